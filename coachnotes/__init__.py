@@ -1,0 +1,3 @@
+"""coachnotes: a plain-text practice journal for professional coaches."""
+
+__version__ = "0.1.0"

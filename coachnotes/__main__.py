@@ -1,0 +1,3 @@
+from coachnotes.cli import main
+
+main()

@@ -1,0 +1,128 @@
+"""The command line: parse arguments, call one core function, format its answer.
+
+Heavy modules (GitPython, watchdog, icalendar) are imported inside the commands that use them,
+so `coachnotes due` and `check` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from coachnotes import __version__
+from coachnotes.errors import CoachnotesError
+from coachnotes.schema import parse_date_text
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        if isinstance(value, dt.date):
+            return value
+        parsed, hint = parse_date_text(str(value))
+        if parsed is None:
+            self.fail(f"{value!r} is not a date: {hint}", param, ctx)
+        return parsed
+
+
+DATE = DateType()
+
+
+def today_option(command):
+    return click.option("--today", type=DATE, default=None, metavar="DATE",
+                        help="Pretend today is DATE (YYYY-MM-DD).")(command)
+
+
+def _today(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
+
+
+class Context:
+    def __init__(self, vault: str | None):
+        self.vault_option = vault
+
+    @property
+    def root(self) -> Path:
+        from coachnotes.vault import find_root
+
+        return find_root(self.vault_option)
+
+    def load(self):
+        from coachnotes.vault import load_vault
+
+        return load_vault(self.root)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coachnotes")
+@click.option("--vault", metavar="PATH", envvar="COACHNOTES_VAULT",
+              help="The vault (default: $COACHNOTES_VAULT, else the nearest folder upwards "
+                   "with coachnotes.yml).")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
+    """A plain-text practice journal for coaches: check the vault, build overview pages,
+    list what is due, and sync between devices with git."""
+    ctx.obj = Context(vault)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@today_option
+@pass_context
+def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> None:
+    """Check the vault's structure and the health of each trajectory."""
+    from coachnotes.rules import check as run_check
+
+    problems = run_check(obj.load(), _today(today))
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    failed = any(p.severity == "error" or strict for p in problems)
+    sys.exit(1 if failed else 0)
+
+
+def main() -> None:
+    """Entry point: one place turns errors into messages and exit codes."""
+    logging.basicConfig(format="coachnotes: warning: %(message)s", level=logging.WARNING)
+    debug = "--debug" in sys.argv[1:]
+    try:
+        code = cli.main(prog_name="coachnotes", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except CoachnotesError as error:
+        click.echo(f"coachnotes: {error}", err=True)
+        code = error.exit_code
+    except KeyboardInterrupt:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    except Exception as error:  # noqa: BLE001 - the one place that stops tracebacks
+        if debug:
+            raise
+        click.echo(f"coachnotes: unexpected error ({type(error).__name__}); nothing was lost. "
+                   "Run again with --debug for details and report it.", err=True)
+        code = 1
+    sys.exit(code or 0)

@@ -1,0 +1,207 @@
+"""The vault as data: problems, notes as read, clients, sessions, follow-ups, actions, due items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coachnotes.schema import Problem3
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding of `check`: `path:line: CODE message`."""
+
+    path: str
+    line: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.code.startswith("E") else "warning"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.code} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "code": self.code,
+                "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class NoteRecord:
+    """One note as read and checked on its own: what the cache stores (JSON-friendly)."""
+
+    path: str  # relative to the vault, with `/`
+    type: str | None
+    values: dict[str, Any]  # valid values only; dates as ISO text
+    lines: dict[str, int]
+    problems: list[Problem3]
+
+    def to_json(self) -> list[Any]:
+        return [self.type, self.values, self.lines, self.problems]
+
+    @classmethod
+    def from_json(cls, path: str, row: list[Any]) -> "NoteRecord":
+        kind, values, lines, problems = row
+        return cls(path, kind, values, lines, [tuple(p) for p in problems])
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class Action:
+    text: str
+    due: dt.date | None
+    done: bool
+    session: "Session"
+    line: int
+
+
+@dataclass
+class Session:
+    path: str
+    client: str | None
+    date: dt.date | None
+    kind: str | None
+    number: int | None
+    duration: int | None
+    next: dt.date | None
+    follow_up: int | None
+    lines: dict[str, int]
+    actions: list[Action] = field(default_factory=list)
+
+    @classmethod
+    def from_record(cls, record: NoteRecord) -> "Session":
+        v = record.values
+        session = cls(record.path, v.get("client"), _date(v.get("date")), v.get("kind"),
+                      v.get("number"), v.get("duration"), _date(v.get("next")),
+                      v.get("follow_up"), record.lines)
+        for index, item in enumerate(v.get("actions") or []):
+            line = record.lines.get(f"actions.{index}", record.lines.get("actions", 1))
+            session.actions.append(Action(item["text"], _date(item.get("due")),
+                                          bool(item.get("done")), session, line))
+        return session
+
+    @property
+    def folder_client(self) -> str | None:
+        """The client id of the folder the note lies in (clients/<id>/sessions/x.md)."""
+        parts = self.path.split("/")
+        return parts[1] if len(parts) == 4 and parts[2] == "sessions" else None
+
+
+@dataclass
+class FollowUp:
+    n: int  # 1-based position in the client's list, as `follow_up: N` counts
+    due: dt.date
+    done: dt.date | None
+    cancelled: str | None
+    line: int
+    completed_by: Session | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done is None and self.cancelled is None and self.completed_by is None
+
+
+@dataclass
+class Client:
+    id: str
+    path: str
+    values: dict[str, Any]
+    lines: dict[str, int]
+    name: str
+    status: str | None
+    intake_date: dt.date | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    planned_sessions: int
+    planned_end: dt.date | None
+    follow_ups: list[FollowUp]
+    sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def coaching(self) -> list[Session]:
+        return [s for s in self.sessions if s.kind == "coaching"]
+
+    @property
+    def explained(self) -> bool:
+        """An extension or an alternative is written down: going past the plan is deliberate."""
+        return bool(self.values.get("extension") or self.values.get("alternative"))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def line(self, *keys: str) -> int:
+        for key in keys:
+            if key in self.lines:
+                return self.lines[key]
+        return self.lines.get("status", 1)
+
+    @property
+    def last_conversation(self) -> dt.date | None:
+        dates = [s.date for s in self.sessions if s.date]
+        return max(dates) if dates else None
+
+    @property
+    def next_agreed(self) -> dt.date | None:
+        """The `next` date of the latest conversation, if no conversation took place since."""
+        dated = [s for s in self.sessions if s.date]
+        if not dated:
+            return None
+        latest = max(dated, key=lambda s: (s.date, s.path))
+        if latest.next is None:
+            return None
+        if latest.date >= latest.next:  # 'next' on or before the conversation itself
+            return None
+        return latest.next
+
+
+@dataclass
+class Settings:
+    values: dict[str, Any]
+    lines: dict[str, int]
+    problems: list[Problem3]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.__dict__["values"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@dataclass
+class Vault:
+    root: Path
+    settings: Settings
+    records: dict[str, NoteRecord]
+    clients: dict[str, Client]
+    sessions: list[Session]
+    conflicts: list[str]  # sync conflict copies (W108)
+    pages: list[str]  # existing files in generated pages' places
+    unreadable: list[Problem] = field(default_factory=list)  # links out of the vault etc.
+
+    @property
+    def language(self) -> str:
+        return self.settings.language
+
+
+@dataclass(frozen=True)
+class DueItem:
+    client: str
+    name: str
+    kind: str
+    due: dt.date
+    overdue_days: int
+    text: str
+    path: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"client": self.client, "name": self.name, "kind": self.kind,
+                "due": self.due.isoformat(), "overdue_days": self.overdue_days,
+                "text": self.text, "path": self.path}

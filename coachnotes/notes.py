@@ -1,0 +1,262 @@
+"""Reading a note's front matter: bytes -> (data, line of every key, problems).
+
+python-frontmatter finds the front matter (with a boundary that cannot swallow blank lines) and
+PyYAML's C loader parses it. We compose the YAML node graph ourselves, so we see the line of
+every key, duplicated keys, alias bombs and cycles before anything is constructed. Nothing here
+raises for anything a user can write: every surprise becomes a problem `(line, code, message)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coachnotes.schema import Problem3
+
+MAX_BYTES = 1 << 20
+MAX_NODES = 20_000  # a real note has a few hundred; alias bombs expand to millions
+MAX_DEPTH = 64
+_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
+
+
+@dataclass
+class Parsed:
+    """What the reader made of one file."""
+
+    data: dict[str, Any] | None
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem3] = field(default_factory=list)
+
+
+def read_note(path: Path) -> Parsed:
+    """Read one note from disk; unreadable files become problems, not exceptions."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return Parsed(None, problems=[(1, "E001", f"cannot be read: {error.strerror}")])
+    return parse_bytes(raw)
+
+
+def decode(raw: bytes) -> tuple[str | None, Problem3 | None]:
+    """Bytes -> text with LF line ends and no BOM, or a problem (E001)."""
+    if len(raw) > MAX_BYTES:
+        return None, (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MiB; "
+                                 "notes are small text files — move attachments elsewhere")
+    if b"\x00" in raw:
+        return None, (1, "E001", "is not a text file (it holds binary data); "
+                                 "keep only Markdown notes under clients/")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, (line, "E001", f"is not UTF-8 text (byte 0x{raw[error.start]:02x} on "
+                                    f"line {line}); save the file as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def parse_bytes(raw: bytes) -> Parsed:
+    text, problem = decode(raw)
+    if text is None:
+        return Parsed(None, problems=[problem])
+    return parse_text(text)
+
+
+def split_front_matter(text: str) -> tuple[str, int] | None:
+    """(front matter text, line of the closing `---`) or None when the note has none.
+
+    The front matter text starts on the line of the opening `---`, so a YAML mark's line
+    plus one is the line in the file. Raises ValueError when it is not closed.
+    """
+    from frontmatter.default_handlers import YAMLHandler
+
+    handler = YAMLHandler(fm_boundary=_BOUNDARY)
+    if not handler.detect(text):
+        return None
+    boundaries = handler.FM_BOUNDARY.finditer(text)
+    opening = next(boundaries)
+    closing = next(boundaries, None)
+    if closing is None:
+        raise ValueError("not closed")
+    return text[opening.end(): closing.start()], text.count("\n", 0, closing.start()) + 1
+
+
+def parse_text(text: str) -> Parsed:
+    problems: list[Problem3] = []
+    conflict = _CONFLICT.search(text)
+    if conflict:
+        line = text.count("\n", 0, conflict.start()) + 1
+        problems.append((line, "E006", "holds git conflict markers: keep the right text and "
+                                       "delete the lines <<<<<<<, ======= and >>>>>>>"))
+    if not text.strip():
+        return Parsed(None, problems=problems + [(1, "E002", "is empty: a note starts with "
+                                                           "front matter between two `---` lines")])
+    try:
+        split = split_front_matter(text)
+    except ValueError:
+        return Parsed(None, problems=problems + [(1, "E002", "front matter is not closed: "
+                                                           "add a line `---` after the keys")])
+    if split is None:
+        return Parsed(None, problems=problems + [(1, "E002", "has no front matter: start the "
+                                                           "note with a line `---`, the keys, "
+                                                           "and another `---`")])
+    front, closing_line = split
+    if conflict and text.count("\n", 0, conflict.start()) + 1 <= closing_line:
+        return Parsed(None, problems=problems)  # YAML errors would only repeat E006
+    data, lines, yaml_problems = parse_yaml(front)
+    return Parsed(data, lines, problems + yaml_problems)
+
+
+def parse_yaml(source: str, line_offset: int = 1,
+               ) -> tuple[dict[str, Any] | None, dict[str, int], list[Problem3]]:
+    """Parse a YAML mapping: (data or None, key path -> line, problems)."""
+    import yaml
+
+    loader = _loader_class()(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, [(line_offset, "E004", "front matter is empty: add the keys, "
+                                                     "starting with `type`")]
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            return None, {}, [(node.start_mark.line + line_offset, "E004",
+                               f"front matter is {kind}, not keys with values "
+                               "(`key: value` lines)")]
+        walk = _Walk(line_offset)
+        walk.visit(node, "", 0)
+        if walk.refusal:
+            return None, {}, [walk.refusal]
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + line_offset if mark else line_offset
+        if isinstance(error, yaml.constructor.ConstructorError):
+            return None, {}, [(line, "E004", "uses a YAML tag that is not allowed in notes "
+                                             f"({_first_line(error.problem)}); remove it")]
+        return None, {}, [(line, "E003", f"YAML syntax error: {_first_line(error.problem)}; "
+                                         "check indentation, colons and quotes on this line")]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
+        return None, {}, [(line_offset, "E003", "YAML cannot be read: "
+                                                f"{_first_line(str(error))}")]
+    finally:
+        loader.dispose()
+    return _plain(data), walk.lines, walk.problems
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "unknown problem").strip().splitlines()[0][:120]
+
+
+class _Walk:
+    """One pass over the node graph: key lines, duplicate keys, and expansion limits."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.lines: dict[str, int] = {}
+        self.problems: list[Problem3] = []
+        self.refusal: Problem3 | None = None
+        self._sizes: dict[int, int] = {}
+        self._open: set[int] = set()
+
+    def visit(self, node: Any, path: str, depth: int) -> int:
+        """The number of nodes `node` expands to (aliases counted each time they are used)."""
+        import yaml
+
+        key = id(node)
+        if key in self._sizes:
+            return self._sizes[key]
+        line = node.start_mark.line + self.offset
+        if key in self._open or depth > MAX_DEPTH:
+            self.refusal = (line, "E004", "front matter refers to itself or is nested too "
+                                          "deeply (YAML anchors and aliases); write it out")
+            return MAX_NODES + 1
+        self._open.add(key)
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                key_line = key_node.start_mark.line + self.offset
+                sub = f"{path}.{name}" if path else name
+                if name in seen and name != "<<":
+                    self.problems.append((key_line, "E005", f"`{name}` appears twice (also "
+                                          f"on line {seen[name]}); YAML keeps only the last "
+                                          "one — remove one of them"))
+                else:
+                    seen[name] = key_line
+                    self.lines.setdefault(sub, key_line)
+                if depth == 0 and key_node.tag != "tag:yaml.org,2002:str":
+                    self.problems.append((key_line, "E012", f"the key `{name}` is not read as "
+                                          "text; put it in quotes or remove it"))
+                size += self.visit(key_node, sub, depth + 1)
+                size += self.visit(value_node, sub, depth + 1)
+                if size > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                sub = f"{path}.{index}"
+                self.lines.setdefault(sub, item.start_mark.line + self.offset)
+                size += self.visit(item, sub, depth + 1)
+                if size > MAX_NODES:
+                    break
+        self._open.discard(key)
+        if size > MAX_NODES and self.refusal is None:
+            self.refusal = (line, "E004", "front matter expands to too much data (YAML "
+                                          "aliases); write the values out")
+        self._sizes[key] = size
+        return size
+
+
+_LOADER = None
+
+
+def _loader_class() -> type:
+    """A safe loader (C parser where available) that turns impossible dates into text."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class NoteLoader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        def timestamp(loader: Any, node: Any) -> Any:
+            try:
+                return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+            except (ValueError, OverflowError):
+                return str(node.value)  # 2026-02-30: reported as E012 by the schema
+
+        NoteLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+        _LOADER = NoteLoader
+    return _LOADER
+
+
+def _plain(value: Any) -> Any:
+    """Constructed YAML -> JSON-friendly values (dates stay dates; keys become text)."""
+    if isinstance(value, dict):
+        return {key if isinstance(key, str) else str(key): _plain(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(item) for item in value)
+    if isinstance(value, bytes):
+        return "<binary data>"
+    if value is None or isinstance(value, (str, int, float, bool, dt.date)):
+        return value
+    return str(value)
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """True if `path`, with every link resolved, lies inside `root`."""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+    except OSError:
+        return False

@@ -1,0 +1,157 @@
+"""The checks of SPEC §7 that look across notes, and `check()`, which gathers every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from coachnotes.model import Client, Problem, Vault
+from coachnotes.schema import SLUG_RE
+from coachnotes.vault import SETTINGS_FILE, iter_problems
+
+INTAKE_GRACE_DAYS = 30
+
+
+def check(vault: Vault, today: dt.date) -> list[Problem]:
+    """Every problem of the vault, sorted by path and line."""
+    from coachnotes.pages import foreign_pages
+
+    problems = list(iter_problems(vault.records.values()))
+    problems += [Problem(SETTINGS_FILE, line, code, message)
+                 for line, code, message in vault.settings.problems]
+    problems += structure_problems(vault)
+    for client in vault.clients.values():
+        problems += trajectory_problems(vault, client, today)
+    problems += [Problem(path, 1, "W108", "is a sync conflict copy: compare it with the note "
+                                          "beside it, keep what matters there, then delete "
+                                          "this copy") for path in vault.conflicts]
+    problems += [Problem(path, 1, "E030", "has the name of a generated page but not its "
+                                          "marker line, so it is not overwritten: rename it "
+                                          "to keep it, or delete it")
+                 for path in foreign_pages(vault)]
+    return sorted(set(problems))
+
+
+def structure_problems(vault: Vault) -> list[Problem]:
+    problems: list[Problem] = []
+    folders_with_client_note = {path.split("/")[1] for path in vault.records
+                                if path.count("/") == 2 and path.endswith("/client.md")}
+    claimed: dict[str, str] = {}
+    for rel, record in sorted(vault.records.items()):
+        parts = rel.split("/")
+        if record.type == "client":
+            if len(parts) != 3 or parts[2] != "client.md":
+                folder = parts[1] if len(parts) > 2 else None
+                if folder in folders_with_client_note:
+                    problems.append(Problem(rel, record.lines.get("type", 1), "E022",
+                                            f"a second client note for `{folder}`: the client "
+                                            f"is clients/{folder}/client.md — merge this note "
+                                            "into it"))
+                else:
+                    problems.append(Problem(rel, record.lines.get("type", 1), "E021",
+                                            "a client note belongs at clients/<id>/client.md: "
+                                            "move it there"))
+                continue
+            folder = parts[1]
+            if not SLUG_RE.match(folder):
+                problems.append(Problem(rel, 1, "E023", f"the folder name {folder!r} is not an "
+                                        "id: rename the folder to lower-case letters, digits "
+                                        "and single hyphens (like jan-de-vries)"))
+            declared = record.values.get("id")
+            if declared is not None and declared != folder:
+                problems.append(Problem(rel, record.lines.get("id", 1), "E023",
+                                        f"`id` is {declared!r} but the folder is {folder!r}: "
+                                        "make them equal (or remove `id`)"))
+            for claim in {folder, declared} - {None}:
+                if claim in claimed:
+                    problems.append(Problem(rel, record.lines.get("id", 1), "E022",
+                                            f"the id {claim!r} is also used by "
+                                            f"{claimed[claim]}: give each client its own id"))
+                else:
+                    claimed[claim] = rel
+    numbers: dict[tuple[str, int], str] = {}
+    for session in vault.sessions:
+        line = session.lines.get("client", 1)
+        if session.folder_client is None:
+            problems.append(Problem(session.path, 1, "E021", "a session note belongs in "
+                                    "clients/<id>/sessions/: move it there"))
+        elif session.client is not None and session.client != session.folder_client:
+            problems.append(Problem(session.path, line, "E021", f"`client` is "
+                                    f"{session.client!r} but the note lies in the folder of "
+                                    f"{session.folder_client!r}: move the note or fix `client`"))
+        if session.client is not None and session.client not in folders_with_client_note:
+            problems.append(Problem(session.path, line, "E020", f"there is no client "
+                                    f"{session.client!r} (no clients/{session.client}/client.md):"
+                                    " fix `client` or create the client with `coachnotes new "
+                                    "client`"))
+        if session.kind == "coaching" and session.number is not None and session.client:
+            key = (session.client, session.number)
+            if key in numbers:
+                problems.append(Problem(session.path, session.lines.get("number", 1), "E024",
+                                        f"coaching session number {session.number} is also "
+                                        f"used by {numbers[key]}: renumber one of them"))
+            else:
+                numbers[key] = session.path
+    return problems
+
+
+def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Problem]:
+    """W101–W107 and W109: the seed practice's sense of a healthy trajectory."""
+    found: list[Problem] = []
+
+    def warn(code: str, line: int, message: str) -> None:
+        found.append(Problem(client.path, line, code, message))
+
+    status = client.status
+    coaching = len(client.coaching)
+    if coaching > client.planned_sessions and not client.explained:
+        warn("W101", client.line("planned_sessions", "status"),
+             f"{coaching} coaching sessions held, {client.planned_sessions} planned: write down "
+             "an `extension` (why longer guidance helps) or an `alternative`")
+    if status == "active" and client.planned_end and today > client.planned_end \
+            and not client.explained:
+        warn("W102", client.line("planned_end", "start_date"),
+             f"still active after the planned end {client.planned_end.isoformat()}: close the "
+             "trajectory (`coachnotes close`), or write down an `extension` or `alternative`")
+    if status in ("follow-up", "closed") and not client.follow_ups:
+        warn("W103", client.line("follow_ups", "status"),
+             f"status {status} but no follow-up conversation is planned: add `follow_ups` "
+             "with a `due` date")
+    decision = (client.get("assessment") or {}).get("decision")
+    if status == "active" and coaching >= 2 and decision in (None, "open"):
+        warn("W104", client.line("assessment", "status"),
+             f"{coaching} coaching sessions and no decision on an assessment: decide with the "
+             "client and set `assessment: {decision: yes|no}`")
+    if status == "active" and not client.get("goals"):
+        warn("W105", client.line("goals", "status"),
+             "active without coaching goals: write the agreed `goals` as a list")
+    if client.intake_date:
+        for session in client.sessions:
+            if session.date and session.date < client.intake_date:
+                found.append(Problem(session.path, session.lines.get("date", 1), "W106",
+                                     f"dated before the intake ({client.intake_date.isoformat()}):"
+                                     " check `date` here and `intake_date` of the client"))
+    if status == "active":
+        held = [s.date for s in client.sessions if s.date and s.date <= today]
+        last = max(held + ([client.intake_date] if client.intake_date else []), default=None)
+        stalled = vault.settings.stalled_after_days
+        if last and (today - last).days > stalled:
+            warn("W107", client.line("status"),
+                 f"no conversation for {(today - last).days} days (since {last.isoformat()}; "
+                 f"limit {stalled}): plan the next one, or close or pause the trajectory")
+    if status == "intake" and client.intake_date and \
+            (today - client.intake_date).days > INTAKE_GRACE_DAYS:
+        warn("W109", client.line("intake_date", "status"),
+             f"still `intake` {(today - client.intake_date).days} days after the intake: "
+             "set status to active or declined")
+    return found
+
+
+def count_by_client(problems: list[Problem]) -> dict[str, int]:
+    """Problems per client id (for overviews)."""
+    counts: dict[str, int] = defaultdict(int)
+    for problem in problems:
+        parts = problem.path.split("/")
+        if parts[0] == "clients" and len(parts) > 2:
+            counts[parts[1]] += 1
+    return counts

@@ -1,0 +1,348 @@
+"""The declared keys of client notes, session notes and settings, and their normalisers.
+
+This table is the one home of the note format: the checks, `new`, the templates' tests and the
+README's format section all read it. `normalise()` turns parsed YAML into plain values (dates as
+ISO strings, so that the cache can store them as JSON) plus problems; it never raises for
+anything a user can write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+STATUSES = ("intake", "active", "follow-up", "closed", "declined")
+FROM_ACTIVE = frozenset({"active", "follow-up", "closed"})
+AFTER_REGULAR = frozenset({"follow-up", "closed"})
+SESSION_KINDS = ("intake", "coaching", "assessment", "evaluation", "tripartite", "follow-up")
+REFERRERS = ("hr", "manager", "self", "other")
+DECISIONS = ("yes", "no", "open")
+OUTCOMES = ("yes", "partly", "no")
+LANGUAGES = ("nl", "en")
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]+\d")
+_DUTCH_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-01-12"
+
+ALWAYS = frozenset(STATUSES) | {"*"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a note or of the settings."""
+
+    key: str
+    kind: str
+    doc: str
+    required: frozenset[str] = frozenset()  # statuses from which the key is required; ALWAYS
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    fields: tuple["Field", ...] = ()  # keys of a mapping, or of each mapping in a list
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    fields: tuple[Field, ...]
+    by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
+
+
+CLIENT = Schema("client", (
+    Field("type", "choice", "always `client`", ALWAYS, ("client",)),
+    Field("name", "text", "the coachee's name", ALWAYS),
+    Field("status", "choice", "where the trajectory stands", ALWAYS, STATUSES),
+    Field("id", "slug", "if given, equals the folder name"),
+    Field("organization", "text", "employer"),
+    Field("sponsor", "text", "who commissions and pays (opdrachtgever)"),
+    Field("referred_by", "choice", "where the reason came from", choices=REFERRERS),
+    Field("reason", "text", "the reason for the trajectory (aanleiding)", FROM_ACTIVE),
+    Field("goals", "text_list", "coaching goals (coachdoelen); W105 while active"),
+    Field("development_points", "text_list", "development points (ontwikkelpunten)"),
+    Field("intake_date", "date", "date of the intake conversation", ALWAYS),
+    Field("start_date", "date", "first regular conversation", FROM_ACTIVE),
+    Field("planned_sessions", "int", "planned coaching sessions (default from settings)",
+          minimum=1),
+    Field("planned_end", "date", "planned end (default: start_date + trajectory_months)"),
+    Field("assessment", "mapping", "the assessment, decided with the employee", fields=(
+        Field("decision", "choice", "yes, no or open", choices=DECISIONS),
+        Field("date", "date", "date of the assessment"),
+        Field("reason_confirmed", "choice", "is the reason for the trajectory confirmed?",
+              choices=OUTCOMES),
+        Field("goals_realistic", "choice", "are the coaching goals realistic?",
+              choices=OUTCOMES),
+        Field("notes", "text", "notes on the assessment"),
+    )),
+    Field("end_date", "date", "last regular conversation", AFTER_REGULAR),
+    Field("follow_ups", "mapping_list", "planned follow-up conversations", fields=(
+        Field("due", "date", "when it is due", ALWAYS),
+        Field("done", "date", "when it was held"),
+        Field("cancelled", "text", "why it will not take place"),
+    )),
+    Field("extension", "text", "documented reason to go past the plan"),
+    Field("alternative", "text", "the alternative approach recommended instead, and why"),
+    Field("tags", "text_list", "free tags"),
+))
+
+ACTION_FIELDS = (
+    Field("text", "text", "what is to be done", ALWAYS),
+    Field("due", "date", "when"),
+    Field("done", "bool", "true when done"),
+)
+
+SESSION = Schema("session", (
+    Field("type", "choice", "always `session`", ALWAYS, ("session",)),
+    Field("client", "slug", "the client's id (its folder name)", ALWAYS),
+    Field("date", "date", "date of the conversation", ALWAYS),
+    Field("kind", "choice", "kind of conversation", ALWAYS, SESSION_KINDS),
+    Field("number", "int", "counts coaching sessions; unique per client", minimum=1),
+    Field("duration", "int", "minutes", minimum=1),
+    Field("next", "date", "the next conversation agreed in this one"),
+    Field("follow_up", "int", "for follow-up sessions: which follow-up entry it completes",
+          minimum=1),
+    Field("actions", "action_list", "agreements: a text, or a mapping text/due/done",
+          fields=ACTION_FIELDS),
+))
+
+SETTINGS = Schema("settings", (
+    Field("coach", "text", "the coach's name"),
+    Field("language", "choice", "language of templates and pages", choices=LANGUAGES),
+    Field("planned_sessions", "int", "default planned coaching sessions", minimum=1),
+    Field("trajectory_months", "int", "default length of a trajectory", minimum=1),
+    Field("follow_up_months", "int_list", "offsets after end_date that `close` plans",
+          minimum=1),
+    Field("stalled_after_days", "int", "W107 after this many days without a conversation",
+          minimum=1),
+    Field("due_within_days", "int", "the default window of `due`", minimum=0),
+    Field("sync", "mapping", "git settings", fields=(
+        Field("remote", "text", "the remote to sync with"),
+        Field("branch", "text", "the branch to sync (default: the current one)"),
+    )),
+))
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "coach": None,
+    "language": "nl",
+    "planned_sessions": 8,
+    "trajectory_months": 6,
+    "follow_up_months": [3, 6],
+    "stalled_after_days": 42,
+    "due_within_days": 14,
+    "sync": {"remote": "origin", "branch": None},
+}
+
+NOTE_SCHEMAS = {"client": CLIENT, "session": SESSION}
+
+Problem3 = tuple[int, str, str]  # (line, code, message) within one file
+
+
+class _Invalid(Exception):
+    """A value does not fit its field; args: (code, message)."""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def parse_date_text(text: str) -> tuple[dt.date | None, str]:
+    """Read a date a person wrote as text; returns (date or None, hint for the message)."""
+    text = text.strip()
+    if _ISO_DATE_RE.match(text):
+        try:
+            year, month, day = (int(p) for p in text.split("-"))
+            return dt.date(year, month, day), ""
+        except ValueError:
+            return None, f"there is no day {text!r} in the calendar"
+    if _DATETIME_RE.match(text):
+        return None, "write only the date, without a time, e.g. 2026-01-12"
+    match = _DUTCH_DATE_RE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            example = dt.date(year, month, day).isoformat()
+        except ValueError:
+            example = "2026-01-12"
+        return None, f"write dates as YYYY-MM-DD, e.g. {example}"
+    return None, DATE_HINT
+
+
+def _date(f: Field, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        raise _Invalid("E012", f"`{f.key}` must be a date without a time, "
+                               f"e.g. {value.date().isoformat()}")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        parsed, hint = parse_date_text(value)
+        if parsed is not None:  # e.g. 2026-1-5: YAML reads it as text; say how to write it
+            hint = f"write dates as YYYY-MM-DD, e.g. {parsed.isoformat()}"
+        raise _Invalid("E012", f"`{f.key}` must be a date, found {_describe(value)}: {hint}")
+    raise _Invalid("E012", f"`{f.key}` must be a date, found {_describe(value)}: {DATE_HINT}")
+
+
+def _text(f: Field, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Invalid("E012", f"`{f.key}` must be text, but YAML read {_describe(value)}; "
+                           "put the value in quotes")
+
+
+def _slug(f: Field, value: Any) -> str:
+    if isinstance(value, str) and SLUG_RE.match(value):
+        return value
+    raise _Invalid("E012", f"`{f.key}` must be an id of lower-case letters, digits and "
+                           f"single hyphens (like jan-de-vries), found {_describe(value)}")
+
+
+def _int(f: Field, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid("E012", f"`{f.key}` must be a whole number, found {_describe(value)}")
+    if f.minimum is not None and value < f.minimum:
+        raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
+    return value
+
+
+def _bool(f: Field, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Invalid("E012", f"`{f.key}` must be true or false, found {_describe(value)}")
+
+
+def _choice(f: Field, value: Any) -> str:
+    if isinstance(value, bool) and "yes" in f.choices:  # YAML 1.1 reads bare yes/no as bool
+        value = "yes" if value else "no"
+    if isinstance(value, str) and value in f.choices:
+        return value
+    allowed = ", ".join(f.choices)
+    hint = ""
+    if isinstance(value, str) and value.strip().lower() in f.choices:
+        hint = f" (did you mean {value.strip().lower()!r}?)"
+    raise _Invalid("E013", f"`{f.key}` must be one of: {allowed}; found {_describe(value)}{hint}")
+
+
+def _text_list(f: Field, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise _Invalid("E012", f"`{f.key}` must be a list: write each item on its own line "
+                               "starting with '- '")
+    bad = [item for item in value if not isinstance(item, str)]
+    if bad:
+        raise _Invalid("E012", f"every item of `{f.key}` must be text; "
+                               f"{_describe(bad[0])} is not (put it in quotes)")
+    return list(value)
+
+
+def _int_list(f: Field, value: Any) -> list[int]:
+    items = value if isinstance(value, list) else [value]
+    return [_int(f, item) for item in items]
+
+
+NORMALISERS: dict[str, Callable[[Field, Any], Any]] = {
+    "date": _date, "text": _text, "slug": _slug, "int": _int, "bool": _bool,
+    "choice": _choice, "text_list": _text_list, "int_list": _int_list,
+}
+
+
+def line_of(lines: dict[str, int], path: str, default: int = 1) -> int:
+    """The line of a key path like `follow_ups.1.due`, else of its nearest parent."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path.rpartition(".")[0]
+    return default
+
+
+def _required(f: Field, status: str | None) -> bool:
+    return "*" in f.required or (status is not None and status in f.required)
+
+
+def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, int],
+              prefix: str = "", status: str | None = None,
+              unknown_code: str | None = None) -> tuple[dict[str, Any], list[Problem3]]:
+    """Check `data` against the declared fields: (valid values, problems).
+
+    Invalid or missing values are left out of the result, so the model only sees good data.
+    `unknown_code` reports keys the schema does not declare (settings: W110); notes keep them.
+    """
+    fields = schema.fields if isinstance(schema, Schema) else schema
+    values: dict[str, Any] = {}
+    problems: list[Problem3] = []
+    where = f"`{prefix.rstrip('.')}`" if prefix else ""
+    for f in fields:
+        path = prefix + f.key
+        value = data.get(f.key)
+        if value is None or isinstance(value, str) and not value.strip():
+            if _required(f, status):
+                why = f" when status is {status}" if f.required is not ALWAYS and status else ""
+                problems.append((line_of(lines, path if f.key in data else prefix),
+                                 "E011", f"`{f.key}` is required{why}"
+                                 f"{' in ' + where if where else ''}; add it"))
+            continue
+        try:
+            values[f.key] = _normalise_value(f, value, lines, path, problems)
+        except _Invalid as invalid:
+            code, message = invalid.args
+            problems.append((line_of(lines, path), code, message))
+    if unknown_code:
+        known = {f.key for f in fields}
+        for key in data:
+            if key not in known:
+                close = [k for k in known if _similar(str(key), k)]
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                problems.append((line_of(lines, prefix + str(key)), unknown_code,
+                                 f"unknown setting `{key}` is ignored{hint}"))
+    return values, problems
+
+
+def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
+                     problems: list[Problem3]) -> Any:
+    if f.kind == "mapping":
+        if not isinstance(value, dict):
+            raise _Invalid("E012", f"`{f.key}` must be a mapping of keys: "
+                                   + ", ".join(sub.key for sub in f.fields))
+        sub, subproblems = normalise(f.fields, value, lines, path + ".")
+        problems.extend(subproblems)
+        return sub
+    if f.kind in ("mapping_list", "action_list"):
+        if not isinstance(value, list):
+            raise _Invalid("E012", f"`{f.key}` must be a list: each item on its own line "
+                                   "starting with '- '")
+        items = []
+        for index, item in enumerate(value):
+            item_path = f"{path}.{index}"
+            if f.kind == "action_list" and isinstance(item, str):
+                items.append({"text": item})
+                continue
+            if not isinstance(item, dict):
+                problems.append((line_of(lines, item_path), "E012",
+                                 f"item {index + 1} of `{f.key}` must be a mapping"
+                                 + (" or a text" if f.kind == "action_list" else "")))
+                continue
+            sub, subproblems = normalise(f.fields, item, lines, item_path + ".")
+            problems.extend(subproblems)
+            if all(sub.get(k.key) is not None for k in f.fields if "*" in k.required):
+                if f.kind == "mapping_list":
+                    sub["_n"] = index + 1  # the entry's number as written (follow_up: N)
+                items.append(sub)
+        return items
+    return NORMALISERS[f.kind](f, value)
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.75

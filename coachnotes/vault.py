@@ -1,0 +1,260 @@
+"""Find the vault, read its settings, discover its notes and load them into the model.
+
+Phase one of every command: files -> `NoteRecord`s (through the cache, see `cache.py`) ->
+`Vault`. Nothing here writes to the vault.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from coachnotes import schema
+from coachnotes.errors import VaultNotFound
+from coachnotes.model import (Client, FollowUp, NoteRecord, Problem, Session, Settings, Vault,
+                              _date)
+from coachnotes.notes import decode, is_within, parse_yaml, read_note
+
+SETTINGS_FILE = "coachnotes.yml"
+CACHE_DIR = ".coachnotes"
+CLIENTS = "clients"
+GENERATED_TOP = ("INDEX.md", "FOLLOW-UPS.md")
+CONFLICT_TAG = ".conflict-"
+
+
+def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """`--vault`, else $COACHNOTES_VAULT, else the nearest folder upwards with coachnotes.yml."""
+    given = vault or os.environ.get("COACHNOTES_VAULT")
+    if given:
+        root = Path(given).expanduser()
+        if not root.is_dir():
+            raise VaultNotFound(f"{given}: no such folder; make a vault there with "
+                                f"`coachnotes init {given}`")
+        return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise VaultNotFound("no coachnotes vault here or in any folder above (no coachnotes.yml): "
+                        "make one with `coachnotes init DIR`, or name it with --vault PATH")
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / SETTINGS_FILE
+    defaults = {k: (dict(v) if isinstance(v, dict) else v)
+                for k, v in schema.SETTINGS_DEFAULTS.items()}
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(defaults, {}, [])
+    except OSError as error:
+        return Settings(defaults, {}, [(1, "E001", f"cannot be read: {error.strerror}")])
+    text, problem = decode(raw)
+    if text is None:
+        return Settings(defaults, {}, [problem])
+    if not text.strip():
+        return Settings(defaults, {}, [])
+    data, lines, problems = parse_yaml(text)
+    if data is None:
+        return Settings(defaults, lines, [(line, code, message.replace("front matter",
+                                                                       "the settings file"))
+                                          for line, code, message in problems])
+    values, more = schema.normalise(schema.SETTINGS, data, lines, unknown_code="W110")
+    sync = values.pop("sync", {})
+    for key, value in sync.items():
+        defaults["sync"][key] = value
+    if isinstance(data.get("sync"), dict):
+        known = {f.key for f in schema.SETTINGS.by_key["sync"].fields}
+        for key in data["sync"]:
+            if key not in known:
+                more.append((schema.line_of(lines, f"sync.{key}"), "W110",
+                             f"unknown setting `sync.{key}` is ignored"))
+    defaults.update(values)
+    return Settings(defaults, lines, problems + more)
+
+
+@dataclass
+class Listing:
+    """What lies in the vault, before anything is read."""
+
+    notes: list[tuple[str, Path, tuple[int, int, int]]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    unreadable: list[Problem] = field(default_factory=list)
+
+
+def is_generated_place(rel: str) -> bool:
+    parts = rel.split("/")
+    return rel in GENERATED_TOP or (len(parts) == 3 and parts[0] == CLIENTS
+                                    and parts[2] == "README.md")
+
+
+def discover(root: Path) -> Listing:
+    """List notes, conflict copies and generated pages without reading any note."""
+    listing = Listing()
+    for name in GENERATED_TOP:
+        if os.path.lexists(root / name):
+            listing.pages.append(name)
+    _scan(root, root, "", listing)
+    listing.notes.sort()
+    listing.conflicts.sort()
+    listing.pages.sort()
+    return listing
+
+
+def _scan(root: Path, folder: Path, rel: str, listing: Listing) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
+    for entry in entries:
+        name = entry.name
+        sub = f"{rel}/{name}" if rel else name
+        if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
+            listing.conflicts.append(sub)
+            continue
+        if entry.is_symlink():
+            if not (in_clients or sub == CLIENTS):
+                continue  # links elsewhere in the vault are not coachnotes' business
+            if not is_within(Path(entry.path), root):
+                listing.unreadable.append(Problem(sub, 1, "E001", "is a link to something "
+                                                  "outside the vault; links out are not "
+                                                  "followed — move the file into the vault"))
+                continue
+            if entry.is_dir():
+                continue  # its notes are read at their real place in the vault
+        if entry.is_dir(follow_symlinks=False):
+            if not name.startswith("."):
+                _scan(root, Path(entry.path), sub, listing)
+            continue
+        if not in_clients or not name.endswith(".md"):
+            continue
+        if is_generated_place(sub):
+            listing.pages.append(sub)
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            listing.unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
+            continue
+        listing.notes.append((sub, Path(entry.path), signature(stat)))
+
+
+def signature(stat: os.stat_result) -> tuple[int, int, int]:
+    """What tells that a file changed: size, mtime and ctime (compared for difference).
+
+    ctime cannot be set back by `cp -p`, `rsync -t`, unzip or `os.utime`, so an edit that keeps
+    size and mtime is still seen.
+    """
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def read_record(rel: str, path: Path) -> NoteRecord:
+    """Read and check one note on its own (no other note is looked at)."""
+    parsed = read_note(path)
+    if parsed.data is None:
+        return NoteRecord(rel, None, {}, parsed.lines, parsed.problems)
+    return record_from_data(rel, parsed.data, parsed.lines, parsed.problems)
+
+
+def record_from_data(rel: str, data: dict, lines: dict[str, int],
+                     problems: list) -> NoteRecord:
+    kind = data.get("type")
+    note_schema = schema.NOTE_SCHEMAS.get(kind) if isinstance(kind, str) else None
+    if note_schema is None:
+        if kind is None:
+            message = "`type` is missing: add `type: client` or `type: session`"
+        else:
+            message = f"`type` must be client or session, found {schema._describe(kind)}"
+        return NoteRecord(rel, None, {}, lines, problems + [(lines.get("type", 1), "E010",
+                                                             message)])
+    status = data.get("status") if kind == "client" else None
+    status = status if status in schema.STATUSES else None
+    values, more = schema.normalise(note_schema, data, lines, status=status)
+    return NoteRecord(rel, kind, values, lines, problems + more)
+
+
+def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[str, NoteRecord]:
+    """Every note's record, re-reading only files whose size or mtime differ from the cache."""
+    if use_cache:
+        from coachnotes.cache import cached_records
+
+        records = cached_records(root, listing.notes, read_record)
+    else:
+        records = {rel: read_record(rel, path) for rel, path, _ in listing.notes}
+    for problem in listing.unreadable:
+        records[problem.path] = NoteRecord(problem.path, None, {}, {},
+                                           [(problem.line, problem.code, problem.message)])
+    return records
+
+
+def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
+                listing: Listing) -> Vault:
+    """Records -> clients with their sessions, follow-ups and defaults from the settings."""
+    clients: dict[str, Client] = {}
+    sessions: list[Session] = []
+    for rel in sorted(records):
+        record = records[rel]
+        if record.type == "session":
+            sessions.append(Session.from_record(record))
+        elif record.type == "client":
+            parts = rel.split("/")
+            if len(parts) == 3 and parts[2] == "client.md":
+                clients[parts[1]] = make_client(parts[1], record, settings)
+    for session in sessions:
+        owner = clients.get(session.folder_client or "")
+        if owner is not None and session.client == owner.id:
+            owner.sessions.append(session)
+    for client in clients.values():
+        client.sessions.sort(key=lambda s: (s.date or _date("0001-01-01"), s.path))
+        complete_follow_ups(client)
+    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages)
+
+
+def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
+    from dateutil.relativedelta import relativedelta
+
+    v = record.values
+    start = _date(v.get("start_date"))
+    planned_end = _date(v.get("planned_end"))
+    if planned_end is None and start is not None:
+        planned_end = start + relativedelta(months=settings.trajectory_months)
+    follow_ups = [FollowUp(item["_n"], _date(item["due"]), _date(item.get("done")),
+                           item.get("cancelled"),
+                           record.lines.get(f"follow_ups.{item['_n'] - 1}", 1))
+                  for item in v.get("follow_ups") or []]
+    return Client(client_id, record.path, v, record.lines, v.get("name") or client_id,
+                  v.get("status"), _date(v.get("intake_date")), start, _date(v.get("end_date")),
+                  v.get("planned_sessions") or settings.planned_sessions, planned_end,
+                  follow_ups)
+
+
+def complete_follow_ups(client: Client) -> None:
+    """SPEC §4: a follow-up session completes entry `follow_up: N`, else the k-th by due date."""
+    by_number = {f.n: f for f in client.follow_ups}
+    by_due = sorted(client.follow_ups, key=lambda f: (f.due, f.n))
+    held = [s for s in client.sessions if s.kind == "follow-up" and s.date]
+    for k, session in enumerate(held):
+        if session.follow_up is not None:
+            target = by_number.get(session.follow_up)
+        else:
+            target = by_due[k] if k < len(by_due) else None
+        if target is not None and target.completed_by is None:
+            target.completed_by = session
+
+
+def load_vault(root: Path, use_cache: bool = True) -> Vault:
+    """Read the whole vault into the model (phase one of every command)."""
+    settings = load_settings(root)
+    listing = discover(root)
+    records = read_records(root, listing, use_cache)
+    return build_model(root, settings, records, listing)
+
+
+def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
+    for record in records:
+        for line, code, message in record.problems:
+            yield Problem(record.path, line, code, message)
