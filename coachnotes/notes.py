@@ -135,12 +135,18 @@ def parse_yaml(source: str, line_offset: int = 1,
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + line_offset if mark else line_offset
+        last = max(len(source.splitlines()) - 1, 0) + line_offset  # errors at the end of input
+        line = min(mark.line + line_offset, last) if mark else line_offset
         if isinstance(error, yaml.constructor.ConstructorError):
             return None, {}, [(line, "E004", "uses a YAML tag that is not allowed in notes "
                                              f"({_first_line(error.problem)}); remove it")]
-        return None, {}, [(line, "E003", f"YAML syntax error: {_first_line(error.problem)}; "
-                                         "check indentation, colons and quotes on this line")]
+        started = ""
+        if error.context_mark and mark and \
+                min(error.context_mark.line + line_offset, last) != line:
+            started = f" ({_first_line(error.context)} on line " \
+                      f"{min(error.context_mark.line + line_offset, last)})"
+        return None, {}, [(line, "E003", f"YAML syntax error: {_first_line(error.problem)}"
+                                         f"{started}; check indentation, colons and quotes")]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
         return None, {}, [(line_offset, "E003", "YAML cannot be read: "
                                                 f"{_first_line(str(error))}")]

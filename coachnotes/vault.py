@@ -6,6 +6,7 @@ Phase one of every command: files -> `NoteRecord`s (through the cache, see `cach
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
         if owner is not None and session.client == owner.id:
             owner.sessions.append(session)
     for client in clients.values():
-        client.sessions.sort(key=lambda s: (s.date or _date("0001-01-01"), s.path))
+        client.sessions.sort(key=lambda s: (s.date or dt.date.min, s.path))
         complete_follow_ups(client)
     return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages)
 

@@ -1,0 +1,94 @@
+"""Shared fixtures: vaults built from small dicts of files, and the installed command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "vault-example"
+TODAY = "2026-11-27"
+
+
+def coachnotes_command() -> str:
+    """The installed console script of the environment running the tests."""
+    found = Path(sys.executable).parent / "coachnotes"
+    if found.exists():
+        return str(found)
+    which = shutil.which("coachnotes")
+    assert which, "coachnotes is not installed in this environment"
+    return which
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+            timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `coachnotes` in a subprocess, as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
+    full_env.update(env or {})
+    return subprocess.run([coachnotes_command(), *args], cwd=cwd, env=full_env, text=True,
+                          capture_output=True, timeout=timeout, input=input)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def client_note(client_id: str = "jan", **keys) -> str:
+    values = {"type": "client", "name": "Jan de Vries", "status": "active",
+              "intake_date": "2026-01-05", "start_date": "2026-01-12",
+              "reason": "Feedback van de leidinggevende", "goals": ["Beter plannen"],
+              "assessment": {"decision": "no"}}
+    values.update(keys)
+    return note(values)
+
+
+def session_note(client_id: str = "jan", **keys) -> str:
+    values = {"type": "session", "client": client_id, "date": "2026-01-12",
+              "kind": "coaching"}
+    values.update(keys)
+    return note(values)
+
+
+def note(values: dict, body: str = "Notities.\n") -> str:
+    import yaml
+
+    lines = [f"{k}: {v}" if isinstance(v, (int, str)) and ":" not in str(v) and
+             not str(v).startswith(("[", "{", "*", "&", "!", "'", '"', "%", "@", "`"))
+             else yaml.safe_dump({k: v}, allow_unicode=True, sort_keys=False).strip()
+             for k, v in values.items() if v is not None]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body
+
+
+@pytest.fixture
+def make_vault(tmp_path):
+    """make_vault({'clients/jan/client.md': '...'}) -> a vault folder with coachnotes.yml."""
+    counter = iter(range(1000))
+
+    def make(files: dict[str, str | bytes] | None = None, settings: str = "") -> Path:
+        root = tmp_path / f"vault{next(counter)}"
+        root.mkdir()
+        (root / "coachnotes.yml").write_text(settings, encoding="utf-8")
+        return write_files(root, files or {})
+
+    return make
+
+
+@pytest.fixture
+def example_copy(tmp_path) -> Path:
+    """A private copy of vault-example/ (tests never write into the repository)."""
+    target = tmp_path / "example"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".coachnotes"))
+    return target
