@@ -17,7 +17,7 @@ import click
 
 from coachnotes import __version__
 from coachnotes.errors import CoachnotesError
-from coachnotes.schema import parse_date_text
+from coachnotes.schema import STATUSES, parse_date_text
 
 
 class DateType(click.ParamType):
@@ -96,6 +96,90 @@ def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> N
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
     failed = any(p.severity == "error" or strict for p in problems)
     sys.exit(1 if failed else 0)
+
+
+def _color() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None
+
+
+@cli.command()
+@click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
+              help="Items due within DAYS days (default: settings due_within_days).")
+@click.option("--overdue", is_flag=True, help="Only items past their date.")
+@click.option("--all", "show_all", is_flag=True, help="Every open item, whatever its date.")
+@click.option("--client", "client_id", metavar="ID", help="Only this client.")
+@click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
+@click.option("--ics", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Also write the items as an iCalendar file.")
+@today_option
+@pass_context
+def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_id: str | None,
+        as_json: bool, ics: str | None, today: dt.date | None) -> None:
+    """List what is due: follow-ups, agreed conversations and actions."""
+    from coachnotes.due import Window, due_with_refs
+
+    if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
+        raise click.UsageError("choose one of --within, --overdue and --all")
+    today = _today(today)
+    vault = obj.load()
+    window = (Window(None) if show_all else Window(None, overdue_only=True) if overdue
+              else Window.default(vault, today, within))
+    pairs = due_with_refs(vault, today, window, client_id)
+    items = [item for item, _ in pairs]
+    if ics:
+        from coachnotes.due import to_ics
+        from coachnotes.files import write_atomic
+
+        write_atomic(Path(ics), to_ics(pairs, today))
+    if as_json:
+        click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
+        return
+    from coachnotes.terminal import due_table
+
+    if not items:
+        until = "" if window.until is None else f" until {window.until.isoformat()}"
+        click.echo(f"Nothing due{until}.")
+        return
+    for line, late in due_table(items):
+        click.echo(click.style(line, fg="red") if late else line, color=_color())
+    if ics:
+        click.echo(f"{len(items)} event(s) written to {ics}", err=True)
+
+
+@cli.command(name="list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only clients with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
+@today_option
+@pass_context
+def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date | None) -> None:
+    """List the clients at a glance."""
+    from coachnotes.overview import summaries
+
+    rows = summaries(obj.load(), _today(today), status=status)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
+        return
+    from coachnotes.terminal import list_table
+
+    for line in list_table(rows):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@today_option
+@pass_context
+def show(obj: Context, client_id: str, today: dt.date | None) -> None:
+    """Show one client's whole trajectory."""
+    from coachnotes.due import get_client
+    from coachnotes.rules import check as run_check
+    from coachnotes.terminal import show_client
+
+    today = _today(today)
+    vault = obj.load()
+    client = get_client(vault, client_id)
+    for line in show_client(vault, client, today, run_check(vault, today)):
+        click.echo(line)
 
 
 def main() -> None:

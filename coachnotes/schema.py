@@ -346,3 +346,35 @@ def _similar(a: str, b: str) -> bool:
     import difflib
 
     return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.75
+
+
+def format_tables() -> str:
+    """The note format as Markdown tables, for the README (a test keeps them in step)."""
+    out = []
+    for title, note_schema in (("Client note — `clients/<id>/client.md`", CLIENT),
+                               ("Session note — `clients/<id>/sessions/<date>-<kind>.md`",
+                                SESSION),
+                               ("Settings — `coachnotes.yml`", SETTINGS)):
+        out += [f"#### {title}", "", "| key | kind | required | values / meaning |",
+                "|---|---|---|---|"]
+        for f in note_schema.fields:
+            out += _format_rows(f, "")
+        out.append("")
+    return "\n".join(out)
+
+
+def _format_rows(f: Field, prefix: str) -> list[str]:
+    if "*" in f.required:
+        required = "yes"
+    elif f.required:
+        required = "from " + " · ".join(s for s in STATUSES if s in f.required)
+    else:
+        required = ""
+    meaning = f.doc
+    if f.choices:
+        meaning = " · ".join(f"`{c}`" for c in f.choices) + (f" — {f.doc}" if f.doc else "")
+    rows = [f"| `{prefix}{f.key}` | {f.kind.replace('_', ' ')} | {required} | {meaning} |"]
+    inner = "[]." if f.kind in ("mapping_list", "action_list") else "."
+    for sub in f.fields:
+        rows += _format_rows(sub, f"{prefix}{f.key}{inner}")
+    return rows

@@ -1,0 +1,119 @@
+"""What is due (SPEC §10): follow-ups, follow-ups to plan, agreed conversations, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from coachnotes.errors import UnknownClient
+from coachnotes.model import Client, DueItem, Vault
+from coachnotes.texts import text
+
+ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which open items to show: due on or before `until` (None: all); or only overdue ones."""
+
+    until: dt.date | None
+    overdue_only: bool = False
+
+    @classmethod
+    def default(cls, vault: Vault, today: dt.date, within: int | None = None) -> "Window":
+        days = vault.settings.due_within_days if within is None else within
+        return cls(today + dt.timedelta(days=days))
+
+    def admits(self, due: dt.date, today: dt.date) -> bool:
+        if self.overdue_only:
+            return due < today
+        return self.until is None or due <= self.until
+
+
+def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
+    """Every open item of one client, whatever its date, with a stable identity for UIDs."""
+    from dateutil.relativedelta import relativedelta
+
+    lang = vault.language
+    found: list[tuple[DueItem, str]] = []
+
+    def add(kind: str, due: dt.date, what: str, path: str, ref: str) -> None:
+        item = DueItem(client.id, client.name, kind, due, (today - due).days, what, path)
+        found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
+
+    for entry in client.follow_ups:
+        if entry.is_open:
+            add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
+                str(entry.n))
+    offsets = vault.settings.follow_up_months
+    if client.status in ("follow-up", "closed") and not client.follow_ups \
+            and client.end_date and offsets:
+        due = client.end_date + relativedelta(months=offsets[0])
+        add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
+    if client.status in ("intake", "active"):
+        agreed = client.next_agreed
+        if agreed is not None:
+            source = max((s for s in client.sessions if s.date), key=lambda s: (s.date, s.path))
+            add("session", agreed, text(lang, "session"),
+                source.path, "")
+    for session in client.sessions:
+        for index, action in enumerate(session.actions):
+            if action.due is not None and not action.done:
+                add("action", action.due, action.text, session.path, str(index))
+    return found
+
+
+def due_items(vault: Vault, today: dt.date, window: Window,
+              client_id: str | None = None) -> list[DueItem]:
+    """The open items inside `window`, sorted by due date, then client."""
+    return [item for item, _ in due_with_refs(vault, today, window, client_id)]
+
+
+def due_with_refs(vault: Vault, today: dt.date, window: Window,
+                  client_id: str | None = None) -> list[tuple[DueItem, str]]:
+    clients = [get_client(vault, client_id)] if client_id else list(vault.clients.values())
+    found = [(item, ref) for client in clients for item, ref in client_items(vault, client, today)
+             if window.admits(item.due, today)]
+    found.sort(key=lambda pair: (pair[0].due, pair[0].client, ORDER[pair[0].kind],
+                                 pair[0].path, pair[1]))
+    return found
+
+
+def get_client(vault: Vault, client_id: str) -> Client:
+    client = vault.clients.get(client_id)
+    if client is None:
+        import difflib
+
+        close = [c for c in sorted(vault.clients) if client_id in c]
+        close = (close + difflib.get_close_matches(client_id, list(vault.clients), n=3))[:3]
+        hint = f" Did you mean: {', '.join(close)}?" if close else \
+            " `coachnotes list` shows the clients."
+        raise UnknownClient(f"no client {client_id!r} in this vault.{hint}")
+    return client
+
+
+def uid(ref: str) -> str:
+    """A UID that is the same on every run and device for the same item."""
+    return hashlib.sha256(ref.encode("utf-8")).hexdigest()[:32] + "@coachnotes"
+
+
+def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date) -> bytes:
+    """An RFC 5545 calendar: one all-day event per item, with stable UIDs."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//coachnotes//due items//EN")
+    calendar.add("version", "2.0")
+    stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    for item, ref in pairs:
+        event = icalendar.Event()
+        event.add("uid", uid(ref))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.due)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"{item.name}: {item.text}")
+        event.add("description", f"{item.kind} — {item.path}")
+        event.add("categories", [item.kind])
+        calendar.add_component(event)
+    return calendar.to_ical()

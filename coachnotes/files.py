@@ -1,0 +1,49 @@
+"""Writing files without ever leaving half a file, and privately (SPEC §13)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write `data` to a temporary file beside `path`, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def write_if_changed(path: Path, data: bytes, mode: int = FILE_MODE) -> bool:
+    """Write only when the bytes differ, so an unchanged vault makes no git change."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data, mode)
+    return True
+
+
+def create_exclusive(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Create a new file; raises FileExistsError rather than overwrite anything."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
