@@ -17,7 +17,7 @@ import click
 
 from coachnotes import __version__
 from coachnotes.errors import CoachnotesError
-from coachnotes.schema import STATUSES, parse_date_text
+from coachnotes.schema import SESSION_KINDS, STATUSES, parse_date_text
 
 
 class DateType(click.ParamType):
@@ -180,6 +180,153 @@ def show(obj: Context, client_id: str, today: dt.date | None) -> None:
     client = get_client(vault, client_id)
     for line in show_client(vault, client, today, run_check(vault, today)):
         click.echo(line)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the templates and pages.")
+@click.option("--coach", metavar="NAME", help="Your name, written into the settings.")
+def init(directory: Path, language: str, coach: str | None) -> None:
+    """Make a new vault: settings, clients/, .gitignore, .gitattributes and a git repository."""
+    from coachnotes.authoring import init_vault
+
+    for note in init_vault(directory, language, coach):
+        click.echo(note, err=True)
+    click.echo(f"New vault in {directory}. Add a client with: coachnotes new client NAME")
+
+
+@cli.group()
+def new() -> None:
+    """Write a new client or session note from the templates."""
+
+
+@new.command(name="client")
+@click.argument("name")
+@click.option("--organization", metavar="TEXT", help="The employer.")
+@click.option("--sponsor", metavar="TEXT", help="Who commissions and pays (opdrachtgever).")
+@click.option("--intake", type=DATE, metavar="DATE", help="Date of the intake (default: today).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@today_option
+@pass_context
+def new_client(obj: Context, name: str, organization: str | None, sponsor: str | None,
+               intake: dt.date | None, edit: bool, today: dt.date | None) -> None:
+    """Write clients/<id>/client.md for a new client; prints its path."""
+    from coachnotes.authoring import new_client as make
+
+    vault = obj.load()
+    path = make(vault, name, organization, sponsor, intake, _today(today))
+    click.echo(path.relative_to(vault.root))
+    if edit:
+        click.edit(filename=str(path))
+
+
+@new.command(name="session")
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--kind", type=click.Choice(SESSION_KINDS), default="coaching", show_default=True,
+              help="The kind of conversation.")
+@click.option("--date", "date", type=DATE, metavar="DATE", help="Its date (default: today).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@today_option
+@pass_context
+def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, edit: bool,
+                today: dt.date | None) -> None:
+    """Write a session note for CLIENT, numbered after the last coaching session."""
+    from coachnotes.authoring import new_session as make
+
+    vault = obj.load()
+    path = make(vault, client_id, kind, date or _today(today))
+    click.echo(path.relative_to(vault.root))
+    if edit:
+        click.edit(filename=str(path))
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--date", "date", type=DATE, metavar="DATE",
+              help="The last regular conversation (default: today).")
+@today_option
+@pass_context
+def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
+    """End the regular conversations: status follow-up, end_date and follow-ups planned."""
+    from coachnotes.authoring import close_client
+
+    vault = obj.load()
+    path = close_client(vault, client_id, date or _today(today))
+    click.echo(f"{path.relative_to(vault.root)}: status follow-up, follow-ups planned")
+
+
+@cli.command()
+@today_option
+@pass_context
+def index(obj: Context, today: dt.date | None) -> None:
+    """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
+    from coachnotes.pages import write_pages
+
+    vault = obj.load()
+    count = len(vault.clients) + 2
+    if sys.stdout.isatty() and count > 200:
+        with click.progressbar(length=count, label="Writing pages", file=sys.stderr) as bar:
+            result = write_pages(vault, _today(today), progress=lambda _: bar.update(1))
+    else:
+        result = write_pages(vault, _today(today))
+    for rel in result.refused:
+        click.echo(f"{rel}:1: E030 not overwritten: it lacks the generated marker line "
+                   "(rename it to keep it)", err=True)
+    click.echo(f"{len(result.written)} page(s) written, {len(result.unchanged)} unchanged"
+               + (f", {len(result.removed)} removed" if result.removed else ""))
+    sys.exit(1 if result.refused else 0)
+
+
+@cli.command()
+@click.option("--sync-every", type=click.FloatRange(min=0.1), metavar="MINUTES",
+              help="Also sync with git when the vault has been quiet, at most this often.")
+@today_option
+@pass_context
+def watch(obj: Context, sync_every: float | None, today: dt.date | None) -> None:
+    """Check and rebuild the pages on every save, until Ctrl-C."""
+    from coachnotes.watch import run
+
+    sys.exit(run(obj.root, sync_every=sync_every, today=today, echo=click.echo))
+
+
+@cli.command()
+@click.option("--no-push", is_flag=True, help="Commit and merge, but do not push.")
+@today_option
+@pass_context
+def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
+    """Commit, pull, resolve conflicts without losing anything, regenerate pages, push."""
+    from coachnotes.sync import sync as run_sync
+
+    report = run_sync(obj.root, push=not no_push, today=today)
+    for message in report.messages:
+        click.echo(message, err=True)
+    for copy in report.conflicts:
+        click.echo(f"{copy}: W108 conflict copy of a note changed on both devices: compare "
+                   "and delete it", err=True)
+    for kept in report.kept_edits:
+        click.echo(f"{kept}: deleted on one device, edited on the other: the edit is kept",
+                   err=True)
+    parts = [f"{report.committed} note(s) committed"]
+    if report.merged:
+        parts.append("merged the remote")
+    parts.append("pushed" if report.pushed else "not pushed")
+    click.echo("sync: " + ", ".join(parts))
+
+
+@cli.group()
+def hooks() -> None:
+    """Git hooks for the vault."""
+
+
+@hooks.command(name="install")
+@click.option("--force", is_flag=True, help="Keep an existing pre-commit hook and run it first.")
+@pass_context
+def hooks_install(obj: Context, force: bool) -> None:
+    """Install a pre-commit hook that blocks commits of notes with errors."""
+    from coachnotes.authoring import install_hook
+
+    click.echo(f"installed {install_hook(obj.load(), force)}")
 
 
 def main() -> None:

@@ -266,3 +266,63 @@ def is_within(path: Path, root: Path) -> bool:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
     except OSError:
         return False
+
+
+_SCALAR_LINE = re.compile(r"^(?P<head>(?P<key>[A-Za-z_][\w-]*)[ \t]*:)(?P<space>[ \t]*)"
+                          r"(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^#\r\n]*?)"
+                          r"(?P<rest>[ \t]+#[^\r\n]*|[ \t]*)?(?P<end>\r?\n?)$")
+
+
+class EditError(ValueError):
+    """The note cannot be edited safely in place; nothing was changed."""
+
+
+def edit_front_matter(raw: bytes, set_scalars: dict[str, str],
+                      set_blocks: dict[str, list[str]]) -> bytes:
+    """Change top-level keys of a note in place, leaving every other byte as it was.
+
+    `set_scalars` maps a key to the YAML text of its new one-line value; `set_blocks` maps a key
+    to the lines of a block value (the key's own line is written as `key:`). A key that exists
+    must be a one-line value (or empty, or `[]`); a missing key is added before the closing
+    `---`. The BOM and the file's line ends (LF or CRLF) are kept.
+    """
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
+    if "\r" in text.replace("\r\n", ""):
+        raise EditError("the note has old-style line ends (CR only); save it with LF or CRLF")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    parsed = parse_text(text.replace("\r\n", "\n"))
+    if parsed.data is None or parsed.problems:
+        raise EditError("the note has problems; fix those first (`coachnotes check`)")
+    split = split_front_matter(text.replace("\r\n", "\n"))
+    assert split is not None
+    closing = split[1]  # 1-based line of the closing ---
+    lines = text.splitlines(keepends=True)
+    replacements: dict[int, list[str]] = {}
+    additions: list[str] = []
+    for key, value in [*set_scalars.items(), *((k, None) for k in set_blocks)]:
+        block = set_blocks.get(key)
+        new_lines = [f"{key}:"] + block if block is not None else None
+        if key in parsed.lines and "." not in key:
+            index = parsed.lines[key] - 1
+            match = _SCALAR_LINE.match(lines[index])
+            following = parsed.lines.get(f"{key}.0")
+            if not match or match["key"] != key or (following and following - 1 != index):
+                raise EditError(f"`{key}` spans several lines; edit it by hand")
+            if block is not None and match["value"].strip() not in ("", "[]"):
+                raise EditError(f"`{key}` already has a value")
+            end = match["end"] or newline
+            if block is None:
+                replacements[index] = [f"{match['head']}{match['space'] or ' '}{value}"
+                                       f"{match['rest'] or ''}{end}"]
+            else:
+                replacements[index] = [line + newline for line in new_lines[:-1]] + \
+                    [new_lines[-1] + end]
+        else:
+            additions += new_lines if block is not None else [f"{key}: {value}"]
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if index == closing - 1:
+            out += [line + newline for line in additions]
+        out += replacements.get(index, [line])
+    return (b"\xef\xbb\xbf" if bom else b"") + "".join(out).encode("utf-8")

@@ -1,0 +1,249 @@
+"""Writing notes for the coach: `init`, `new client`, `new session`, `close`, `hooks install`.
+
+Every function creates files it owns (exclusively, privately) or edits the lines it must; it
+never overwrites a note. Errors are `Refused`/`UnknownClient` with a message that says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import os
+import re
+import string
+import sys
+import unicodedata
+from pathlib import Path
+
+from coachnotes import schema
+from coachnotes.errors import Refused
+from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
+from coachnotes.model import Vault
+from coachnotes.vault import CLIENTS, SETTINGS_FILE
+
+_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
+                          "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",
+                          "Œ": "oe", "ĳ": "ij", "Ĳ": "ij", "ı": "i"})
+
+
+def slugify(name: str) -> str:
+    """`Zoë van 't Hek` -> `zoe-van-t-hek`: ASCII by transliteration, hyphens between words."""
+    ascii_text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def yaml_scalar(value: str) -> str:
+    """A YAML spelling of `value` that reads back as exactly that text."""
+    import yaml
+
+    if value and "\n" not in value and value == value.strip():
+        try:
+            if yaml.safe_load(f"k: {value}") == {"k": value} and "#" not in value:
+                return value
+        except yaml.YAMLError:
+            pass
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def template_text(root: Path | None, language: str, name: str) -> str:
+    """The vault's own `templates/<name>.md` if present, else the default for the language."""
+    if root is not None:
+        own = root / "templates" / f"{name}.md"
+        if own.is_file():
+            return own.read_text(encoding="utf-8-sig")
+    try:
+        folder = importlib.resources.files("coachnotes.templates")
+    except ModuleNotFoundError:  # running from a source checkout without installing
+        folder = Path(__file__).resolve().parent.parent / "templates"
+    return (folder / language / f"{name}.md").read_text(encoding="utf-8")
+
+
+def render(template: str, **values: str | int | None) -> str:
+    return string.Template(template).safe_substitute(
+        {k: "" if v is None else str(v) for k, v in values.items()})
+
+
+def new_client(vault: Vault, name: str, organization: str | None = None,
+               sponsor: str | None = None, intake: dt.date | None = None,
+               today: dt.date | None = None) -> Path:
+    """Create clients/<slug>/client.md from the template; returns its path."""
+    client_id = slugify(name)
+    if not client_id or not name.strip():
+        raise Refused(f"cannot make an id from the name {name!r}: use letters or digits")
+    path = vault.root / CLIENTS / client_id / "client.md"
+    if os.path.lexists(path):
+        raise Refused(f"{path.relative_to(vault.root)} exists already; nothing was changed "
+                      "(choose another name, e.g. with an initial)")
+    text = render(template_text(vault.root, vault.language, "client"),
+                  name=yaml_scalar(name.strip()), id=client_id,
+                  organization=yaml_scalar(organization) if organization else "",
+                  sponsor=yaml_scalar(sponsor) if sponsor else "",
+                  intake_date=(intake or today or dt.date.today()).isoformat())
+    text = text.replace(f"# {yaml_scalar(name.strip())}", f"# {name.strip()}")
+    _private_dirs(vault.root, path.parent)
+    try:
+        create_exclusive(path, text.encode("utf-8"))
+    except FileExistsError:
+        raise Refused(f"{path.relative_to(vault.root)} exists already") from None
+    return path
+
+
+def new_session(vault: Vault, client_id: str, kind: str = "coaching",
+                date: dt.date | None = None) -> Path:
+    """Create a session note for an existing client; returns its path."""
+    from coachnotes.due import get_client
+
+    if kind not in schema.SESSION_KINDS:
+        raise Refused(f"unknown kind {kind!r}: choose one of {', '.join(schema.SESSION_KINDS)}")
+    client = get_client(vault, client_id)
+    date = date or dt.date.today()
+    number = None
+    if kind == "coaching":
+        number = max((s.number or 0 for s in client.coaching), default=0) + 1
+    follow_up = None
+    if kind == "follow-up":
+        open_entries = sorted((f for f in client.follow_ups if f.is_open), key=lambda f: f.due)
+        follow_up = open_entries[0].n if open_entries else None
+    folder = vault.root / CLIENTS / client.id / "sessions"
+    _private_dirs(vault.root, folder)
+    text = render(template_text(vault.root, vault.language, kind), client=client.id,
+                  date=date.isoformat(), number=number, follow_up=follow_up,
+                  name=client.name, kind=kind)
+    for n in range(1, 1000):
+        path = folder / f"{date.isoformat()}-{kind}{'' if n == 1 else f'-{n}'}.md"
+        try:
+            create_exclusive(path, text.encode("utf-8"))
+            return path
+        except FileExistsError:
+            continue
+    raise Refused(f"too many {kind} notes on {date.isoformat()}")
+
+
+def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
+    """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
+    from dateutil.relativedelta import relativedelta
+
+    from coachnotes.due import get_client
+    from coachnotes.notes import EditError, edit_front_matter, parse_bytes
+
+    client = get_client(vault, client_id)
+    path = vault.root / client.path
+    if client.status != "active":
+        raise Refused(f"{client.id} has status {client.status or 'unknown'}, not active; "
+                      "only an active trajectory can be closed. Nothing was changed.")
+    if client.follow_ups or "follow_ups" in client.values and client.values["follow_ups"]:
+        raise Refused(f"{client.id} already has follow-ups planned; edit them by hand. "
+                      "Nothing was changed.")
+    dues = [date + relativedelta(months=m) for m in vault.settings.follow_up_months]
+    raw = path.read_bytes()
+    try:
+        edited = edit_front_matter(raw, {"status": "follow-up", "end_date": date.isoformat()},
+                                   {"follow_ups": [f"  - due: {d.isoformat()}" for d in dues]})
+    except (EditError, UnicodeDecodeError) as error:
+        raise Refused(f"{client.path} cannot be edited safely: {error}. "
+                      "Nothing was changed.") from None
+    before = parse_bytes(raw).data or {}
+    after = parse_bytes(edited).data or {}
+    expected = dict(before, status="follow-up", end_date=date,
+                    follow_ups=[{"due": d} for d in dues])
+    if after != expected:  # the edit must mean exactly what we intended, or nothing is written
+        raise Refused(f"{client.path} could not be edited safely; nothing was changed. "
+                      "Set status, end_date and follow_ups by hand.")
+    write_atomic(path, edited, mode=path.stat().st_mode & 0o777)
+    return path
+
+
+def _private_dirs(root: Path, folder: Path) -> None:
+    """Create `folder` and its parents below `root`, each 0700 (SPEC §13)."""
+    missing = []
+    current = folder
+    while not current.exists() and current != root:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        path.mkdir(mode=DIR_MODE)
+        path.chmod(DIR_MODE)
+
+
+SETTINGS_TEXT = {
+    "nl": """\
+# Instellingen van coachnotes. Elke sleutel heeft een standaardwaarde; pas aan wat je wilt.
+coach: {coach}               # je naam (ook voor commits als git je naam niet kent)
+language: nl                # taal van sjablonen en pagina's: nl of en
+planned_sessions: 8         # gesprekken in een gewoon traject
+trajectory_months: 6        # looptijd van een traject in maanden
+follow_up_months: [3, 6]    # terugkomgesprekken, maanden na het laatste gesprek
+stalled_after_days: 42      # waarschuwing (W107) na zoveel dagen zonder gesprek
+due_within_days: 14         # venster van `coachnotes due`
+sync:
+  remote: origin            # de git-remote om mee te synchroniseren
+  # branch: main            # standaard: de huidige branch
+""",
+    "en": """\
+# coachnotes settings. Every key has a default; change what you like.
+coach: {coach}               # your name (also for commits when git does not know you)
+language: en                # language of templates and pages: nl or en
+planned_sessions: 8         # conversations in a regular trajectory
+trajectory_months: 6        # length of a trajectory in months
+follow_up_months: [3, 6]    # follow-ups, months after the last conversation
+stalled_after_days: 42      # warning (W107) after this many days without a conversation
+due_within_days: 14         # window of `coachnotes due`
+sync:
+  remote: origin            # the git remote to sync with
+  # branch: main            # default: the current branch
+""",
+}
+
+GITATTRIBUTES = """\
+# Pages that coachnotes generates: shown as generated, and never merged (sync regenerates them).
+INDEX.md linguist-generated=true merge=coachnotes-generated
+FOLLOW-UPS.md linguist-generated=true merge=coachnotes-generated
+clients/*/README.md linguist-generated=true merge=coachnotes-generated
+"""
+
+
+def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> list[str]:
+    """Make a new vault in an empty or new folder; returns what it says about git identity."""
+    from coachnotes.sync import init_repository
+
+    if (folder / SETTINGS_FILE).exists():
+        raise Refused(f"{folder} is a coachnotes vault already; nothing was changed")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise Refused(f"{folder} is not empty; make the vault in a new or empty folder "
+                      "(nothing was changed)")
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    folder.chmod(DIR_MODE)
+    (folder / CLIENTS).mkdir(mode=DIR_MODE)
+    (folder / CLIENTS / ".gitkeep").touch(mode=0o600)
+    settings = SETTINGS_TEXT[language].replace("{coach}", yaml_scalar(coach) if coach else "")
+    create_exclusive(folder / SETTINGS_FILE, settings.encode())
+    create_exclusive(folder / ".gitignore", b".coachnotes/\n")
+    create_exclusive(folder / ".gitattributes", GITATTRIBUTES.encode())
+    return init_repository(folder, coach)
+
+
+HOOK_MARK = "# installed by coachnotes hooks install"
+
+
+def install_hook(vault: Vault, force: bool = False) -> Path:
+    """A pre-commit hook that runs this very coachnotes' `check` and blocks on errors."""
+    from coachnotes.sync import hooks_dir
+
+    hooks = hooks_dir(vault.root)
+    hook = hooks / "pre-commit"
+    chained = hooks / "pre-commit.before-coachnotes"
+    if hook.exists() and HOOK_MARK not in hook.read_text(errors="replace"):
+        if not force:
+            raise Refused(f"{hook} exists already and is not coachnotes'; nothing was changed. "
+                          "Use --force to keep it and run it before coachnotes' check.")
+        os.replace(hook, chained)
+    run_before = (f'if [ -x "{chained}" ]; then "{chained}" "$@" || exit $?; fi\n'
+                  if chained.exists() else "")
+    script = (f"#!/bin/sh\n{HOOK_MARK}: blocks a commit when `coachnotes check` finds errors.\n"
+              f"{run_before}"
+              f'exec "{sys.executable}" -m coachnotes --vault "{vault.root}" check '
+              f"1>&2\n")
+    hooks.mkdir(parents=True, exist_ok=True)
+    write_atomic(hook, script.encode(), mode=0o700)
+    return hook
