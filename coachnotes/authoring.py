@@ -218,7 +218,7 @@ def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> 
     (folder / CLIENTS / ".gitkeep").touch(mode=0o600)
     settings = SETTINGS_TEXT[language].replace("{coach}", yaml_scalar(coach) if coach else "")
     create_exclusive(folder / SETTINGS_FILE, settings.encode())
-    create_exclusive(folder / ".gitignore", b".coachnotes/\n")
+    create_exclusive(folder / ".gitignore", b".coachnotes/\n.*.tmp\n")  # tmp: killed writes
     create_exclusive(folder / ".gitattributes", GITATTRIBUTES.encode())
     return init_repository(folder, coach)
 

@@ -92,3 +92,24 @@ def example_copy(tmp_path) -> Path:
     target = tmp_path / "example"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".coachnotes"))
     return target
+
+
+@pytest.fixture
+def git_env(tmp_path, monkeypatch) -> dict[str, str]:
+    """An isolated git setup: no global or system config, a known identity, never a prompt."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_AUTHOR_NAME": "Test Coach", "GIT_AUTHOR_EMAIL": "coach@example.invalid",
+           "GIT_COMMITTER_NAME": "Test Coach", "GIT_COMMITTER_EMAIL": "coach@example.invalid",
+           "GIT_TERMINAL_PROMPT": "0"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+    return result.stdout

@@ -1,0 +1,297 @@
+"""Authoring: init, new client/session, close, templates and the pre-commit hook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import TODAY, client_note, git, run_cli, session_note
+from coachnotes.authoring import slugify
+from coachnotes.schema import SESSION_KINDS, SLUG_RE
+
+JAN = "clients/jan/client.md"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.parts and ".coachnotes" not in p.parts}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# -- slugs ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, slug", [
+    ("Zoë van 't Hek", "zoe-van-t-hek"), ("Jan de Vries", "jan-de-vries"),
+    ("Ÿvonne Çelik-Öztürk", "yvonne-celik-ozturk"), ("Søren Æbelø", "soren-aebelo"),
+    ("Straße 12", "strasse-12"), ("../../etc/passwd", "etc-passwd"), ("  --  ", ""),
+])
+def test_slugs_by_transliteration(name, slug):
+    assert slugify(name) == slug
+
+
+@given(st.text(max_size=60))
+def test_slug_is_always_a_slug_or_empty_and_stable(name):
+    slug = slugify(name)
+    assert slug == "" or SLUG_RE.match(slug)
+    assert slugify(slug) == slug
+
+
+# -- init ----------------------------------------------------------------------------------
+
+def test_init_makes_a_private_vault_with_a_first_commit(tmp_path, git_env):
+    root = tmp_path / "praktijk"
+    result = run_cli("init", str(root), "--language", "nl", env=git_env)
+    assert result.returncode == 0, result.stderr
+    assert (root / "coachnotes.yml").is_file() and (root / "clients").is_dir()
+    assert (root / ".gitignore").read_text() == ".coachnotes/\n.*.tmp\n"
+    assert "INDEX.md linguist-generated=true" in (root / ".gitattributes").read_text()
+    assert mode(root) == 0o700 and mode(root / "clients") == 0o700
+    assert mode(root / "coachnotes.yml") == 0o600
+    assert git(root, "log", "--format=%s").strip() == "coachnotes init"
+    assert git(root, "status", "--porcelain") == ""
+    check = run_cli("--vault", str(root), "check", "--strict")
+    assert check.returncode == 0, check.stdout  # every setting written out is valid
+
+
+def test_init_without_git_identity_uses_the_coach_and_says_so(tmp_path, git_env):
+    env = {k: v for k, v in git_env.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    clean.update(env)
+    import subprocess
+
+    from conftest import coachnotes_command
+    root = tmp_path / "v"
+    result = subprocess.run([coachnotes_command(), "init", str(root), "--coach", "Marieke"],
+                            env=clean, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "no user identity" in result.stderr
+    author = git(root, "log", "--format=%an <%ae>").strip()
+    assert author.startswith("Marieke <coachnotes@") and author.endswith(".invalid>")
+    assert git(root, "config", "--get", "user.name", check=False) == ""  # not saved
+
+
+@pytest.mark.parametrize("setup", ["vault", "non-empty"])
+def test_init_refuses_an_existing_vault_or_a_non_empty_folder(tmp_path, git_env, setup):
+    root = tmp_path / "x"
+    root.mkdir()
+    (root / ("coachnotes.yml" if setup == "vault" else "dagboek.md")).write_text("mine\n")
+    before = tree(root)
+    result = run_cli("init", str(root), env=git_env)
+    assert result.returncode == 1 and "nothing was changed" in result.stderr
+    assert tree(root) == before and not (root / ".git").exists()
+
+
+# -- templates and new ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_template_makes_a_note_that_check_accepts(make_vault, language):
+    root = make_vault({}, f"language: {language}\n")
+    made = run_cli("--vault", str(root), "new", "client", "Zoë van 't Hek",
+                   "--organization", "Stichting: Kinderopvang #1", "--sponsor", "HR — P. de Boer",
+                   "--intake", "2026-11-02")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "clients/zoe-van-t-hek/client.md"
+    for kind in SESSION_KINDS:
+        result = run_cli("--vault", str(root), "new", "session", "zoe-van-t-hek", "--kind", kind,
+                         "--date", "2026-11-20")
+        assert result.returncode == 0, result.stderr
+    check = run_cli("--vault", str(root), "check", "--strict", "--json", "--today", TODAY)
+    assert check.returncode == 0, check.stdout
+    list_json = run_cli("--vault", str(root), "list", "--json", "--today", TODAY).stdout
+    assert '"name": "Zoë van \'t Hek"' in list_json
+    client = (root / "clients/zoe-van-t-hek/client.md").read_text()
+    assert "Stichting: Kinderopvang #1" in client
+    words = {"nl": "Coachdoelen", "en": "Coaching goals"}
+    assert words[language] in client
+    assert mode(root / "clients/zoe-van-t-hek") == 0o700
+    assert mode(root / "clients/zoe-van-t-hek/client.md") == 0o600
+
+
+def test_new_session_numbers_coaching_and_never_overwrites(make_vault):
+    root = make_vault({JAN: client_note(),
+                       "clients/jan/sessions/a.md": session_note(number=3)})
+    paths = [run_cli("--vault", str(root), "new", "session", "jan", "--date",
+                     "2026-11-20").stdout.strip() for _ in range(2)]
+    assert paths == ["clients/jan/sessions/2026-11-20-coaching.md",
+                     "clients/jan/sessions/2026-11-20-coaching-2.md"]
+    assert "number: 4" in (root / paths[0]).read_text()
+    assert "number: 5" in (root / paths[1]).read_text()
+
+
+def test_new_follow_up_session_names_the_first_open_follow_up(make_vault):
+    root = make_vault({JAN: client_note(status="follow-up", end_date="2026-06-01",
+                                        follow_ups=[{"due": dt.date(2026, 9, 1),
+                                                     "done": dt.date(2026, 9, 2)},
+                                                    {"due": dt.date(2026, 12, 1)}])})
+    path = run_cli("--vault", str(root), "new", "session", "jan", "--kind", "follow-up",
+                   "--date", "2026-12-01").stdout.strip()
+    assert "follow_up: 2" in (root / path).read_text()
+
+
+def test_a_vault_template_overrides_the_default(make_vault):
+    root = make_vault({JAN: client_note(), "templates/coaching.md":
+                       "---\ntype: session\nclient: ${client}\ndate: ${date}\nkind: coaching\n"
+                       "number: ${number}\n---\n\n# Mijn eigen sjabloon\n"})
+    path = run_cli("--vault", str(root), "new", "session", "jan").stdout.strip()
+    assert (root / path).read_text().endswith("# Mijn eigen sjabloon\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["new", "client", "Jan"], "exists already"),
+    (["new", "client", "../../"], "cannot make an id"),
+    (["new", "session", "piet"], "no client 'piet'"),
+    (["close", "piet"], "no client 'piet'"),
+])
+def test_refusals_change_nothing(make_vault, args, message):
+    root = make_vault({JAN: client_note()})
+    before = tree(root)
+    result = run_cli("--vault", str(root), *args, "--today", TODAY)
+    assert result.returncode == 1, result.stdout
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert tree(root) == before
+
+
+def test_escaping_names_stay_inside_clients(make_vault):
+    root = make_vault({})
+    result = run_cli("--vault", str(root), "new", "client", "../../buiten/x")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "clients/buiten-x/client.md"
+    assert not (root.parent / "buiten").exists()
+
+
+def test_edit_opens_the_editor_on_the_new_note(make_vault, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "Bewerkt." >> "$1"\n')
+    editor.chmod(0o700)
+    root = make_vault({JAN: client_note()})
+    result = run_cli("--vault", str(root), "new", "session", "jan", "--edit",
+                     env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert result.returncode == 0, result.stderr
+    assert (root / result.stdout.strip()).read_text().endswith("Bewerkt.\n")
+
+
+# -- close ---------------------------------------------------------------------------------
+
+def test_close_plans_follow_ups_calendar_correctly(make_vault):
+    root = make_vault({JAN: client_note()})
+    result = run_cli("--vault", str(root), "close", "jan", "--date", "2026-11-30")
+    assert result.returncode == 0, result.stderr
+    text = (root / JAN).read_text()
+    assert "status: follow-up\n" in text and "end_date: 2026-11-30\n" in text
+    assert "follow_ups:\n  - due: 2027-02-28\n  - due: 2027-05-30\n" in text
+    assert run_cli("--vault", str(root), "check", "--today", TODAY).returncode == 0
+
+
+@pytest.mark.parametrize("keys, message", [
+    ({"status": "intake", "start_date": None}, "not active"),
+    ({"follow_ups": [{"due": dt.date(2027, 1, 1)}]}, "already has follow-ups"),
+])
+def test_close_refuses_and_leaves_the_file(make_vault, keys, message):
+    root = make_vault({JAN: client_note(**keys)})
+    before = tree(root)
+    result = run_cli("--vault", str(root), "close", "jan")
+    assert result.returncode == 1 and message in result.stderr
+    assert tree(root) == before
+
+
+def test_close_keeps_crlf_bom_and_comments(make_vault):
+    original = ("\ufeff---\r\ntype: client   # soort\r\nname: 'Jan'\r\nstatus: \"active\"  # nu\r\n"
+                "intake_date: 2026-01-05\r\nstart_date: 2026-01-12\r\nreason: x\r\n"
+                "end_date:\r\nfollow_ups: []   # nog niets\r\ngoals: [a]\r\n---\r\nTekst\r\n")
+    root = make_vault({JAN: original.encode("utf-8")})
+    assert run_cli("--vault", str(root), "close", "jan", "--date", "2026-08-31").returncode == 0
+    assert (root / JAN).read_bytes().decode("utf-8") == original.replace(
+        'status: "active"  # nu', "status: follow-up  # nu").replace(
+        "end_date:\r\n", "end_date: 2026-08-31\r\n").replace(
+        "follow_ups: []   # nog niets\r\n",
+        "follow_ups:\r\n  - due: 2026-11-30\r\n  - due: 2027-02-28\r\n")
+
+
+comment = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Co", "Cn",
+                                                                 "Zl", "Zp"),
+                                exclude_characters="\ufeff"), max_size=20).map(lambda c: f"  # {c}")
+extra_key = st.from_regex(r"x_[a-z]{1,8}", fullmatch=True)
+plain_value = st.text("abcdefghij klmnopqrstuvwxyzéü", min_size=1, max_size=20).map(str.strip) \
+    .filter(lambda v: v and v not in ("y", "n"))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(status_quote=st.sampled_from(["active", "'active'", '"active"']),
+       comments=st.lists(comment | st.just(""), min_size=6, max_size=6),
+       extras=st.dictionaries(extra_key, plain_value, max_size=4),
+       body=st.text(max_size=200), crlf=st.booleans(), with_end=st.booleans())
+def test_close_changes_nothing_but_the_lines_it_must(make_vault, status_quote, comments, extras,
+                                                      body, crlf, with_end):
+    lines = [f"type: client{comments[0]}", f"name: Jan{comments[1]}",
+             f"status: {status_quote}{comments[2]}", f"intake_date: 2026-01-05{comments[3]}",
+             f"start_date: 2026-01-12{comments[4]}", f"reason: werk{comments[5]}"]
+    lines += [f"{k}: {v}" for k, v in extras.items()]
+    if with_end:
+        lines.append("end_date:")
+    nl = "\r\n" if crlf else "\n"
+    body = body.replace("\r", "")
+    text = "---" + nl + nl.join(lines) + nl + "---" + nl + body
+    root = make_vault({JAN: text.encode("utf-8")})
+    from coachnotes.authoring import close_client
+    from coachnotes.vault import load_vault
+
+    close_client(load_vault(root, use_cache=False), "jan", dt.date(2026, 8, 31))
+    after = (root / JAN).read_bytes().decode("utf-8")
+    expected_lines = [line for line in lines if line != "end_date:"]
+    expected_lines[2] = f"status: follow-up{comments[2]}"
+    added = ["end_date: 2026-08-31", "follow_ups:", "  - due: 2026-11-30", "  - due: 2027-02-28"]
+    if with_end:
+        expected = expected_lines + ["end_date: 2026-08-31"] + added[1:]
+    else:
+        expected = expected_lines + added
+    assert after == "---" + nl + nl.join(expected) + nl + "---" + nl + body
+
+
+# -- the pre-commit hook -------------------------------------------------------------------
+
+def test_pre_commit_hook_blocks_errors_and_lets_warnings_pass(tmp_path, git_env):
+    root = tmp_path / "v"
+    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("--vault", str(root), "hooks", "install", env=git_env).returncode == 0
+    (root / "clients/jan/sessions").mkdir(parents=True)
+    (root / JAN).write_text(client_note(goals=[]))  # W105 only: a warning passes
+    git(root, "add", "-A")
+    git(root, "commit", "-m", "jan")
+    (root / "clients/jan/sessions/a.md").write_text("---\n- broken\n---\n")
+    git(root, "add", "-A")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["PATH"] = "/usr/bin:/bin"  # no coachnotes on PATH: the hook must find its own
+    import subprocess
+
+    blocked = subprocess.run(["git", "commit", "-m", "broken"], cwd=root, env=env,
+                             capture_output=True, text=True)
+    assert blocked.returncode != 0
+    assert "E004" in blocked.stderr
+    assert "broken" not in git(root, "log", "--format=%s")
+
+
+def test_hook_install_refuses_a_foreign_hook_and_chains_it_with_force(tmp_path, git_env):
+    root = tmp_path / "v"
+    assert run_cli("init", str(root), env=git_env).returncode == 0
+    hook = root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho mine > \"$(git rev-parse --show-toplevel)/.ran\"\n")
+    hook.chmod(0o755)
+    refused = run_cli("--vault", str(root), "hooks", "install", env=git_env)
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert "echo mine" in hook.read_text()
+    assert run_cli("--vault", str(root), "hooks", "install", "--force",
+                   env=git_env).returncode == 0
+    (root / "note.md").write_text("x\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-m", "ok")
+    assert (root / ".ran").exists()  # the old hook still runs
