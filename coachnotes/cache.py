@@ -1,27 +1,36 @@
 """The saved index: each note's record, keyed by path and (size, mtime, ctime).
 
 A file whose signature differs in any way (not just "newer": `cp -p` restores old mtimes) is
-read again. The stamp holds the coachnotes version and a hash of the reader's source, so a new
-version or a changed reader starts from an empty cache. The cache is an optimisation: when it
-cannot be opened or written, the vault is read without it; a corrupt one is replaced.
+read again; ctime changes on every write and cannot be set back, so even an edit that keeps
+size and mtime is seen. The stamp holds the coachnotes version and a hash of the reader's
+source, so a new version or a changed reader starts from an empty cache. Records are stored
+with `marshal` (plain values only; several times faster to load than JSON), the settings too,
+so that a warm `due` imports no YAML at all.
+
+The cache is an optimisation: when it cannot be opened or written, the vault is read without
+it; a corrupt one is replaced with a warning. It lives in `.coachnotes/` (0700, git-ignored).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
+import marshal
 import os
 import sqlite3
+import sys
+import warnings
 from pathlib import Path
 from typing import Callable
 
-from coachnotes.model import NoteRecord
+from coachnotes.model import NoteRecord, Settings
 
-log = logging.getLogger("coachnotes")
 CACHE_FILE = "cache.sqlite3"
 _READER_MODULES = ("notes.py", "schema.py", "model.py", "vault.py", "cache.py")
 _STAMP: str | None = None
+
+
+class CacheWarning(UserWarning):
+    """The cache could not be used and was rebuilt."""
 
 
 def stamp() -> str:
@@ -29,7 +38,7 @@ def stamp() -> str:
     if _STAMP is None:
         from coachnotes import __version__
 
-        digest = hashlib.sha256(__version__.encode())
+        digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}".encode())
         here = Path(__file__).parent
         for name in _READER_MODULES:
             digest.update((here / name).read_bytes())
@@ -59,24 +68,17 @@ def _connect(root: Path) -> sqlite3.Connection | None:
                 db = sqlite3.connect(path, timeout=10, isolation_level=None)
             finally:
                 os.umask(old_umask)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, size INTEGER,"
-                       " mtime INTEGER, ctime INTEGER, record TEXT)")
-            row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
+            row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone() \
+                if _has_tables(db) else None
             if row is None or row[0] != stamp():
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("DELETE FROM notes")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp(),))
-                db.execute("COMMIT")
+                _create(db)
             return db
         except sqlite3.DatabaseError as error:
-            if attempt == 2 or isinstance(error, sqlite3.OperationalError) and \
-                    "locked" in str(error):
+            if attempt == 2 or "locked" in str(error):
                 return None
-            log.warning("the cache %s could not be read (%s); it is rebuilt",
-                        path.relative_to(root), error)
-            for suffix in ("", "-wal", "-shm"):
+            warnings.warn(f"the cache {path.relative_to(root)} could not be read ({error}); "
+                          "it is rebuilt", CacheWarning, stacklevel=2)
+            for suffix in ("", "-wal", "-shm", "-journal"):
                 try:
                     os.unlink(f"{path}{suffix}")
                 except OSError:
@@ -84,45 +86,90 @@ def _connect(root: Path) -> sqlite3.Connection | None:
     return None
 
 
-def cached_records(root: Path, notes: list[tuple[str, Path, tuple[int, int, int]]],
-                   read: Callable[[str, Path], NoteRecord]) -> dict[str, NoteRecord]:
+def _has_tables(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'meta'"
+                      ).fetchone()[0] == 1
+
+
+def _create(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("DROP TABLE IF EXISTS meta")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
+    db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp(),))
+    db.execute("COMMIT")
+
+
+def cached_records(root: Path, notes: list[tuple[str, str, tuple[int, int, int]]],
+                   read: Callable[[str, str], NoteRecord]) -> dict[str, NoteRecord]:
+    """Every note's record: from the cache where the signature matches, else read anew.
+
+    The records are saved as one blob (one marshal load is far cheaper than thousands of
+    rows); it is rewritten whenever a note was read anew or has gone.
+    """
     db = _connect(root)
     if db is None:
         return {rel: read(rel, path) for rel, path, _ in notes}
     try:
+        saved: dict = {}
         try:
-            saved = {row[0]: row[1:] for row in
-                     db.execute("SELECT path, size, mtime, ctime, record FROM notes")}
-        except sqlite3.DatabaseError:
+            row = db.execute("SELECT value FROM meta WHERE key='records'").fetchone()
+            if row is not None:
+                saved = marshal.loads(row[0])
+        except (sqlite3.DatabaseError, ValueError, TypeError, EOFError):
             saved = {}
         records: dict[str, NoteRecord] = {}
-        fresh: list[tuple] = []
+        changed = len(saved) != len(notes)
         for rel, path, sig in notes:
-            row = saved.pop(rel, None)
-            if row is not None and tuple(row[:3]) == sig:
-                try:
-                    records[rel] = NoteRecord.from_json(rel, json.loads(row[3]))
-                    continue
-                except (ValueError, TypeError):
-                    pass
+            entry = saved.get(rel)
+            if entry is not None and entry[0] == sig:
+                records[rel] = NoteRecord(rel, entry[1], entry[2], entry[3], entry[4])
+                continue
             record = records[rel] = read(rel, path)
-            fresh.append((rel, *sig, json.dumps(record.to_json(), default=str)))
-        if fresh or saved:
-            _save(db, fresh, list(saved))
+            saved[rel] = (sig, record.type, record.values, record.lines, record.problems)
+            changed = True
+        if changed:
+            current = {rel: saved[rel] for rel in records}
+            _save(db, marshal.dumps(current))
         return records
     finally:
         db.close()
 
 
-def _save(db: sqlite3.Connection, fresh: list[tuple], gone: list[str]) -> None:
+def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
+    from coachnotes.vault import SETTINGS_FILE, signature
+
     try:
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", fresh)
-        db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in gone])
-        db.execute("COMMIT")
-    except sqlite3.DatabaseError as error:  # busy or read-only: the cache is only a speed-up
-        log.debug("cache not saved: %s", error)
+        sig = signature(os.stat(root / SETTINGS_FILE))
+    except OSError:
+        return read(root)
+    db = _connect(root)
+    if db is None:
+        return read(root)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+        if row is not None:
+            try:
+                saved_sig, values, lines, problems = marshal.loads(row[0])
+                if tuple(saved_sig) == sig:
+                    return Settings(values, lines, problems)
+            except (ValueError, TypeError, EOFError):
+                pass
+        settings = read(root)
+        blob = marshal.dumps((sig, settings.values, settings.lines, settings.problems))
         try:
-            db.execute("ROLLBACK")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (blob,))
         except sqlite3.DatabaseError:
             pass
+        return settings
+    except sqlite3.DatabaseError:
+        return read(root)
+    finally:
+        db.close()
+
+
+def _save(db: sqlite3.Connection, blob: bytes) -> None:
+    try:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('records', ?)", (blob,))
+    except sqlite3.DatabaseError:  # busy or read-only: the cache is only a speed-up
+        pass

@@ -7,8 +7,6 @@ so `coachnotes due` and `check` start fast.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -87,10 +85,12 @@ def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> N
 
     problems = run_check(obj.load(), _today(today))
     if as_json:
+        import json
+
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
-        for problem in problems:
-            click.echo(str(problem))
+        if problems:
+            click.echo("\n".join(map(str, problems)))
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
@@ -132,6 +132,8 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 
         write_atomic(Path(ics), to_ics(pairs, today))
     if as_json:
+        import json
+
         click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
         return
     from coachnotes.terminal import due_table
@@ -140,8 +142,8 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
         until = "" if window.until is None else f" until {window.until.isoformat()}"
         click.echo(f"Nothing due{until}.")
         return
-    for line, late in due_table(items):
-        click.echo(click.style(line, fg="red") if late else line, color=_color())
+    click.echo("\n".join(click.style(line, fg="red") if late else line
+                          for line, late in due_table(items)), color=_color())
     if ics:
         click.echo(f"{len(items)} event(s) written to {ics}", err=True)
 
@@ -157,12 +159,13 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
 
     rows = summaries(obj.load(), _today(today), status=status)
     if as_json:
+        import json
+
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
         return
     from coachnotes.terminal import list_table
 
-    for line in list_table(rows):
-        click.echo(line)
+    click.echo("\n".join(list_table(rows)))
 
 
 @cli.command()
@@ -331,7 +334,10 @@ def hooks_install(obj: Context, force: bool) -> None:
 
 def main() -> None:
     """Entry point: one place turns errors into messages and exit codes."""
-    logging.basicConfig(format="coachnotes: warning: %(message)s", level=logging.WARNING)
+    import warnings
+
+    warnings.showwarning = lambda message, *_, **__: click.echo(
+        f"coachnotes: warning: {message}", err=True)
     debug = "--debug" in sys.argv[1:]
     try:
         code = cli.main(prog_name="coachnotes", standalone_mode=False)

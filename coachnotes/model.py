@@ -41,13 +41,8 @@ class NoteRecord:
     lines: dict[str, int]
     problems: list[Problem3]
 
-    def to_json(self) -> list[Any]:
-        return [self.type, self.values, self.lines, self.problems]
 
-    @classmethod
-    def from_json(cls, path: str, row: list[Any]) -> "NoteRecord":
-        kind, values, lines, problems = row
-        return cls(path, kind, values, lines, [tuple(p) for p in problems])
+_fromiso = dt.date.fromisoformat
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -79,13 +74,19 @@ class Session:
     @classmethod
     def from_record(cls, record: NoteRecord) -> "Session":
         v = record.values
-        session = cls(record.path, v.get("client"), _date(v.get("date")), v.get("kind"),
-                      v.get("number"), v.get("duration"), _date(v.get("next")),
-                      v.get("follow_up"), record.lines)
-        for index, item in enumerate(v.get("actions") or []):
-            line = record.lines.get(f"actions.{index}", record.lines.get("actions", 1))
-            session.actions.append(Action(item["text"], _date(item.get("due")),
-                                          bool(item.get("done")), session, line))
+        get = v.get
+        day, agreed = get("date"), get("next")
+        session = cls(record.path, get("client"), _fromiso(day) if day else None, get("kind"),
+                      get("number"), get("duration"), _fromiso(agreed) if agreed else None,
+                      get("follow_up"), record.lines)
+        actions = get("actions")
+        if actions:
+            lines = record.lines
+            for index, item in enumerate(actions):
+                line = lines.get(f"actions.{index}", lines.get("actions", 1))
+                due = item.get("due")
+                session.actions.append(Action(item["text"], _fromiso(due) if due else None,
+                                              bool(item.get("done")), session, line))
         return session
 
     @property

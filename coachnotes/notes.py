@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from sys import intern
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def split_front_matter(text: str) -> tuple[str, int] | None:
 
 def parse_text(text: str) -> Parsed:
     problems: list[Problem3] = []
-    conflict = _CONFLICT.search(text)
+    conflict = _CONFLICT.search(text) if "<<<<<<<" in text or ">>>>>>>" in text else None
     if conflict:
         line = text.count("\n", 0, conflict.start()) + 1
         problems.append((line, "E006", "holds git conflict markers: keep the right text and "
@@ -128,11 +129,10 @@ def parse_yaml(source: str, line_offset: int = 1,
             return None, {}, [(node.start_mark.line + line_offset, "E004",
                                f"front matter is {kind}, not keys with values "
                                "(`key: value` lines)")]
-        walk = _Walk(line_offset)
-        walk.visit(node, "", 0)
-        if walk.refusal:
-            return None, {}, [walk.refusal]
-        data = loader.construct_document(node)
+        builder = _Builder(loader, line_offset)
+        data = builder.build(node, "", 0)
+        if builder.refusal:
+            return None, {}, [builder.refusal]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         last = max(len(source.splitlines()) - 1, 0) + line_offset  # errors at the end of input
@@ -152,71 +152,142 @@ def parse_yaml(source: str, line_offset: int = 1,
                                                 f"{_first_line(str(error))}")]
     finally:
         loader.dispose()
-    return _plain(data), walk.lines, walk.problems
+    return data, builder.lines, builder.problems
 
 
 def _first_line(text: str | None) -> str:
     return (text or "unknown problem").strip().splitlines()[0][:120]
 
 
-class _Walk:
-    """One pass over the node graph: key lines, duplicate keys, and expansion limits."""
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_PLAIN_SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                            "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+                            "tag:yaml.org,2002:timestamp"})
 
-    def __init__(self, offset: int) -> None:
+
+class _TooBig(Exception):
+    pass
+
+
+class _Builder:
+    """One pass over the node graph: values, key lines, duplicate keys, expansion limits.
+
+    Doing this ourselves (instead of PyYAML's construct_document plus a second walk) reads
+    every node once; plain text scalars, most of a note, are taken as they are. Aliases share
+    the value they point to, as in PyYAML, but their expanded size is counted so that an
+    alias bomb is refused before anything downstream (JSON, pages) expands it.
+    """
+
+    def __init__(self, loader: Any, offset: int) -> None:
+        self.loader = loader
         self.offset = offset
         self.lines: dict[str, int] = {}
         self.problems: list[Problem3] = []
         self.refusal: Problem3 | None = None
-        self._sizes: dict[int, int] = {}
+        self._done: dict[int, tuple[Any, int]] = {}  # node id -> (value, expanded size)
         self._open: set[int] = set()
+        self.size = 0
 
-    def visit(self, node: Any, path: str, depth: int) -> int:
-        """The number of nodes `node` expands to (aliases counted each time they are used)."""
-        import yaml
+    def build(self, node: Any, path: str, depth: int) -> Any:
+        try:
+            value, _ = self._build(node, path, depth)
+        except _TooBig:
+            return None
+        return value
 
+    def _refuse(self, node: Any, message: str) -> None:
+        self.refusal = (node.start_mark.line + self.offset, "E004", message)
+        raise _TooBig()
+
+    def _build(self, node: Any, path: str, depth: int) -> tuple[Any, int]:
         key = id(node)
-        if key in self._sizes:
-            return self._sizes[key]
-        line = node.start_mark.line + self.offset
+        done = self._done.get(key)
+        if done is not None:
+            self.size += done[1]
+            if self.size > MAX_NODES:
+                self._refuse(node, "front matter expands to too much data (YAML aliases); "
+                                   "write the values out")
+            return done
         if key in self._open or depth > MAX_DEPTH:
-            self.refusal = (line, "E004", "front matter refers to itself or is nested too "
-                                          "deeply (YAML anchors and aliases); write it out")
-            return MAX_NODES + 1
-        self._open.add(key)
-        size = 1
-        if isinstance(node, yaml.MappingNode):
+            self._refuse(node, "front matter refers to itself or is nested too deeply "
+                               "(YAML anchors and aliases); write it out")
+        tag = node.tag
+        kind = node.__class__
+        start = self.size
+        self.size += 1
+        if kind is _nodes.ScalarNode:
+            if tag == _STR:
+                value = node.value
+            else:
+                value = _plain(self.loader.construct_object(node, deep=True))
+        elif kind is _nodes.MappingNode and tag == _MAP:
+            self._open.add(key)
+            value = {}
             seen: dict[str, int] = {}
+            lines = self.lines
+            offset = self.offset
             for key_node, value_node in node.value:
-                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-                key_line = key_node.start_mark.line + self.offset
-                sub = f"{path}.{name}" if path else name
-                if name in seen and name != "<<":
+                key_line = key_node.start_mark.line + offset
+                if key_node.__class__ is not _nodes.ScalarNode:
+                    raise _constructor_error("a key must be a single value", key_node)
+                name = intern(key_node.value)
+                if key_node.tag != _STR:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        raise _constructor_error("merge keys (<<) are not supported", key_node)
+                    if depth == 0:
+                        self.problems.append((key_line, "E012", f"the key `{name}` is not "
+                                              "read as text; put it in quotes or remove it"))
+                sub = intern(f"{path}.{name}") if path else name
+                if name in seen:
                     self.problems.append((key_line, "E005", f"`{name}` appears twice (also "
                                           f"on line {seen[name]}); YAML keeps only the last "
                                           "one — remove one of them"))
                 else:
                     seen[name] = key_line
-                    self.lines.setdefault(sub, key_line)
-                if depth == 0 and key_node.tag != "tag:yaml.org,2002:str":
-                    self.problems.append((key_line, "E012", f"the key `{name}` is not read as "
-                                          "text; put it in quotes or remove it"))
-                size += self.visit(key_node, sub, depth + 1)
-                size += self.visit(value_node, sub, depth + 1)
-                if size > MAX_NODES:
-                    break
-        elif isinstance(node, yaml.SequenceNode):
+                    if sub not in lines:
+                        lines[sub] = key_line
+                value[name] = self._build(value_node, sub, depth + 1)[0]
+            self._open.discard(key)
+        elif kind is _nodes.SequenceNode and tag == _SEQ:
+            self._open.add(key)
+            value = []
+            lines = self.lines
             for index, item in enumerate(node.value):
-                sub = f"{path}.{index}"
-                self.lines.setdefault(sub, item.start_mark.line + self.offset)
-                size += self.visit(item, sub, depth + 1)
-                if size > MAX_NODES:
-                    break
-        self._open.discard(key)
-        if size > MAX_NODES and self.refusal is None:
-            self.refusal = (line, "E004", "front matter expands to too much data (YAML "
-                                          "aliases); write the values out")
-        self._sizes[key] = size
-        return size
+                sub = intern(f"{path}.{index}")
+                if sub not in lines:
+                    lines[sub] = item.start_mark.line + self.offset
+                value.append(self._build(item, sub, depth + 1)[0])
+            self._open.discard(key)
+        else:  # !!set, !!omap, !!pairs and other collection tags: PyYAML's safe constructors
+            value = _plain(self.loader.construct_object(node, deep=True))
+        if self.size > MAX_NODES:
+            self._refuse(node, "front matter expands to too much data (YAML aliases); "
+                               "write the values out")
+        result = self._done[key] = (value, self.size - start)
+        return result
+
+
+def _constructor_error(message: str, node: Any) -> Exception:
+    return _nodes.ConstructorError(None, None, message, node.start_mark)
+
+
+class _Nodes:
+    """PyYAML's node classes, imported on first use (a warm cache never needs YAML)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import yaml
+
+        for source in (yaml, yaml.constructor):
+            if hasattr(source, name):
+                value = getattr(source, name)
+                setattr(self, name, value)
+                return value
+        raise AttributeError(name)
+
+
+_nodes = _Nodes()
 
 
 _LOADER = None

@@ -42,7 +42,16 @@ def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -
                         "make one with `coachnotes init DIR`, or name it with --vault PATH")
 
 
-def load_settings(root: Path) -> Settings:
+def load_settings(root: Path, use_cache: bool = False) -> Settings:
+    """The settings with their defaults; through the cache when asked (saves importing YAML)."""
+    if use_cache:
+        from coachnotes.cache import cached_settings
+
+        return cached_settings(root, _read_settings)
+    return _read_settings(root)
+
+
+def _read_settings(root: Path) -> Settings:
     path = root / SETTINGS_FILE
     defaults = {k: (dict(v) if isinstance(v, dict) else v)
                 for k, v in schema.SETTINGS_DEFAULTS.items()}
@@ -80,7 +89,7 @@ def load_settings(root: Path) -> Settings:
 class Listing:
     """What lies in the vault, before anything is read."""
 
-    notes: list[tuple[str, Path, tuple[int, int, int]]] = field(default_factory=list)
+    notes: list[tuple[str, str, tuple[int, int, int]]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     unreadable: list[Problem] = field(default_factory=list)
@@ -98,21 +107,33 @@ def discover(root: Path) -> Listing:
     for name in GENERATED_TOP:
         if os.path.lexists(root / name):
             listing.pages.append(name)
-    _scan(root, root, "", listing)
+    _scan(root, str(root), "", listing)
     listing.notes.sort()
     listing.conflicts.sort()
     listing.pages.sort()
     return listing
 
 
-def _scan(root: Path, folder: Path, rel: str, listing: Listing) -> None:
+def _scan(root: Path, folder: str, rel: str, listing: Listing) -> None:
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
+    client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
+    notes = listing.notes
     for entry in entries:
         name = entry.name
+        if in_clients and name.endswith(".md") and CONFLICT_TAG not in name \
+                and not (client_folder and name == "README.md") \
+                and entry.is_file(follow_symlinks=False):  # the common case, kept quick
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue  # removed while we looked
+            notes.append((f"{rel}/{name}", entry.path,
+                          (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)))
+            continue
         sub = f"{rel}/{name}" if rel else name
         if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
             listing.conflicts.append(sub)
@@ -129,7 +150,7 @@ def _scan(root: Path, folder: Path, rel: str, listing: Listing) -> None:
                 continue  # its notes are read at their real place in the vault
         if entry.is_dir(follow_symlinks=False):
             if not name.startswith("."):
-                _scan(root, Path(entry.path), sub, listing)
+                _scan(root, entry.path, sub, listing)
             continue
         if not in_clients or not name.endswith(".md"):
             continue
@@ -141,7 +162,7 @@ def _scan(root: Path, folder: Path, rel: str, listing: Listing) -> None:
         except OSError:
             listing.unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
             continue
-        listing.notes.append((sub, Path(entry.path), signature(stat)))
+        listing.notes.append((sub, entry.path, signature(stat)))
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int]:
@@ -153,7 +174,7 @@ def signature(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
-def read_record(rel: str, path: Path) -> NoteRecord:
+def read_record(rel: str, path: str | Path) -> NoteRecord:
     """Read and check one note on its own (no other note is looked at)."""
     parsed = read_note(path)
     if parsed.data is None:
@@ -249,7 +270,7 @@ def complete_follow_ups(client: Client) -> None:
 
 def load_vault(root: Path, use_cache: bool = True) -> Vault:
     """Read the whole vault into the model (phase one of every command)."""
-    settings = load_settings(root)
+    settings = load_settings(root, use_cache)
     listing = discover(root)
     records = read_records(root, listing, use_cache)
     return build_model(root, settings, records, listing)
