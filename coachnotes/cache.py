@@ -173,3 +173,29 @@ def _save(db: sqlite3.Connection, blob: bytes) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('records', ?)", (blob,))
     except sqlite3.DatabaseError:  # busy or read-only: the cache is only a speed-up
         pass
+
+
+def load_blob(root: Path, key: str):
+    """A value saved with `save_blob`, or None."""
+    db = _connect(root)
+    if db is None:
+        return None
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return marshal.loads(row[0]) if row else None
+    except (sqlite3.DatabaseError, ValueError, TypeError, EOFError):
+        return None
+    finally:
+        db.close()
+
+
+def save_blob(root: Path, key: str, value) -> None:
+    db = _connect(root)
+    if db is None:
+        return
+    try:
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, marshal.dumps(value)))
+    except sqlite3.DatabaseError:
+        pass
+    finally:
+        db.close()

@@ -98,8 +98,9 @@ def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> N
     sys.exit(1 if failed else 0)
 
 
-def _color() -> bool | None:
-    return False if os.environ.get("NO_COLOR") else None
+def _color() -> bool:
+    """Colour only at a terminal, and never with NO_COLOR (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @cli.command()
@@ -142,8 +143,10 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
         until = "" if window.until is None else f" until {window.until.isoformat()}"
         click.echo(f"Nothing due{until}.")
         return
-    click.echo("\n".join(click.style(line, fg="red") if late else line
-                          for line, late in due_table(items)), color=_color())
+    color = _color()
+    # color=True: we added escape codes only where wanted, so click need not strip any
+    click.echo("\n".join(click.style(line, fg="red") if late and color else line
+                          for line, late in due_table(items)), color=True)
     if ics:
         click.echo(f"{len(items)} event(s) written to {ics}", err=True)
 
@@ -264,15 +267,15 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
 @pass_context
 def index(obj: Context, today: dt.date | None) -> None:
     """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
-    from coachnotes.pages import write_pages
+    from coachnotes.pages import index_vault
 
     vault = obj.load()
     count = len(vault.clients) + 2
     if sys.stdout.isatty() and count > 200:
         with click.progressbar(length=count, label="Writing pages", file=sys.stderr) as bar:
-            result = write_pages(vault, _today(today), progress=lambda _: bar.update(1))
+            result = index_vault(vault, _today(today), progress=lambda _: bar.update(1))
     else:
-        result = write_pages(vault, _today(today))
+        result = index_vault(vault, _today(today))
     for rel in result.refused:
         click.echo(f"{rel}:1: E030 not overwritten: it lacks the generated marker line "
                    "(rename it to keep it)", err=True)

@@ -186,6 +186,7 @@ class Vault:
     conflicts: list[str]  # sync conflict copies (W108)
     pages: list[str]  # existing files in generated pages' places
     unreadable: list[Problem] = field(default_factory=list)  # links out of the vault etc.
+    fingerprint: str = ""  # changes whenever any input file (note, settings, page) changes
 
     @property
     def language(self) -> str:

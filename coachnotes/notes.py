@@ -25,6 +25,10 @@ _BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 
 
+TOO_LARGE: Problem3 = (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MiB; notes "
+                                  "are small text files — move attachments elsewhere")
+
+
 @dataclass
 class Parsed:
     """What the reader made of one file."""
@@ -38,7 +42,9 @@ def read_note(path: Path) -> Parsed:
     """Read one note from disk; unreadable files become problems, not exceptions."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                return Parsed(None, problems=[TOO_LARGE])  # not even read
+            raw = handle.read()  # not read(n): that allocates n bytes for every small note
     except OSError as error:
         return Parsed(None, problems=[(1, "E001", f"cannot be read: {error.strerror}")])
     return parse_bytes(raw)
@@ -47,8 +53,7 @@ def read_note(path: Path) -> Parsed:
 def decode(raw: bytes) -> tuple[str | None, Problem3 | None]:
     """Bytes -> text with LF line ends and no BOM, or a problem (E001)."""
     if len(raw) > MAX_BYTES:
-        return None, (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MiB; "
-                                 "notes are small text files — move attachments elsewhere")
+        return None, TOO_LARGE
     if b"\x00" in raw:
         return None, (1, "E001", "is not a text file (it holds binary data); "
                                  "keep only Markdown notes under clients/")
@@ -220,6 +225,8 @@ class _Builder:
         if kind is _nodes.ScalarNode:
             if tag == _STR:
                 value = node.value
+            elif tag in _PLAIN_SCALARS:  # int, float, bool, null, timestamp: no bookkeeping
+                value = self.loader.yaml_constructors[tag](self.loader, node)
             else:
                 value = _plain(self.loader.construct_object(node, deep=True))
         elif kind is _nodes.MappingNode and tag == _MAP:

@@ -147,11 +147,16 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
     return found
 
 
-def count_by_client(problems: list[Problem]) -> dict[str, int]:
-    """Problems per client id (for overviews)."""
-    counts: dict[str, int] = defaultdict(int)
+def problems_by_client(problems: list[Problem]) -> dict[str, list[Problem]]:
+    """The problems in each client's folder, by client id."""
+    found: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
         parts = problem.path.split("/")
         if parts[0] == "clients" and len(parts) > 2:
-            counts[parts[1]] += 1
-    return counts
+            found[parts[1]].append(problem)
+    return found
+
+
+def count_by_client(problems: list[Problem]) -> dict[str, int]:
+    """Problems per client id (for overviews)."""
+    return {cid: len(found) for cid, found in problems_by_client(problems).items()}

@@ -7,6 +7,7 @@ import datetime as dt
 from coachnotes.due import Window, due_items
 from coachnotes.model import Client, DueItem, Problem, Vault
 from coachnotes.overview import Summary, progress
+from coachnotes.rules import problems_by_client
 
 WIDTH = 80
 
@@ -100,7 +101,7 @@ def show_client(vault: Vault, client: Client, today: dt.date,
     if items:
         out += ["", "Due"] + [f"  {i.due.isoformat()}  {when(i.overdue_days):<9} "
                               f"{clip(i.text, WIDTH - 25)}" for i in items]
-    mine = [p for p in problems if p.path.startswith(f"clients/{client.id}/")]
+    mine = problems_by_client(problems).get(client.id, [])
     if mine:
         out += ["", "Problems"] + [f"  {clip(str(p), WIDTH - 2)}" for p in mine]
     return out

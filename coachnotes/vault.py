@@ -273,7 +273,19 @@ def load_vault(root: Path, use_cache: bool = True) -> Vault:
     settings = load_settings(root, use_cache)
     listing = discover(root)
     records = read_records(root, listing, use_cache)
-    return build_model(root, settings, records, listing)
+    vault = build_model(root, settings, records, listing)
+    vault.fingerprint = fingerprint(listing, settings)
+    return vault
+
+
+def fingerprint(listing: Listing, settings: Settings) -> str:
+    """A digest of every input of the pages; the pages themselves are checked by signature."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    digest.update(repr([(rel, sig) for rel, _, sig in listing.notes]).encode())
+    digest.update(repr((listing.conflicts, listing.unreadable, settings.values)).encode())
+    return digest.hexdigest()
 
 
 def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
