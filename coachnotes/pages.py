@@ -257,13 +257,15 @@ def write_pages(vault: Vault, today: dt.date, problems: list[Problem] | None = N
             continue  # the client folder went away meanwhile
         write_atomic(path, data, mode=0o600)
         result.written.append(rel)
-    if only is None:
-        for rel in vault.pages:
-            parts = rel.split("/")
-            if len(parts) == 3 and parts[1] not in vault.clients and \
-                    has_marker(vault.root / rel) and not (vault.root / rel).is_symlink():
+    for rel in vault.pages:  # pages of clients that are gone, whichever pages were asked for
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[1] not in vault.clients and \
+                has_marker(vault.root / rel) and not (vault.root / rel).is_symlink():
+            try:
                 (vault.root / rel).unlink()
                 result.removed.append(rel)
+            except FileNotFoundError:
+                pass
     return result
 
 
