@@ -35,7 +35,8 @@ _DEVICE_RE = re.compile(r"^coachnotes sync from ([A-Za-z0-9._-]+)")
 
 
 def device_name() -> str:
-    name = socket.gethostname().split(".")[0] or "device"
+    """This device in commit messages and conflict copies: $COACHNOTES_DEVICE, else the host."""
+    name = os.environ.get("COACHNOTES_DEVICE") or socket.gethostname().split(".")[0] or "device"
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "device"
 
 
@@ -299,8 +300,10 @@ def _resolve(repo, remote_ref: str, report: SyncReport) -> None:
             repo.git.add("--", path)
             report.kept_edits.append(path)
         elif 2 in stages and 3 in stages:  # both changed: ours stays, theirs beside it
-            ours = repo.git.show(f":2:{path}", stdout_as_string=False)
-            theirs = repo.git.show(f":3:{path}", stdout_as_string=False)
+            ours = repo.git.show(f":2:{path}", stdout_as_string=False,
+                                strip_newline_in_stdout=False)
+            theirs = repo.git.show(f":3:{path}", stdout_as_string=False,
+                                  strip_newline_in_stdout=False)
             copy = _conflict_name(path, _device_of(repo, remote_ref, path), stamp)
             _write(root / copy, theirs)
             _write(target, ours)

@@ -81,7 +81,12 @@ def make_vault(tmp_path):
         root = tmp_path / f"vault{next(counter)}"
         root.mkdir()
         (root / "coachnotes.yml").write_text(settings, encoding="utf-8")
-        return write_files(root, files or {})
+        write_files(root, files or {})
+        # Every test then runs with a warm cache: a stale answer would fail it.
+        from coachnotes.vault import load_vault
+
+        load_vault(root)
+        return root
 
     return make
 

@@ -1,0 +1,126 @@
+"""The saved index: warm answers equal cold ones, every change is seen, damage is repaired."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import stat
+import subprocess
+import time
+
+from conftest import TODAY, client_note, coachnotes_command, git, run_cli, session_note
+from coachnotes.due import Window, due_items
+from coachnotes.rules import check
+from coachnotes.vault import load_vault
+
+TODAY_DATE = dt.date.fromisoformat(TODAY)
+JAN = "clients/jan/client.md"
+NOTE = "clients/jan/sessions/a.md"
+
+
+def answers(root, use_cache=True):
+    vault = load_vault(root, use_cache=use_cache)
+    records = {rel: (r.type, r.values, r.lines, [tuple(p) for p in r.problems])
+               for rel, r in vault.records.items()}
+    return records, check(vault, TODAY_DATE), due_items(vault, TODAY_DATE, Window(None))
+
+
+def test_warm_answers_equal_cold_answers_on_the_example_and_the_corpus(example_copy,
+                                                                        make_vault):
+    from test_reader import CORPUS, corpus_place
+
+    corpus = make_vault({corpus_place(p.name): p.read_bytes() for p in CORPUS.iterdir()})
+    for root in (example_copy, corpus):
+        cold = answers(root, use_cache=False)
+        answers(root)  # fills the cache
+        assert answers(root) == cold
+        assert (root / ".coachnotes/cache.sqlite3").exists()
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(make_vault):
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    path = root / NOTE
+    before = path.stat()
+    path.write_text(path.read_text().replace("2026-12-01", "2026-12-02"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    (item,) = due_items(load_vault(root), TODAY_DATE, Window(None))
+    assert item.due == dt.date(2026, 12, 2)  # ctime changed, so the note was read again
+
+
+def test_adding_deleting_and_renaming_notes_is_seen(make_vault):
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    (root / "clients/jan/sessions/b.md").write_text(session_note(date="2026-11-21",
+                                                                 next="2026-12-03"))
+    assert [i.due.day for i in due_items(load_vault(root), TODAY_DATE, Window(None))] == [3]
+    (root / "clients/jan/sessions/b.md").unlink()
+    assert [i.due.day for i in due_items(load_vault(root), TODAY_DATE, Window(None))] == [1]
+    os.rename(root / NOTE, root / "clients/jan/sessions/c.md")
+    (item,) = due_items(load_vault(root), TODAY_DATE, Window(None))
+    assert item.path == "clients/jan/sessions/c.md"
+    os.rename(root / "clients/jan/sessions/c.md", root / "clients/jan/c.md")
+    problems = check(load_vault(root), TODAY_DATE)
+    assert ("clients/jan/c.md", "E021") in [(p.path, p.code) for p in problems]
+
+
+def test_a_corrupt_cache_is_replaced_with_a_warning(make_vault):
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    cache = root / ".coachnotes/cache.sqlite3"
+    for suffix in ("-wal", "-shm"):
+        (root / f".coachnotes/cache.sqlite3{suffix}").unlink(missing_ok=True)
+    cache.write_bytes(b"this is not a database" * 100)
+    result = run_cli("--vault", str(root), "due", "--json", "--all", "--today", TODAY)
+    assert result.returncode == 0
+    assert "warning: the cache" in result.stderr and "rebuilt" in result.stderr
+    assert '"due": "2026-12-01"' in result.stdout
+    assert sqlite3.connect(cache).execute("SELECT count(*) FROM meta").fetchone()[0] >= 1
+
+
+def test_records_of_another_reader_version_are_never_used(make_vault):
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
+    db.execute("UPDATE meta SET value='an-older-coachnotes' WHERE key='stamp'")
+    db.commit()
+    db.close()
+    (item,) = due_items(load_vault(root), TODAY_DATE, Window(None))
+    assert item.due == dt.date(2026, 12, 1)
+
+
+def test_the_cache_is_private_and_never_committed(tmp_path, git_env):
+    root = tmp_path / "v"
+    assert run_cli("init", str(root), env=git_env).returncode == 0
+    (root / "clients/jan").mkdir()
+    (root / JAN).write_text(client_note())
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "jan")
+    assert run_cli("--vault", str(root), "check", env=git_env).returncode == 0
+    assert stat.S_IMODE((root / ".coachnotes").stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / ".coachnotes/cache.sqlite3").stat().st_mode) == 0o600
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_several_processes_at_once_agree(make_vault):
+    files = {JAN: client_note()}
+    for n in range(60):
+        files[f"clients/jan/sessions/{n:02d}.md"] = session_note(
+            date="2026-11-01", actions=[{"text": f"actie {n}", "due": dt.date(2026, 12, 1)}])
+    root = make_vault(files)
+    import shutil
+
+    shutil.rmtree(root / ".coachnotes")
+    for _ in range(3):
+        processes = [subprocess.Popen([coachnotes_command(), "--vault", str(root), "due",
+                                       "--json", "--all", "--today", TODAY],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(4)]
+        (root / "clients/jan/sessions/00.md").write_text(session_note(
+            date="2026-11-01", actions=[{"text": "actie 0", "due": dt.date(2026, 12, 2)}]))
+        outputs = [p.communicate(timeout=60) for p in processes]
+        assert all(p.returncode == 0 for p in processes), outputs
+        time.sleep(0.01)
+    final = run_cli("--vault", str(root), "due", "--json", "--all", "--today", TODAY)
+    assert final.stdout.count('"due": "2026-12-02"') == 1
+    assert final.stdout == run_cli("--vault", str(root), "due", "--json", "--all", "--today",
+                                   TODAY).stdout
