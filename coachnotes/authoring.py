@@ -92,7 +92,7 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
 def new_session(vault: Vault, client_id: str, kind: str = "coaching",
                 date: dt.date | None = None) -> Path:
     """Create a session note for an existing client; returns its path."""
-    from coachnotes.due import get_client
+    from coachnotes.vault import get_client
 
     if kind not in schema.SESSION_KINDS:
         raise Refused(f"unknown kind {kind!r}: choose one of {', '.join(schema.SESSION_KINDS)}")
@@ -124,7 +124,7 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
     from dateutil.relativedelta import relativedelta
 
-    from coachnotes.due import get_client
+    from coachnotes.vault import get_client
     from coachnotes.notes import EditError, edit_front_matter, parse_bytes
 
     client = get_client(vault, client_id)

@@ -177,7 +177,7 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
 @pass_context
 def show(obj: Context, client_id: str, today: dt.date | None) -> None:
     """Show one client's whole trajectory."""
-    from coachnotes.due import get_client
+    from coachnotes.vault import get_client
     from coachnotes.rules import check as run_check
     from coachnotes.terminal import show_client
 

@@ -6,8 +6,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from coachnotes.errors import UnknownClient
 from coachnotes.model import Client, DueItem, Vault
+from coachnotes.vault import get_client
 from coachnotes.texts import text
 
 ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
@@ -78,19 +78,6 @@ def due_with_refs(vault: Vault, today: dt.date, window: Window,
     found.sort(key=lambda pair: (pair[0].due, pair[0].client, ORDER[pair[0].kind],
                                  pair[0].path, pair[1]))
     return found
-
-
-def get_client(vault: Vault, client_id: str) -> Client:
-    client = vault.clients.get(client_id)
-    if client is None:
-        import difflib
-
-        close = [c for c in sorted(vault.clients) if client_id in c]
-        close = (close + difflib.get_close_matches(client_id, list(vault.clients), n=3))[:3]
-        hint = f" Did you mean: {', '.join(close)}?" if close else \
-            " `coachnotes list` shows the clients."
-        raise UnknownClient(f"no client {client_id!r} in this vault.{hint}")
-    return client
 
 
 def uid(ref: str) -> str:

@@ -122,9 +122,21 @@ class Client:
     start_date: dt.date | None
     end_date: dt.date | None
     planned_sessions: int
-    planned_end: dt.date | None
+    trajectory_months: int  # for the default planned end
     follow_ups: list[FollowUp]
     sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def planned_end(self) -> dt.date | None:
+        """`planned_end` as written, else start_date + the settings' trajectory_months."""
+        written = self.values.get("planned_end")
+        if written:
+            return _fromiso(written)
+        if self.start_date is None:
+            return None
+        from dateutil.relativedelta import relativedelta  # only when asked: `due` never is
+
+        return self.start_date + relativedelta(months=self.trajectory_months)
 
     @property
     def coaching(self) -> list[Session]:

@@ -146,7 +146,7 @@ class _Invalid(Exception):
     """A value does not fit its field; args: (code, message)."""
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the yes/no value {str(value).lower()}"
     if isinstance(value, (int, float)):
@@ -191,14 +191,14 @@ def _date(f: Field, value: Any) -> str:
         parsed, hint = parse_date_text(value)
         if parsed is not None:  # e.g. 2026-1-5: YAML reads it as text; say how to write it
             hint = f"write dates as YYYY-MM-DD, e.g. {parsed.isoformat()}"
-        raise _Invalid("E012", f"`{f.key}` must be a date, found {_describe(value)}: {hint}")
-    raise _Invalid("E012", f"`{f.key}` must be a date, found {_describe(value)}: {DATE_HINT}")
+        raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {hint}")
+    raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {DATE_HINT}")
 
 
 def _text(f: Field, value: Any) -> str:
     if isinstance(value, str):
         return value
-    raise _Invalid("E012", f"`{f.key}` must be text, but YAML read {_describe(value)}; "
+    raise _Invalid("E012", f"`{f.key}` must be text, but YAML read {describe(value)}; "
                            "put the value in quotes")
 
 
@@ -206,12 +206,12 @@ def _slug(f: Field, value: Any) -> str:
     if isinstance(value, str) and SLUG_RE.match(value):
         return value
     raise _Invalid("E012", f"`{f.key}` must be an id of lower-case letters, digits and "
-                           f"single hyphens (like jan-de-vries), found {_describe(value)}")
+                           f"single hyphens (like jan-de-vries), found {describe(value)}")
 
 
 def _int(f: Field, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid("E012", f"`{f.key}` must be a whole number, found {_describe(value)}")
+        raise _Invalid("E012", f"`{f.key}` must be a whole number, found {describe(value)}")
     if f.minimum is not None and value < f.minimum:
         raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
     return value
@@ -220,7 +220,7 @@ def _int(f: Field, value: Any) -> int:
 def _bool(f: Field, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _Invalid("E012", f"`{f.key}` must be true or false, found {_describe(value)}")
+    raise _Invalid("E012", f"`{f.key}` must be true or false, found {describe(value)}")
 
 
 def _choice(f: Field, value: Any) -> str:
@@ -232,7 +232,7 @@ def _choice(f: Field, value: Any) -> str:
     hint = ""
     if isinstance(value, str) and value.strip().lower() in f.choices:
         hint = f" (did you mean {value.strip().lower()!r}?)"
-    raise _Invalid("E013", f"`{f.key}` must be one of: {allowed}; found {_describe(value)}{hint}")
+    raise _Invalid("E013", f"`{f.key}` must be one of: {allowed}; found {describe(value)}{hint}")
 
 
 def _text_list(f: Field, value: Any) -> list[str]:
@@ -242,7 +242,7 @@ def _text_list(f: Field, value: Any) -> list[str]:
     bad = [item for item in value if not isinstance(item, str)]
     if bad:
         raise _Invalid("E012", f"every item of `{f.key}` must be text; "
-                               f"{_describe(bad[0])} is not (put it in quotes)")
+                               f"{describe(bad[0])} is not (put it in quotes)")
     return list(value)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from coachnotes import schema
-from coachnotes.errors import VaultNotFound
+from coachnotes.errors import UnknownClient, VaultNotFound
 from coachnotes.model import (Client, FollowUp, NoteRecord, Problem, Session, Settings, Vault,
                               _date)
 from coachnotes.notes import decode, is_within, parse_yaml, read_note
@@ -190,7 +190,7 @@ def record_from_data(rel: str, data: dict, lines: dict[str, int],
         if kind is None:
             message = "`type` is missing: add `type: client` or `type: session`"
         else:
-            message = f"`type` must be client or session, found {schema._describe(kind)}"
+            message = f"`type` must be client or session, found {schema.describe(kind)}"
         return NoteRecord(rel, None, {}, lines, problems + [(lines.get("type", 1), "E010",
                                                              message)])
     status = data.get("status") if kind == "client" else None
@@ -237,20 +237,16 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
 
 
 def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
-    from dateutil.relativedelta import relativedelta
-
     v = record.values
     start = _date(v.get("start_date"))
-    planned_end = _date(v.get("planned_end"))
-    if planned_end is None and start is not None:
-        planned_end = start + relativedelta(months=settings.trajectory_months)
     follow_ups = [FollowUp(item["_n"], _date(item["due"]), _date(item.get("done")),
                            item.get("cancelled"),
                            record.lines.get(f"follow_ups.{item['_n'] - 1}", 1))
                   for item in v.get("follow_ups") or []]
     return Client(client_id, record.path, v, record.lines, v.get("name") or client_id,
                   v.get("status"), _date(v.get("intake_date")), start, _date(v.get("end_date")),
-                  v.get("planned_sessions") or settings.planned_sessions, planned_end,
+                  v.get("planned_sessions") or settings.planned_sessions,
+                  settings.trajectory_months,
                   follow_ups)
 
 
@@ -292,3 +288,17 @@ def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
     for record in records:
         for line, code, message in record.problems:
             yield Problem(record.path, line, code, message)
+
+
+def get_client(vault: Vault, client_id: str) -> Client:
+    """The client with this id, or UnknownClient naming the ids that come close."""
+    client = vault.clients.get(client_id)
+    if client is None:
+        import difflib
+
+        close = [c for c in sorted(vault.clients) if client_id in c]
+        close = list(dict.fromkeys(close + difflib.get_close_matches(client_id, list(vault.clients))))[:3]
+        hint = f" Did you mean: {', '.join(close)}?" if close else \
+            " `coachnotes list` shows the clients."
+        raise UnknownClient(f"no client {client_id!r} in this vault.{hint}")
+    return client
