@@ -10,7 +10,7 @@ from typing import Any
 from coachnotes.schema import Problem3
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """One finding of `check`: `path:line: CODE message`."""
 
@@ -31,7 +31,7 @@ class Problem:
                 "severity": self.severity, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class NoteRecord:
     """One note as read and checked on its own: what the cache stores (JSON-friendly)."""
 
@@ -49,16 +49,16 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Action:
     text: str
     due: dt.date | None
     done: bool
-    session: "Session"
+    path: str  # the session note it was agreed in
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     path: str
     client: str | None
@@ -86,7 +86,7 @@ class Session:
                 line = lines.get(f"actions.{index}", lines.get("actions", 1))
                 due = item.get("due")
                 session.actions.append(Action(item["text"], _fromiso(due) if due else None,
-                                              bool(item.get("done")), session, line))
+                                              bool(item.get("done")), record.path, line))
         return session
 
     @property
@@ -96,7 +96,7 @@ class Session:
         return parts[1] if len(parts) == 4 and parts[2] == "sessions" else None
 
 
-@dataclass
+@dataclass(slots=True)
 class FollowUp:
     n: int  # 1-based position in the client's list, as `follow_up: N` counts
     due: dt.date
@@ -110,7 +110,7 @@ class FollowUp:
         return self.done is None and self.cancelled is None and self.completed_by is None
 
 
-@dataclass
+@dataclass(slots=True)
 class Client:
     id: str
     path: str

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
@@ -268,10 +269,30 @@ def load_vault(root: Path, use_cache: bool = True) -> Vault:
     """Read the whole vault into the model (phase one of every command)."""
     settings = load_settings(root, use_cache)
     listing = discover(root)
-    records = read_records(root, listing, use_cache)
-    vault = build_model(root, settings, records, listing)
+    with no_cyclic_gc():
+        records = read_records(root, listing, use_cache)
+        vault = build_model(root, settings, records, listing)
     vault.fingerprint = fingerprint(listing, settings)
     return vault
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the model is built.
+
+    Loading a large vault creates hundreds of thousands of dicts and objects; each automatic
+    collection walks all of them, which made loading 70,000 notes 2.5× slower. The model has no
+    reference cycles, so reference counting frees it without the collector.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def fingerprint(listing: Listing, settings: Settings) -> str:

@@ -26,7 +26,7 @@ from typing import Callable
 from coachnotes.model import NoteRecord, Problem, Vault
 from coachnotes.vault import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing,
                               build_model, discover, is_generated_place, load_settings,
-                              read_record, read_records, signature)
+                              no_cyclic_gc, read_record, read_records, signature)
 
 QUIET_SECONDS = 0.3
 RESTAT_SECONDS = 30.0
@@ -248,7 +248,8 @@ class Watcher:
         for problem in self.listing.unreadable:  # links out of the vault, unreadable files
             records[problem.path] = NoteRecord(problem.path, None, {}, {},
                                                [(problem.line, problem.code, problem.message)])
-        vault: Vault = build_model(self.root, self.settings, records, self.listing)
+        with no_cyclic_gc():
+            vault: Vault = build_model(self.root, self.settings, records, self.listing)
         today = self.today
         problems = check(vault, today)
         now = set(problems)

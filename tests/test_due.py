@@ -209,3 +209,33 @@ def test_ics_parses_back_with_stable_uids(make_vault, tmp_path):
     assert "Jan de Vries" in str(events[0][0]["summary"])
     assert "clients/jan/client.md" in str(events[0][0]["description"])
     assert oct(os.stat(tmp_path / "due1.ics").st_mode & 0o777) == "0o600"
+
+
+def in_terminal(args: list[str], env: dict | None = None) -> str:
+    """Output of the installed command run in a pseudo-terminal (as at a coach's prompt)."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from conftest import coachnotes_command
+
+    if not shutil.which("script"):
+        pytest.skip("util-linux `script` is needed for a pseudo-terminal")
+    command = " ".join(shlex.quote(a) for a in [coachnotes_command(), *args])
+    full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    full_env.update({"TERM": "xterm", **(env or {})})
+    result = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                            text=True, env=full_env, timeout=60, stdin=subprocess.DEVNULL)
+    return result.stdout
+
+
+def test_overdue_items_are_red_at_a_terminal_unless_no_color(make_vault):
+    root = make_vault({JAN: client_note(), sessions_dir("a"): session_note(
+        date="2026-11-01", actions=[{"text": "te laat", "due": D(2026, 11, 2)},
+                                    {"text": "op tijd", "due": D(2026, 12, 2)}])})
+    args = ["--vault", str(root), "due", "--today", TODAY]
+    colored = in_terminal(args)
+    late = [line for line in colored.splitlines() if "te laat" in line]
+    assert late and "\x1b[31m" in late[0]
+    assert "\x1b[" not in [line for line in colored.splitlines() if "op tijd" in line][0]
+    assert "\x1b[" not in in_terminal(args, {"NO_COLOR": "1"})

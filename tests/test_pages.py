@@ -125,3 +125,16 @@ def test_a_killed_index_leaves_every_page_old_or_new(make_vault):
     leftovers = [p for p in root.rglob("*") if p.name.endswith(".tmp")]
     assert all(p.name.startswith(".") for p in leftovers)
     print(f"killed midway in {killed_midway} of 5 rounds")
+
+
+def test_a_progress_bar_at_a_terminal_for_a_large_vault_and_silence_when_piped(make_vault):
+    from test_due import in_terminal
+
+    root = make_vault({f"clients/c{n:03d}/client.md": client_note(f"c{n:03d}")
+                       for n in range(210)})
+    shown = in_terminal(["--vault", str(root), "index", "--today", TODAY])
+    assert "Writing pages" in shown
+    (root / "INDEX.md").unlink()
+    piped = run_cli("--vault", str(root), "index", "--today", TODAY)
+    assert "Writing pages" not in piped.stdout + piped.stderr
+    assert piped.stdout.strip() == "1 page(s) written, 211 unchanged"

@@ -245,3 +245,30 @@ def test_the_command_starts_watching_and_stops_cleanly(make_vault, signum):
     out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_sync_every_syncs_when_the_vault_is_quiet(tmp_path, git_env):
+    from conftest import git, run_cli
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
+    root = tmp_path / "v"
+    assert run_cli("init", str(root), env=git_env).returncode == 0
+    git(root, "remote", "add", "origin", str(remote))
+    (root / "clients/jan").mkdir(parents=True)
+    (root / JAN).write_text(client_note())
+    lines: list[str] = []
+    watcher = Watcher(root, dt.date.fromisoformat(TODAY), lines.append)
+    watcher.start()
+    stop = threading.Event()
+    try:
+        watcher.full_build()
+        thread = threading.Thread(target=watcher.run, args=(stop, 0.02), daemon=True)
+        thread.start()
+        wait_until(lambda: any("synced:" in line for line in lines), timeout=30)
+        assert "clients/jan/client.md" in git(remote, "show", "--name-only", "main")
+        assert not any("sync:" in line and "synced" not in line for line in lines), lines
+    finally:
+        stop.set()
+        watcher.events.put(None)
+        watcher.stop()
