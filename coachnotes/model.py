@@ -31,15 +31,45 @@ class Problem:
                 "severity": self.severity, "message": self.message}
 
 
-@dataclass(slots=True)
 class NoteRecord:
-    """One note as read and checked on its own: what the cache stores (JSON-friendly)."""
+    """One note as read and checked on its own: what the cache stores.
 
-    path: str  # relative to the vault, with `/`
-    type: str | None
-    values: dict[str, Any]  # valid values only; dates as ISO text
-    lines: dict[str, int]
-    problems: list[Problem3]
+    `values` holds the valid values only (dates as ISO text). The line of every key is kept
+    packed in one string until someone asks for it: most commands never do, and a dict per
+    note was a third of the memory of a large vault.
+    """
+
+    __slots__ = ("path", "type", "values", "_lines", "problems")
+
+    def __init__(self, path: str, type: str | None, values: dict[str, Any],
+                 lines: dict[str, int] | str, problems: list[Problem3]) -> None:
+        self.path = path
+        self.type = type
+        self.values = values
+        self._lines = lines
+        self.problems = problems
+
+    @property
+    def lines(self) -> dict[str, int]:
+        lines = self._lines
+        if isinstance(lines, str):
+            parts = lines.split("\0") if lines else []
+            lines = self._lines = {parts[i]: int(parts[i + 1]) for i in range(0, len(parts), 2)}
+        return lines
+
+    def packed_lines(self) -> str:
+        lines = self._lines
+        if isinstance(lines, str):
+            return lines
+        return "\0".join(f"{key}\0{line}" for key, line in lines.items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoteRecord) and (
+            self.path, self.type, self.values, self.lines, list(self.problems)) == (
+            other.path, other.type, other.values, other.lines, list(other.problems))
+
+    def __repr__(self) -> str:
+        return f"NoteRecord({self.path!r}, {self.type!r})"
 
 
 _fromiso = dt.date.fromisoformat
@@ -55,7 +85,6 @@ class Action:
     due: dt.date | None
     done: bool
     path: str  # the session note it was agreed in
-    line: int
 
 
 @dataclass(slots=True)
@@ -68,8 +97,12 @@ class Session:
     duration: int | None
     next: dt.date | None
     follow_up: int | None
-    lines: dict[str, int]
+    record: NoteRecord
     actions: list[Action] = field(default_factory=list)
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return self.record.lines
 
     @classmethod
     def from_record(cls, record: NoteRecord) -> "Session":
@@ -78,15 +111,13 @@ class Session:
         day, agreed = get("date"), get("next")
         session = cls(record.path, get("client"), _fromiso(day) if day else None, get("kind"),
                       get("number"), get("duration"), _fromiso(agreed) if agreed else None,
-                      get("follow_up"), record.lines)
+                      get("follow_up"), record)
         actions = get("actions")
         if actions:
-            lines = record.lines
-            for index, item in enumerate(actions):
-                line = lines.get(f"actions.{index}", lines.get("actions", 1))
+            for item in actions:
                 due = item.get("due")
                 session.actions.append(Action(item["text"], _fromiso(due) if due else None,
-                                              bool(item.get("done")), record.path, line))
+                                              bool(item.get("done")), record.path))
         return session
 
     @property
@@ -102,7 +133,6 @@ class FollowUp:
     due: dt.date
     done: dt.date | None
     cancelled: str | None
-    line: int
     completed_by: Session | None = None
 
     @property
@@ -115,7 +145,7 @@ class Client:
     id: str
     path: str
     values: dict[str, Any]
-    lines: dict[str, int]
+    record: NoteRecord
     name: str
     status: str | None
     intake_date: dt.date | None
@@ -137,6 +167,10 @@ class Client:
         from dateutil.relativedelta import relativedelta  # only when asked: `due` never is
 
         return self.start_date + relativedelta(months=self.trajectory_months)
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return self.record.lines
 
     @property
     def coaching(self) -> list[Session]:
@@ -198,7 +232,7 @@ class Vault:
     conflicts: list[str]  # sync conflict copies (W108)
     pages: list[str]  # existing files in generated pages' places
     unreadable: list[Problem] = field(default_factory=list)  # links out of the vault etc.
-    fingerprint: str = ""  # changes whenever any input file (note, settings, page) changes
+    listing: Any = None  # vault.Listing: what was found on disk, with each note's signature
 
     @property
     def language(self) -> str:

@@ -278,7 +278,7 @@ def index_vault(vault: Vault, today: dt.date,
     differ and none is rendered.
     """
     from coachnotes.cache import load_blob, save_blob, stamp
-    from coachnotes.vault import signature
+    from coachnotes.vault import fingerprint, signature
 
     def page_signatures(rels: Iterable[str]) -> dict[str, tuple[int, int, int]] | None:
         found = {}
@@ -289,13 +289,14 @@ def index_vault(vault: Vault, today: dt.date,
                 return None
         return found
 
-    key = f"{vault.fingerprint}|{today.isoformat()}|{stamp()}"
-    saved = load_blob(vault.root, "pages") if vault.fingerprint else None
+    inputs = fingerprint(vault)
+    key = f"{inputs}|{today.isoformat()}|{stamp()}"
+    saved = load_blob(vault.root, "pages") if inputs else None
     if saved and saved[0] == key and page_signatures(saved[1]) == {
             rel: tuple(sig) for rel, sig in saved[1].items()}:
         return PagesResult(unchanged=sorted(saved[1]))
     result = write_pages(vault, today, progress=progress)
-    if not result.refused and vault.fingerprint:
+    if not result.refused and inputs:
         sigs = page_signatures(result.written + result.unchanged)
         if sigs is not None:
             save_blob(vault.root, "pages", (key, sigs))

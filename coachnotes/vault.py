@@ -90,7 +90,7 @@ def _read_settings(root: Path) -> Settings:
 class Listing:
     """What lies in the vault, before anything is read."""
 
-    notes: list[tuple[str, str, tuple[int, int, int]]] = field(default_factory=list)
+    notes: list[tuple[str, tuple[int, int, int]]] = field(default_factory=list)  # rel, signature
     conflicts: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     unreadable: list[Problem] = field(default_factory=list)
@@ -132,8 +132,7 @@ def _scan(root: Path, folder: str, rel: str, listing: Listing) -> None:
                 stat = entry.stat()
             except OSError:
                 continue  # removed while we looked
-            notes.append((f"{rel}/{name}", entry.path,
-                          (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)))
+            notes.append((f"{rel}/{name}", (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)))
             continue
         sub = f"{rel}/{name}" if rel else name
         if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
@@ -163,7 +162,7 @@ def _scan(root: Path, folder: str, rel: str, listing: Listing) -> None:
         except OSError:
             listing.unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
             continue
-        listing.notes.append((sub, entry.path, signature(stat)))
+        listing.notes.append((sub, signature(stat)))
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int]:
@@ -175,7 +174,7 @@ def signature(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
-def read_record(rel: str, path: str | Path) -> NoteRecord:
+def read_record(rel: str, path: Path) -> NoteRecord:
     """Read and check one note on its own (no other note is looked at)."""
     parsed = read_note(path)
     if parsed.data is None:
@@ -207,7 +206,7 @@ def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[s
 
         records = cached_records(root, listing.notes, read_record)
     else:
-        records = {rel: read_record(rel, path) for rel, path, _ in listing.notes}
+        records = {rel: read_record(rel, root / rel) for rel, _ in listing.notes}
     for problem in listing.unreadable:
         records[problem.path] = NoteRecord(problem.path, None, {}, {},
                                            [(problem.line, problem.code, problem.message)])
@@ -234,17 +233,17 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
     for client in clients.values():
         client.sessions.sort(key=lambda s: (s.date or dt.date.min, s.path))
         complete_follow_ups(client)
-    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages)
+    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages,
+                 listing=listing)
 
 
 def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
     v = record.values
     start = _date(v.get("start_date"))
     follow_ups = [FollowUp(item["_n"], _date(item["due"]), _date(item.get("done")),
-                           item.get("cancelled"),
-                           record.lines.get(f"follow_ups.{item['_n'] - 1}", 1))
+                           item.get("cancelled"))
                   for item in v.get("follow_ups") or []]
-    return Client(client_id, record.path, v, record.lines, v.get("name") or client_id,
+    return Client(client_id, record.path, v, record, v.get("name") or client_id,
                   v.get("status"), _date(v.get("intake_date")), start, _date(v.get("end_date")),
                   v.get("planned_sessions") or settings.planned_sessions,
                   settings.trajectory_months,
@@ -271,18 +270,18 @@ def load_vault(root: Path, use_cache: bool = True) -> Vault:
     listing = discover(root)
     with no_cyclic_gc():
         records = read_records(root, listing, use_cache)
-        vault = build_model(root, settings, records, listing)
-    vault.fingerprint = fingerprint(listing, settings)
-    return vault
+        return build_model(root, settings, records, listing)
 
 
 @contextmanager
 def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the model is built.
+    """Keep the cyclic garbage collector away from the model while and after it is built.
 
     Loading a large vault creates hundreds of thousands of dicts and objects; each automatic
-    collection walks all of them, which made loading 70,000 notes 2.5× slower. The model has no
-    reference cycles, so reference counting frees it without the collector.
+    collection walks all of them, which made loading 70,000 notes 2.5× slower, and re-enabling
+    the collector afterwards only moved that cost to the next allocations. So the objects are
+    frozen (left out of all later collections). The model has no reference cycles: reference
+    counting still frees it, in the watcher too.
     """
     import gc
 
@@ -291,16 +290,20 @@ def no_cyclic_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
 
-def fingerprint(listing: Listing, settings: Settings) -> str:
+def fingerprint(vault: Vault) -> str:
     """A digest of every input of the pages; the pages themselves are checked by signature."""
     import hashlib
 
+    listing, settings = vault.listing, vault.settings
+    if listing is None:
+        return ""
     digest = hashlib.sha256()
-    digest.update(repr([(rel, sig) for rel, _, sig in listing.notes]).encode())
+    digest.update(repr(listing.notes).encode())
     digest.update(repr((listing.conflicts, listing.unreadable, settings.values)).encode())
     return digest.hexdigest()
 

@@ -162,7 +162,7 @@ class Watcher:
         self.settings = load_settings(self.root, use_cache=True)
         self.listing = discover(self.root)
         self.records = read_records(self.root, self.listing)
-        self.signatures = {rel: sig for rel, _, sig in self.listing.notes}
+        self.signatures = dict(self.listing.notes)
         self.problems = set()
         return self._rebuild(len(self.records), None, started)
 
@@ -186,7 +186,7 @@ class Watcher:
     def _changed_under(self, rel: str) -> set[str]:
         self._watch_folders()
         self.listing = discover(self.root)
-        current = {r: sig for r, _, sig in self.listing.notes}
+        current = dict(self.listing.notes)
         return {r for r in set(current) | set(self.signatures)
                 if (r.startswith(rel + "/") or rel == CLIENTS)
                 and current.get(r) != self.signatures.get(r)} | set(self.listing.conflicts)
@@ -197,7 +197,7 @@ class Watcher:
         self._watch_folders()
         before = self.listing
         self.listing = discover(self.root)
-        current = {r: sig for r, _, sig in self.listing.notes}
+        current = dict(self.listing.notes)
         changed = {r for r in set(current) | set(self.signatures)
                    if current.get(r) != self.signatures.get(r)}
         conflicts_changed = self.listing.conflicts != before.conflicts or \
@@ -220,7 +220,7 @@ class Watcher:
                not os.path.isfile(self.root / r) or os.path.islink(self.root / r)
                for r in notes):
             self.listing = discover(self.root)  # new, gone, linked or conflict files
-        known = {r: sig for r, _, sig in self.listing.notes}
+        known = dict(self.listing.notes)
         reread = 0
         for rel in notes:
             if rel not in known:
