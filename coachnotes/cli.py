@@ -359,6 +359,11 @@ def main() -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
+    except OSError as error:  # a full disk, a folder without write permission, ...
+        where = f" ({error.filename})" if error.filename else ""
+        click.echo(f"coachnotes: {error.strerror or error}{where}; nothing was lost",
+                   err=True)
+        code = 1
     except Exception as error:  # noqa: BLE001 - the one place that stops tracebacks
         if debug:
             raise

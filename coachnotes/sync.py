@@ -95,10 +95,25 @@ def init_repository(folder: Path, coach: str | None) -> list[str]:
 
 
 def _configure(repo) -> None:
-    """Generated pages merge as `ours` without conflict; sync regenerates them afterwards."""
+    """Generated pages merge as `ours` without conflict; sync regenerates them afterwards.
+
+    The cache (copies of note data) and half-written temporary files are excluded locally
+    too, so that even a vault without coachnotes' .gitignore never commits them.
+    """
     with repo.config_writer() as config:
         config.set_value(f'merge "{MERGE_DRIVER}"', "name", "coachnotes generated page")
         config.set_value(f'merge "{MERGE_DRIVER}"', "driver", "true")
+    exclude = Path(repo.git_dir) / "info" / "exclude"
+    try:
+        current = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+        missing = [p for p in (f"{CACHE_DIR}/", ".*.tmp") if p not in current.split()]
+        if missing:
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            with open(exclude, "a", encoding="utf-8") as handle:
+                handle.write(("" if current.endswith("\n") or not current else "\n")
+                             + "".join(f"{p}\n" for p in missing))
+    except OSError:
+        pass
 
 
 @contextmanager

@@ -81,3 +81,11 @@ def test_readme_key_tables_match_the_schema():
     start = readme.index("<!-- format:start -->\n") + len("<!-- format:start -->\n")
     end = readme.index("<!-- format:end -->")
     assert readme[start:end].rstrip("\n") == format_tables().rstrip("\n")
+
+
+def test_an_os_error_gives_a_message_not_a_traceback(make_vault):
+    root = make_vault({"clients": "not a folder\n"})
+    result = run_cli("--vault", str(root), "new", "client", "Jan de Vries")
+    assert result.returncode == 1
+    assert "Not a directory" in result.stderr and "Traceback" not in result.stderr
+    assert (root / "clients").read_text() == "not a folder\n"

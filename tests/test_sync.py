@@ -270,3 +270,18 @@ def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, gi
     for r in roots:
         assert git(r, "status", "--porcelain") == ""
         assert "<<<<<<<" not in "".join(data.decode() for data in trees[0].values())
+
+
+def test_the_cache_is_never_committed_even_without_a_gitignore(tmp_path, git_env):
+    root = tmp_path / "v"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "coachnotes.yml").write_text("coach: Marieke\n")
+    (root / "clients/jan").mkdir(parents=True)
+    (root / JAN).write_text(client_note())
+    assert run_cli("--vault", str(root), "check").returncode == 0  # makes .coachnotes/
+    assert (root / ".coachnotes").is_dir()
+    result = run_cli("--vault", str(root), "sync", "--no-push", env=git_env)
+    assert result.returncode == 0, result.stderr
+    tracked = git(root, "ls-files")
+    assert JAN in tracked and ".coachnotes" not in tracked
