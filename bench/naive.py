@@ -38,7 +38,7 @@ def main() -> None:
         records[rel] = record_from_data(rel, dict(post.metadata), {}, [])
     today = dt.date.fromisoformat(sys.argv[3]) if len(sys.argv) > 3 else dt.date.today()
     vault = build_model(root, load_settings(root), records, Listing())
-    print(len(due_items(vault, today, Window.default(vault, today))))
+    print(len(due_items(vault, today, Window.default(vault.settings, today))))
 
 
 if __name__ == "__main__":

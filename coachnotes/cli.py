@@ -6,6 +6,7 @@ so `coachnotes due` and `check` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -117,15 +118,12 @@ def _color() -> bool:
 def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_id: str | None,
         as_json: bool, ics: str | None, today: dt.date | None) -> None:
     """List what is due: follow-ups, agreed conversations and actions."""
-    from coachnotes.due import Window, due_with_refs
+    from coachnotes.due import query_due
 
     if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
         raise click.UsageError("choose one of --within, --overdue and --all")
     today = _today(today)
-    vault = obj.load()
-    window = (Window(None) if show_all else Window(None, overdue_only=True) if overdue
-              else Window.default(vault, today, within))
-    pairs = due_with_refs(vault, today, window, client_id)
+    window, pairs = query_due(obj.root, today, within, overdue, show_all, client_id)
     items = [item for item, _ in pairs]
     if ics:
         from coachnotes.due import to_ics
@@ -269,13 +267,15 @@ def index(obj: Context, today: dt.date | None) -> None:
     """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
     from coachnotes.pages import index_vault
 
-    vault = obj.load()
-    count = len(vault.clients) + 2
-    if sys.stdout.isatty() and count > 200:
-        with click.progressbar(length=count, label="Writing pages", file=sys.stderr) as bar:
-            result = index_vault(vault, _today(today), progress=lambda _: bar.update(1))
-    else:
-        result = index_vault(vault, _today(today))
+    with contextlib.ExitStack() as stack:
+        def progress(count: int):
+            if not sys.stdout.isatty() or count <= 200:
+                return None
+            bar = stack.enter_context(click.progressbar(length=count, label="Writing pages",
+                                                        file=sys.stderr))
+            return lambda _: bar.update(1)
+
+        result = index_vault(obj.root, _today(today), progress)
     for rel in result.refused:
         click.echo(f"{rel}:1: E030 not overwritten: it lacks the generated marker line "
                    "(rename it to keep it)", err=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
-from coachnotes.model import Client, DueItem, Vault
-from coachnotes.vault import get_client
+from coachnotes.model import Client, DueItem, Settings, Vault
+from coachnotes.vault import get_client, unknown_client
 from coachnotes.texts import text
 
 ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
@@ -21,8 +22,8 @@ class Window:
     overdue_only: bool = False
 
     @classmethod
-    def default(cls, vault: Vault, today: dt.date, within: int | None = None) -> "Window":
-        days = vault.settings.due_within_days if within is None else within
+    def default(cls, settings: Settings, today: dt.date, within: int | None = None) -> "Window":
+        days = settings.due_within_days if within is None else within
         return cls(today + dt.timedelta(days=days))
 
     def admits(self, due: dt.date, today: dt.date) -> bool:
@@ -78,6 +79,43 @@ def due_with_refs(vault: Vault, today: dt.date, window: Window,
     found.sort(key=lambda pair: (pair[0].due, pair[0].client, ORDER[pair[0].kind],
                                  pair[0].path, pair[1]))
     return found
+
+
+def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bool = False,
+              show_all: bool = False, client_id: str | None = None,
+              ) -> tuple[Window, list[tuple[DueItem, str]]]:
+    """`coachnotes due`: the window and the open items in it, with their identities.
+
+    The open items of the whole vault do not depend on the date (only how late they are
+    does), so they are kept in the cache under a digest of every input; while no note or
+    setting changed, nothing is read or built but the list of files and that one entry.
+    """
+    from coachnotes.cache import load_blob, save_blob
+    from coachnotes.vault import discover, inputs_fingerprint, load_settings, load_vault
+
+    settings = load_settings(root, use_cache=True)
+    listing = discover(root)
+    key = inputs_fingerprint(listing, settings)
+    saved = load_blob(root, "due")
+    if saved and saved[0] == key:
+        names, rows = saved[1], saved[2]
+        fromiso = dt.date.fromisoformat
+        pairs = []
+        for client, name, kind, due, what, path, ref in rows:
+            day = fromiso(due)
+            pairs.append((DueItem(client, name, kind, day, (today - day).days, what, path), ref))
+    else:
+        vault = load_vault(root, settings=settings, listing=listing)
+        pairs = due_with_refs(vault, today, Window(None))
+        names = {c.id: c.name for c in vault.clients.values()}
+        save_blob(root, "due", (key, names, [(i.client, i.name, i.kind, i.due.isoformat(),
+                                              i.text, i.path, ref) for i, ref in pairs]))
+    if client_id is not None and client_id not in names:
+        raise unknown_client(client_id, names)
+    window = (Window(None) if show_all else Window(None, overdue_only=True) if overdue
+              else Window.default(settings, today, within))
+    return window, [(item, ref) for item, ref in pairs if window.admits(item.due, today)
+                    and (client_id is None or item.client == client_id)]
 
 
 def uid(ref: str) -> str:

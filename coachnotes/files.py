@@ -30,17 +30,6 @@ def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
         raise
 
 
-def write_if_changed(path: Path, data: bytes, mode: int = FILE_MODE) -> bool:
-    """Write only when the bytes differ, so an unchanged vault makes no git change."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, data, mode)
-    return True
-
-
 def create_exclusive(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     """Create a new file; raises FileExistsError rather than overwrite anything."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)

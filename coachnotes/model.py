@@ -63,11 +63,6 @@ class NoteRecord:
             return lines
         return "\0".join(f"{key}\0{line}" for key, line in lines.items())
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NoteRecord) and (
-            self.path, self.type, self.values, self.lines, list(self.problems)) == (
-            other.path, other.type, other.values, other.lines, list(other.problems))
-
     def __repr__(self) -> str:
         return f"NoteRecord({self.path!r}, {self.type!r})"
 
@@ -191,11 +186,6 @@ class Client:
         return self.lines.get("status", 1)
 
     @property
-    def last_conversation(self) -> dt.date | None:
-        dates = [s.date for s in self.sessions if s.date]
-        return max(dates) if dates else None
-
-    @property
     def next_agreed(self) -> dt.date | None:
         """The `next` date of the latest conversation, if no conversation took place since."""
         dated = [s for s in self.sessions if s.date]
@@ -232,7 +222,6 @@ class Vault:
     conflicts: list[str]  # sync conflict copies (W108)
     pages: list[str]  # existing files in generated pages' places
     unreadable: list[Problem] = field(default_factory=list)  # links out of the vault etc.
-    listing: Any = None  # vault.Listing: what was found on disk, with each note's signature
 
     @property
     def language(self) -> str:

@@ -269,35 +269,39 @@ def write_pages(vault: Vault, today: dt.date, problems: list[Problem] | None = N
     return result
 
 
-def index_vault(vault: Vault, today: dt.date,
-                progress: Callable[[str], None] | None = None) -> PagesResult:
+def index_vault(root: Path, today: dt.date,
+                progress: Callable[[int], Callable[[str], None]] | None = None) -> PagesResult:
     """`coachnotes index`: write the pages, or do nothing at all when no input changed.
 
-    The cache remembers a fingerprint of every input (notes, settings, pages, the date, this
-    coachnotes) and the signature of every page written; when both still hold, no page can
-    differ and none is rendered.
+    The cache remembers a digest of every input (notes, settings, conflict copies, this
+    coachnotes), the date, and the signature of every page written; while all still hold, no
+    page can differ, so the vault is not even loaded. `progress(count)` may return a callback
+    that is called once per page.
     """
-    from coachnotes.cache import load_blob, save_blob, stamp
-    from coachnotes.vault import fingerprint, signature
+    from coachnotes.cache import load_blob, save_blob
+    from coachnotes.vault import discover, inputs_fingerprint, load_settings, load_vault, signature
 
     def page_signatures(rels: Iterable[str]) -> dict[str, tuple[int, int, int]] | None:
         found = {}
         for rel in rels:
             try:
-                found[rel] = signature(os.stat(vault.root / rel))
+                found[rel] = signature(os.stat(root / rel))
             except OSError:
                 return None
         return found
 
-    inputs = fingerprint(vault)
-    key = f"{inputs}|{today.isoformat()}|{stamp()}"
-    saved = load_blob(vault.root, "pages") if inputs else None
+    settings = load_settings(root, use_cache=True)
+    listing = discover(root)
+    key = f"{inputs_fingerprint(listing, settings)}|{today.isoformat()}"
+    saved = load_blob(root, "pages")
     if saved and saved[0] == key and page_signatures(saved[1]) == {
             rel: tuple(sig) for rel, sig in saved[1].items()}:
         return PagesResult(unchanged=sorted(saved[1]))
-    result = write_pages(vault, today, progress=progress)
-    if not result.refused and inputs:
+    vault = load_vault(root, settings=settings, listing=listing)
+    tick = progress(len(vault.clients) + 2) if progress else None
+    result = write_pages(vault, today, progress=tick)
+    if not result.refused:
         sigs = page_signatures(result.written + result.unchanged)
         if sigs is not None:
-            save_blob(vault.root, "pages", (key, sigs))
+            save_blob(root, "pages", (key, sigs))
     return result

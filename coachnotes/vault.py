@@ -233,8 +233,7 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
     for client in clients.values():
         client.sessions.sort(key=lambda s: (s.date or dt.date.min, s.path))
         complete_follow_ups(client)
-    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages,
-                 listing=listing)
+    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages)
 
 
 def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
@@ -264,10 +263,11 @@ def complete_follow_ups(client: Client) -> None:
             target.completed_by = session
 
 
-def load_vault(root: Path, use_cache: bool = True) -> Vault:
+def load_vault(root: Path, use_cache: bool = True, settings: Settings | None = None,
+               listing: Listing | None = None) -> Vault:
     """Read the whole vault into the model (phase one of every command)."""
-    settings = load_settings(root, use_cache)
-    listing = discover(root)
+    settings = settings or load_settings(root, use_cache)
+    listing = listing or discover(root)
     with no_cyclic_gc():
         records = read_records(root, listing, use_cache)
         return build_model(root, settings, records, listing)
@@ -295,14 +295,13 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def fingerprint(vault: Vault) -> str:
-    """A digest of every input of the pages; the pages themselves are checked by signature."""
+def inputs_fingerprint(listing: Listing, settings: Settings) -> str:
+    """A digest that changes whenever a note, a conflict copy or a setting changes."""
     import hashlib
 
-    listing, settings = vault.listing, vault.settings
-    if listing is None:
-        return ""
-    digest = hashlib.sha256()
+    from coachnotes.cache import stamp
+
+    digest = hashlib.sha256(stamp().encode())
     digest.update(repr(listing.notes).encode())
     digest.update(repr((listing.conflicts, listing.unreadable, settings.values)).encode())
     return digest.hexdigest()
@@ -318,11 +317,16 @@ def get_client(vault: Vault, client_id: str) -> Client:
     """The client with this id, or UnknownClient naming the ids that come close."""
     client = vault.clients.get(client_id)
     if client is None:
-        import difflib
-
-        close = [c for c in sorted(vault.clients) if client_id in c]
-        close = list(dict.fromkeys(close + difflib.get_close_matches(client_id, list(vault.clients))))[:3]
-        hint = f" Did you mean: {', '.join(close)}?" if close else \
-            " `coachnotes list` shows the clients."
-        raise UnknownClient(f"no client {client_id!r} in this vault.{hint}")
+        raise unknown_client(client_id, vault.clients)
     return client
+
+
+def unknown_client(client_id: str, known: Iterable[str]) -> UnknownClient:
+    import difflib
+
+    ids = sorted(known)
+    close = [c for c in ids if client_id in c] + difflib.get_close_matches(client_id, ids)
+    close = list(dict.fromkeys(close))[:3]
+    hint = f" Did you mean: {', '.join(close)}?" if close else \
+        " `coachnotes list` shows the clients."
+    return UnknownClient(f"no client {client_id!r} in this vault.{hint}")
