@@ -4,8 +4,9 @@ A file whose signature differs in any way (not just "newer": `cp -p` restores ol
 read again; ctime changes on every write and cannot be set back, so even an edit that keeps
 size and mtime is seen. The stamp holds the coachnotes version and a hash of the reader's
 source, so a new version or a changed reader starts from an empty cache. Records are stored
-with `marshal` (plain values only; several times faster to load than JSON), the settings too,
-so that a warm `due` imports no YAML at all.
+with `marshal` (plain values only; several times faster to load than JSON). The settings and
+other small derived answers are marshal files beside the database, so that a warm `due`
+imports neither YAML nor sqlite3.
 
 The cache is an optimisation: when it cannot be opened or written, the vault is read without
 it; a corrupt one is replaced with a warning. It lives in `.coachnotes/` (0700, git-ignored).
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import sqlite3
 import sys
 import warnings
 import zlib
@@ -55,7 +55,9 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def _connect(root: Path) -> sqlite3.Connection | None:
+def _connect(root: Path):
+    import sqlite3  # only on the way to the notes' records: 11 ms that a warm `due` saves
+
     folder = root / ".coachnotes"
     try:
         private_dir(folder)
@@ -87,12 +89,12 @@ def _connect(root: Path) -> sqlite3.Connection | None:
     return None
 
 
-def _has_tables(db: sqlite3.Connection) -> bool:
+def _has_tables(db) -> bool:
     return db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'meta'"
                       ).fetchone()[0] == 1
 
 
-def _create(db: sqlite3.Connection) -> None:
+def _create(db) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("BEGIN IMMEDIATE")
     db.execute("DROP TABLE IF EXISTS meta")
@@ -118,6 +120,8 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
     bytes are freed before the next is read (this keeps the peak memory of a 70,000-note vault
     under 200 MB).
     """
+    import sqlite3
+
     db = _connect(root)
     if db is None:
         return {rel: read(rel, root / rel) for rel, _ in notes}
@@ -159,32 +163,17 @@ def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
         sig = signature(os.stat(root / SETTINGS_FILE))
     except OSError:
         return read(root)
-    db = _connect(root)
-    if db is None:
-        return read(root)
-    try:
-        row = db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
-        if row is not None:
-            try:
-                saved_sig, values, lines, problems = marshal.loads(row[0])
-                if tuple(saved_sig) == sig:
-                    return Settings(values, lines, problems)
-            except (ValueError, TypeError, EOFError):
-                pass
-        settings = read(root)
-        blob = marshal.dumps((sig, settings.values, settings.lines, settings.problems))
-        try:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (blob,))
-        except sqlite3.DatabaseError:
-            pass
-        return settings
-    except sqlite3.DatabaseError:
-        return read(root)
-    finally:
-        db.close()
+    saved = load_blob(root, "settings")
+    if saved is not None and tuple(saved[0]) == sig:
+        return Settings(saved[1], saved[2], saved[3])
+    settings = read(root)
+    save_blob(root, "settings", (sig, settings.values, settings.lines, settings.problems))
+    return settings
 
 
-def _save(db: sqlite3.Connection, parts: dict[int, dict]) -> None:
+def _save(db, parts: dict[int, dict]) -> None:
+    import sqlite3
+
     try:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -198,27 +187,30 @@ def _save(db: sqlite3.Connection, parts: dict[int, dict]) -> None:
             pass
 
 
+def _blob_path(root: Path, key: str) -> Path:
+    return root / ".coachnotes" / f"{key}.marshal"
+
+
 def load_blob(root: Path, key: str):
-    """A value saved with `save_blob`, or None."""
-    db = _connect(root)
-    if db is None:
-        return None
+    """A value saved with `save_blob` by this very coachnotes, or None.
+
+    Small derived answers (the settings, the open items of `due`, the signatures of the pages)
+    live in files of their own beside the database: reading one needs no sqlite3 at all, which
+    is a tenth of a warm `due`.
+    """
     try:
-        row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return marshal.loads(row[0]) if row else None
-    except (sqlite3.DatabaseError, ValueError, TypeError, EOFError):
+        data = _blob_path(root, key).read_bytes()
+        saved_stamp, value = marshal.loads(data)
+    except (OSError, ValueError, TypeError, EOFError):
         return None
-    finally:
-        db.close()
+    return value if saved_stamp == stamp() else None
 
 
 def save_blob(root: Path, key: str, value) -> None:
-    db = _connect(root)
-    if db is None:
-        return
+    from coachnotes.files import write_atomic
+
     try:
-        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, marshal.dumps(value)))
-    except sqlite3.DatabaseError:
-        pass
-    finally:
-        db.close()
+        private_dir(root / ".coachnotes")
+        write_atomic(_blob_path(root, key), marshal.dumps((stamp(), value)))
+    except (OSError, ValueError):
+        pass  # the cache is only a speed-up

@@ -87,15 +87,15 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
     """`coachnotes due`: the window and the open items in it, with their identities.
 
     The open items of the whole vault do not depend on the date (only how late they are
-    does), so they are kept in the cache under a digest of every input; while no note or
+    does), so they are kept in the cache with every input they came from; while no note or
     setting changed, nothing is read or built but the list of files and that one entry.
     """
     from coachnotes.cache import load_blob, save_blob
-    from coachnotes.vault import discover, inputs_fingerprint, load_settings, load_vault
+    from coachnotes.vault import discover, inputs_key, load_settings, load_vault
 
     settings = load_settings(root, use_cache=True)
     listing = discover(root)
-    key = inputs_fingerprint(listing, settings)
+    key = inputs_key(listing, settings)
     saved = load_blob(root, "due")
     if saved and saved[0] == key:
         names, rows = saved[1], saved[2]

@@ -228,7 +228,7 @@ class Vault:
         return self.settings.language
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DueItem:
     client: str
     name: str

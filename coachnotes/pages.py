@@ -273,13 +273,13 @@ def index_vault(root: Path, today: dt.date,
                 progress: Callable[[int], Callable[[str], None]] | None = None) -> PagesResult:
     """`coachnotes index`: write the pages, or do nothing at all when no input changed.
 
-    The cache remembers a digest of every input (notes, settings, conflict copies, this
-    coachnotes), the date, and the signature of every page written; while all still hold, no
+    The cache remembers every input (each note's signature, settings, conflict copies), the
+    date, and the signature of every page written; while all still hold, no
     page can differ, so the vault is not even loaded. `progress(count)` may return a callback
     that is called once per page.
     """
     from coachnotes.cache import load_blob, save_blob
-    from coachnotes.vault import discover, inputs_fingerprint, load_settings, load_vault, signature
+    from coachnotes.vault import discover, inputs_key, load_settings, load_vault, signature
 
     def page_signatures(rels: Iterable[str]) -> dict[str, tuple[int, int, int]] | None:
         found = {}
@@ -292,7 +292,7 @@ def index_vault(root: Path, today: dt.date,
 
     settings = load_settings(root, use_cache=True)
     listing = discover(root)
-    key = f"{inputs_fingerprint(listing, settings)}|{today.isoformat()}"
+    key = (inputs_key(listing, settings), today.isoformat())
     saved = load_blob(root, "pages")
     if saved and saved[0] == key and page_signatures(saved[1]) == {
             rel: tuple(sig) for rel, sig in saved[1].items()}:

@@ -14,6 +14,8 @@ WIDTH = 80
 
 def clip(value: str, width: int) -> str:
     """Shorten to `width` characters with an ellipsis; never wrap."""
+    if len(value) <= width and value.isprintable():
+        return value
     value = " ".join(value.split())
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
 

@@ -295,16 +295,12 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def inputs_fingerprint(listing: Listing, settings: Settings) -> str:
-    """A digest that changes whenever a note, a conflict copy or a setting changes."""
-    import hashlib
-
-    from coachnotes.cache import stamp
-
-    digest = hashlib.sha256(stamp().encode())
-    digest.update(repr(listing.notes).encode())
-    digest.update(repr((listing.conflicts, listing.unreadable, settings.values)).encode())
-    return digest.hexdigest()
+def inputs_key(listing: Listing, settings: Settings) -> tuple:
+    """Everything a derived answer depends on: each note's signature, the conflict copies,
+    the unreadable files and the settings. Saved beside the answer and compared as a whole
+    (comparing is quicker than hashing it)."""
+    return (listing.notes, listing.conflicts,
+            [(p.path, p.line, p.code, p.message) for p in listing.unreadable], settings.values)
 
 
 def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
