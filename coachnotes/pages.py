@@ -149,7 +149,8 @@ def render_client(vault: Vault, client: Client, today: dt.date,
     if v.get("referred_by"):
         facts.append(f"{text(lang, 'referred_by')}: {v['referred_by']}")
     out = [MARKER, f"# {cell(client.name)}", "",
-           f"{link('← ' + text(lang, 'back'), '../../INDEX.md')} · {link('client.md', 'client.md')}",
+           f"{link('← ' + text(lang, 'back'), '../../INDEX.md')} · "
+           f"{link('client.md', 'client.md')}",
            "", " · ".join(facts), ""]
     held, planned, month, months = progress(client, today)
     line = text(lang, "progress.line", held=held, planned=planned)
@@ -179,7 +180,8 @@ def render_client(vault: Vault, client: Client, today: dt.date,
             out += [f"## {text(lang, key)}", "", cell(v[key]), ""]
     out += [f"## {text(lang, 'timeline')}", ""]
     if client.sessions:
-        out += [f"| {text(lang, 'col.date')} | {text(lang, 'col.kind')} | {text(lang, 'col.note')} |",
+        out += [f"| {text(lang, 'col.date')} | {text(lang, 'col.kind')} | "
+                f"{text(lang, 'col.note')} |",
                 "|---|---|---|"]
         for s in client.sessions:
             kind = text(lang, f"kind.{s.kind}") if s.kind else "?"
@@ -217,8 +219,9 @@ def render_client(vault: Vault, client: Client, today: dt.date,
         out += [f"## {text(lang, 'problems')}", ""]
         for p in mine:
             rel = p.path.split("/", 2)[2]
-            out.append(f"- {link(f'{rel}:{p.line}', rel) if os.path.lexists(vault.root / p.path) else cell(rel)}"
-                       f" {p.code} {cell(p.message)}")
+            where = link(f"{rel}:{p.line}", rel) if os.path.lexists(vault.root / p.path) \
+                else cell(rel)
+            out.append(f"- {where} {p.code} {cell(p.message)}")
         out.append("")
     return "\n".join(out)
 

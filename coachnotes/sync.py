@@ -149,8 +149,6 @@ def _state_problem(repo) -> str | None:
 
 def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncReport:
     """Commit, fetch, merge (resolving conflicts without loss), regenerate pages, push."""
-    import git
-
     from coachnotes.vault import load_settings
 
     settings = load_settings(root)
@@ -178,7 +176,7 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
                                       f"{remote_name} URL` (see the README, Syncing)")
                 report.messages.append("no remote configured; committed locally")
                 return report
-            for attempt in range(3):
+            for _ in range(3):
                 remote_ref = _fetch(repo, remote_name, branch)
                 if remote_ref is not None:
                     _integrate(repo, remote_ref, branch, report)
