@@ -230,7 +230,7 @@ def install_hook(vault: Vault, force: bool = False) -> Path:
     """A pre-commit hook that runs this very coachnotes' `check` and blocks on errors."""
     from coachnotes.sync import hooks_dir
 
-    hooks = hooks_dir(vault.root)
+    hooks, place = hooks_dir(vault.root)
     hook = hooks / "pre-commit"
     chained = hooks / "pre-commit.before-coachnotes"
     if hook.exists() and HOOK_MARK not in hook.read_text(errors="replace"):
@@ -240,10 +240,11 @@ def install_hook(vault: Vault, force: bool = False) -> Path:
         os.replace(hook, chained)
     run_before = (f'if [ -x "{chained}" ]; then "{chained}" "$@" || exit $?; fi\n'
                   if chained.exists() else "")
+    # The vault is named relative to the work tree, so moving the folder keeps the hook working.
     script = (f"#!/bin/sh\n{HOOK_MARK}: blocks a commit when `coachnotes check` finds errors.\n"
               f"{run_before}"
-              f'exec "{sys.executable}" -m coachnotes --vault "{vault.root}" check '
-              f"1>&2\n")
+              f'exec "{sys.executable}" -m coachnotes '
+              f'--vault "$(git rev-parse --show-toplevel)/{place}" check 1>&2\n')
     hooks.mkdir(parents=True, exist_ok=True)
     write_atomic(hook, script.encode(), mode=0o700)
     return hook

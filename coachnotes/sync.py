@@ -60,10 +60,13 @@ def _open(root: Path):
                         "the vault with `coachnotes init`)") from None
 
 
-def hooks_dir(root: Path) -> Path:
+def hooks_dir(root: Path) -> tuple[Path, str]:
+    """The repository's hooks folder, and the vault's place relative to the work tree."""
     with _open(root) as repo:
+        top = Path(repo.working_tree_dir)
         path = Path(repo.git.rev_parse("--git-path", "hooks"))
-        return path if path.is_absolute() else Path(repo.working_tree_dir) / path
+        return (path if path.is_absolute() else top / path,
+                root.resolve().relative_to(top.resolve()).as_posix())
 
 
 def identity_env(repo, coach: str | None) -> tuple[dict[str, str], str | None]:

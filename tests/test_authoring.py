@@ -274,6 +274,9 @@ def test_pre_commit_hook_blocks_errors_and_lets_warnings_pass(tmp_path, git_env)
     env["PATH"] = "/usr/bin:/bin"  # no coachnotes on PATH: the hook must find its own
     import subprocess
 
+    moved = root.parent / "verhuisd"
+    root.rename(moved)  # the hook names the vault relative to the repository
+    root = moved
     blocked = subprocess.run(["git", "commit", "-m", "broken"], cwd=root, env=env,
                              capture_output=True, text=True)
     assert blocked.returncode != 0

@@ -24,7 +24,7 @@ def test_example_vault_ships_its_pages_as_golden_files(example_copy):
     """Regenerate with: coachnotes --vault vault-example index --today 2026-11-27"""
     before = pages_of(example_copy)
     for page in before.values():
-        page.decode("utf-8").startswith(MARKER + "\n")
+        assert page.decode("utf-8").startswith(MARKER + "\n")
     result = run_cli("--vault", str(example_copy), "index", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"0 page(s) written, {len(before)} unchanged"
