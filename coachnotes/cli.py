@@ -166,6 +166,10 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
         return
     from coachnotes.terminal import list_table
 
+    if not rows:
+        click.echo("No clients" + (f" with status {status}" if status else "") +
+                   ". Add one with: coachnotes new client NAME")
+        return
     click.echo("\n".join(list_table(rows)))
 
 

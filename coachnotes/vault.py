@@ -313,6 +313,10 @@ def get_client(vault: Vault, client_id: str) -> Client:
     """The client with this id, or UnknownClient naming the ids that come close."""
     client = vault.clients.get(client_id)
     if client is None:
+        note = f"{CLIENTS}/{client_id}/client.md"
+        if note in vault.records:  # there, but unreadable: say so rather than "no client"
+            raise UnknownClient(f"{note} cannot be read as a client note; fix the problems "
+                                f"`coachnotes check` shows for it first")
         raise unknown_client(client_id, vault.clients)
     return client
 

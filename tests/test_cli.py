@@ -89,3 +89,18 @@ def test_an_os_error_gives_a_message_not_a_traceback(make_vault):
     assert result.returncode == 1
     assert "Not a directory" in result.stderr and "Traceback" not in result.stderr
     assert (root / "clients").read_text() == "not a folder\n"
+
+
+def test_an_unreadable_client_note_is_named_not_called_missing(make_vault):
+    root = make_vault({"clients/jan/client.md": "---\n- kapot\n---\n"})
+    result = run_cli("--vault", str(root), "show", "jan")
+    assert result.returncode == 1
+    assert "clients/jan/client.md cannot be read" in result.stderr
+
+
+def test_an_empty_vault_says_how_to_begin(make_vault):
+    root = make_vault({})
+    result = run_cli("--vault", str(root), "list")
+    assert result.returncode == 0 and "coachnotes new client" in result.stdout
+    assert run_cli("--vault", str(root), "due", "--today", TODAY).stdout.startswith(
+        "Nothing due until 2026-12-11")
