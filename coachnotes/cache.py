@@ -2,8 +2,8 @@
 
 A file whose signature differs in any way (not just "newer": `cp -p` restores old mtimes) is
 read again; ctime changes on every write and cannot be set back, so even an edit that keeps
-size and mtime is seen. The stamp holds the coachnotes version and a hash of the reader's
-source, so a new version or a changed reader starts from an empty cache. Records are stored
+size and mtime is seen. The stamp holds the coachnotes version and a checksum of its source,
+so a new version or a changed reader starts from an empty cache. Records are stored
 with `marshal` (plain values only; several times faster to load than JSON). The settings and
 other small derived answers are marshal files beside the database, so that a warm `due`
 imports neither YAML nor sqlite3.
@@ -14,7 +14,6 @@ it; a corrupt one is replaced with a warning. It lives in `.coachnotes/` (0700, 
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -26,7 +25,6 @@ from typing import Callable
 from coachnotes.model import NoteRecord, Settings
 
 CACHE_FILE = "cache.sqlite3"
-_READER_MODULES = ("notes.py", "schema.py", "model.py", "vault.py", "cache.py")
 _STAMP: str | None = None
 
 
@@ -39,11 +37,13 @@ def stamp() -> str:
     if _STAMP is None:
         from coachnotes import __version__
 
-        digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}".encode())
+        # Every module may shape a cached answer (records, due items, page signatures), so all
+        # of them are in the stamp. crc32 is enough to notice an edit and needs no hashlib.
+        check = zlib.crc32(f"{__version__}|{sys.version_info[:2]}".encode())
         here = Path(__file__).parent
-        for name in _READER_MODULES:
-            digest.update((here / name).read_bytes())
-        _STAMP = digest.hexdigest()[:16]
+        for path in sorted(here.glob("*.py")):
+            check = zlib.crc32(path.read_bytes(), check)
+        _STAMP = f"{__version__}-{check:08x}"
     return _STAMP
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +119,8 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
 
 def uid(ref: str) -> str:
     """A UID that is the same on every run and device for the same item."""
+    import hashlib
+
     return hashlib.sha256(ref.encode("utf-8")).hexdigest()[:32] + "@coachnotes"
 
 

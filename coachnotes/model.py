@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from coachnotes.schema import Problem3
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Problem:
-    """One finding of `check`: `path:line: CODE message`."""
+class Problem(NamedTuple):
+    """One finding of `check`: `path:line: CODE message` (sorts by path, then line)."""
 
     path: str
     line: int

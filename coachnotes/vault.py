@@ -117,52 +117,69 @@ def discover(root: Path) -> Listing:
 
 def _scan(root: Path, folder: str, rel: str, listing: Listing) -> None:
     try:
-        entries = list(os.scandir(folder))
+        entries = os.scandir(folder)
     except OSError:
         return
     in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
     client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
     notes = listing.notes
-    for entry in entries:
-        name = entry.name
-        if in_clients and name.endswith(".md") and CONFLICT_TAG not in name \
-                and not (client_folder and name == "README.md") \
-                and entry.is_file(follow_symlinks=False):  # the common case, kept quick
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue  # removed while we looked
-            notes.append((f"{rel}/{name}", (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)))
-            continue
-        sub = f"{rel}/{name}" if rel else name
-        if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
-            listing.conflicts.append(sub)
-            continue
-        if entry.is_symlink():
-            if not (in_clients or sub == CLIENTS):
-                continue  # links elsewhere in the vault are not coachnotes' business
-            if not is_within(Path(entry.path), root):
-                listing.unreadable.append(Problem(sub, 1, "E001", "is a link to something "
-                                                  "outside the vault; links out are not "
-                                                  "followed — move the file into the vault"))
-                continue
-            if entry.is_dir():
-                continue  # its notes are read at their real place in the vault
-        if entry.is_dir(follow_symlinks=False):
-            if not name.startswith("."):
-                _scan(root, entry.path, sub, listing)
-            continue
-        if not in_clients or not name.endswith(".md"):
-            continue
-        if is_generated_place(sub):
-            listing.pages.append(sub)
-            continue
-        try:
-            stat = entry.stat()
-        except OSError:
-            listing.unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
-            continue
-        listing.notes.append((sub, signature(stat)))
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if in_clients and CONFLICT_TAG not in name:  # the common cases, kept quick
+                if name.endswith(".md"):
+                    if entry.is_file(follow_symlinks=False):
+                        if client_folder and name == "README.md":
+                            listing.pages.append(f"{rel}/{name}")
+                            continue
+                        try:
+                            stat = entry.stat()
+                        except OSError:
+                            continue  # removed while we looked
+                        notes.append((f"{rel}/{name}",
+                                      (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)))
+                        continue
+                elif entry.is_dir(follow_symlinks=False):
+                    if not name.startswith("."):
+                        _scan(root, entry.path, f"{rel}/{name}", listing)
+                    continue
+                elif not entry.is_symlink():
+                    continue  # attachments and other files are not notes
+            _scan_other(root, entry, f"{rel}/{name}" if rel else name, in_clients, listing)
+
+
+def _scan_other(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
+                listing: Listing) -> None:
+    """Conflict copies, links, and what lies outside clients/."""
+    name = entry.name
+    if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
+        listing.conflicts.append(sub)
+        return
+    if entry.is_symlink():
+        if not (in_clients or sub == CLIENTS):
+            return  # links elsewhere in the vault are not coachnotes' business
+        if not is_within(Path(entry.path), root):
+            listing.unreadable.append(Problem(sub, 1, "E001", "is a link to something "
+                                              "outside the vault; links out are not "
+                                              "followed — move the file into the vault"))
+            return
+        if entry.is_dir():
+            return  # its notes are read at their real place in the vault
+    if entry.is_dir(follow_symlinks=False):
+        if not name.startswith("."):
+            _scan(root, entry.path, sub, listing)
+        return
+    if not in_clients or not name.endswith(".md"):
+        return
+    if is_generated_place(sub):
+        listing.pages.append(sub)
+        return
+    try:
+        stat = entry.stat()
+    except OSError:
+        listing.unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
+        return
+    listing.notes.append((sub, signature(stat)))
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int]:
