@@ -184,24 +184,27 @@ class Watcher:
         return self._refresh(rels, started)
 
     def _changed_under(self, rel: str) -> set[str]:
-        self._watch_folders()
-        self.listing = discover(self.root)
-        current = dict(self.listing.notes)
-        return {r for r in set(current) | set(self.signatures)
-                if (r.startswith(rel + "/") or rel == CLIENTS)
-                and current.get(r) != self.signatures.get(r)} | set(self.listing.conflicts)
+        changed, others = self._rescan(rel)
+        return changed | (set(self.listing.conflicts) if others else set())
 
-    def restat(self) -> Rebuild | None:
-        """Compare every note's signature with what was read: catches lost events."""
-        started = time.perf_counter()
+    def _rescan(self, prefix: str | None = None) -> tuple[set[str], bool]:
+        """Discover again: the notes (under `prefix`) whose signature differs from what was
+        read, and whether conflict copies or unreadable files changed."""
         self._watch_folders()
         before = self.listing
         self.listing = discover(self.root)
         current = dict(self.listing.notes)
         changed = {r for r in set(current) | set(self.signatures)
-                   if current.get(r) != self.signatures.get(r)}
-        conflicts_changed = self.listing.conflicts != before.conflicts or \
-            self.listing.unreadable != before.unreadable
+                   if (prefix is None or prefix == CLIENTS or r.startswith(prefix + "/"))
+                   and current.get(r) != self.signatures.get(r)}
+        others = (self.listing.conflicts, self.listing.unreadable) != \
+            (before.conflicts, before.unreadable)
+        return changed, others
+
+    def restat(self) -> Rebuild | None:
+        """Compare every note's signature with what was read: catches lost events."""
+        started = time.perf_counter()
+        changed, conflicts_changed = self._rescan()
         settings = load_settings(self.root)
         settings_changed = (settings.values, settings.problems) != \
             (self.settings.values, self.settings.problems)
