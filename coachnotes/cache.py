@@ -17,6 +17,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import time
 import warnings
 import zlib
 from pathlib import Path
@@ -112,13 +113,15 @@ def _chunk(rel: str) -> int:
 
 
 def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
-                   read: Callable[[str, Path], NoteRecord]) -> dict[str, NoteRecord]:
+                   read: Callable[[str, Path], NoteRecord],
+                   settled: Callable[[list], bool]) -> dict[str, NoteRecord]:
     """Every note's record: from the cache where the signature matches, else read anew.
 
     The records are saved in 16 blobs, by client: a marshal load of a blob is far cheaper than
     thousands of rows, only the blobs holding changed notes are written again, and each blob's
     bytes are freed before the next is read (this keeps the peak memory of a 70,000-note vault
-    under 200 MB).
+    under 200 MB). A note read too soon after its last change (`settled` says no) is not saved:
+    a second write in the same clock tick could leave its signature unchanged.
     """
     import sqlite3
 
@@ -146,7 +149,7 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
             parts: dict[int, dict] = {chunk: {} for chunk in dirty}
             for rel, sig in notes:
                 part = parts.get(_chunk(rel))
-                if part is not None:
+                if part is not None and settled([sig]):  # else read again next time
                     record = records[rel]
                     part[rel] = (sig, record.type, record.values, record.packed_lines(),
                                  record.problems)
@@ -157,7 +160,7 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
 
 
 def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
-    from coachnotes.vault import SETTINGS_FILE, signature
+    from coachnotes.vault import SETTINGS_FILE, racy_ns, signature
 
     try:
         sig = signature(os.stat(root / SETTINGS_FILE))
@@ -167,7 +170,8 @@ def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
     if saved is not None and tuple(saved[0]) == sig:
         return Settings(saved[1], saved[2], saved[3])
     settings = read(root)
-    save_blob(root, "settings", (sig, settings.values, settings.lines, settings.problems))
+    if sig[2] < time.time_ns() - racy_ns():
+        save_blob(root, "settings", (sig, settings.values, settings.lines, settings.problems))
     return settings
 
 

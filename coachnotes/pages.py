@@ -305,6 +305,7 @@ def index_vault(root: Path, today: dt.date,
     result = write_pages(vault, today, progress=tick)
     if not result.refused:
         sigs = page_signatures(result.written + result.unchanged)
-        if sigs is not None:
+        if sigs is not None and listing.settled([*(sig for _, sig in listing.notes),
+                                                 *sigs.values()]):
             save_blob(root, "pages", (key, sigs))
     return result

@@ -7,9 +7,22 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+
+# Nothing read within the racy margin of its last change is kept in the cache (see
+# coachnotes.vault.racy_ns; 2 s by default). The suite shortens the margin and lets each new vault
+# settle past it before warming the cache, so that every test runs against a warm cache.
+RACY = "COACHNOTES_RACY_SECONDS"
+RACY_SECONDS = 0.05
+os.environ[RACY] = str(RACY_SECONDS)
+
+
+def settle() -> None:
+    """Wait until every file written so far is outside the racy margin."""
+    time.sleep(RACY_SECONDS + 0.01)
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "vault-example"
@@ -29,7 +42,8 @@ def coachnotes_command() -> str:
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:
     """Run the installed `coachnotes` in a subprocess, as a user would."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith("COACHNOTES_") or k == RACY}
     full_env.update(env or {})
     return subprocess.run([coachnotes_command(), *args], cwd=cwd, env=full_env, text=True,
                           capture_output=True, timeout=timeout, input=input)
@@ -82,6 +96,7 @@ def make_vault(tmp_path):
         root.mkdir()
         (root / "coachnotes.yml").write_text(settings, encoding="utf-8")
         write_files(root, files or {})
+        settle()
         # Every test then runs with a warm cache: a stale answer would fail it.
         from coachnotes.vault import load_vault
 
@@ -96,6 +111,7 @@ def example_copy(tmp_path) -> Path:
     """A private copy of vault-example/ (tests never write into the repository)."""
     target = tmp_path / "example"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".coachnotes"))
+    settle()
     return target
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import time
 
-from conftest import TODAY, client_note, coachnotes_command, git, run_cli, session_note
-from coachnotes.due import Window, due_items
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import (TODAY, client_note, coachnotes_command, git, run_cli, session_note,
+                      settle, write_files)
+from coachnotes.cache import load_blob
+from coachnotes.due import Window, due_items, query_due
 from coachnotes.rules import check
-from coachnotes.vault import load_vault
+from coachnotes.vault import discover, load_vault
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"
@@ -107,8 +113,6 @@ def test_several_processes_at_once_agree(make_vault):
         files[f"clients/jan/sessions/{n:02d}.md"] = session_note(
             date="2026-11-01", actions=[{"text": f"actie {n}", "due": dt.date(2026, 12, 1)}])
     root = make_vault(files)
-    import shutil
-
     shutil.rmtree(root / ".coachnotes")
     for _ in range(3):
         processes = [subprocess.Popen([coachnotes_command(), "--vault", str(root), "due",
@@ -140,3 +144,100 @@ def test_due_from_the_cache_equals_due_from_the_notes(example_copy):
     note.write_text(note.read_text().replace("next: 2026-12-02", "next: 2026-12-09"))
     _, pairs = query_due(example_copy, TODAY_DATE, client_id="bram-hoekstra")
     assert [i.due for i, _ in pairs] == [dt.date(2026, 12, 9)]
+
+
+def saved_records(root) -> set[str]:
+    """The notes whose records the cache holds."""
+    import marshal
+
+    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
+    try:
+        rows = db.execute("SELECT value FROM meta WHERE key LIKE 'records:%'").fetchall()
+    finally:
+        db.close()
+    return {rel for (blob,) in rows for rel in marshal.loads(blob)}
+
+
+def test_nothing_read_right_after_a_change_is_kept_until_the_change_has_settled(make_vault):
+    # Two writes within one tick of the file system's clock can leave size, mtime and ctime
+    # equal; so a note read within the racy margin of its last change is read again next time.
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    assert saved_records(root) == {JAN, NOTE}
+    (root / NOTE).write_text(session_note(next="2026-12-02"))
+    (root / ".coachnotes/due.marshal").unlink(missing_ok=True)
+    (item,) = query_due(root, TODAY_DATE)[1]
+    assert item[0].due == dt.date(2026, 12, 2)
+    assert saved_records(root) == {JAN}  # the fresh note was read, and not kept
+    assert not (root / ".coachnotes/due.marshal").exists()
+    settle()
+    (item,) = query_due(root, TODAY_DATE)[1]
+    assert item[0].due == dt.date(2026, 12, 2)
+    assert saved_records(root) == {JAN, NOTE}
+    assert (root / ".coachnotes/due.marshal").exists()
+
+
+def test_by_default_a_vault_written_this_second_is_not_cached(tmp_path):
+    root = write_files(tmp_path / "v", {"coachnotes.yml": "", JAN: client_note(),
+                                        NOTE: session_note(next="2026-12-01")})
+    env = {"COACHNOTES_RACY_SECONDS": ""}  # unset: the default margin of 2 s
+    for _ in range(2):
+        result = run_cli("--vault", str(root), "due", "--json", "--today", TODAY, env=env)
+        assert '"due": "2026-12-01"' in result.stdout
+    assert not (root / ".coachnotes/due.marshal").exists()
+    assert saved_records(root) == set()
+
+
+OPERATIONS = st.lists(st.sampled_from([
+    "add-session", "add-client", "delete-note", "rename-note", "move-note", "conflict-copy",
+    "client-page", "link-in", "link-out", "hidden-folder", "rewrite", "remove-client",
+    "empty-folder"]), min_size=1, max_size=6)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS, pick=st.integers(0, 1000))
+def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_path, operations,
+                                                             pick):
+    root = make_vault({JAN: client_note(), NOTE: session_note(),
+                       "clients/eva/client.md": client_note(name="Eva"),
+                       "clients/eva/sessions/x.md": session_note("eva")})
+    outside = tmp_path / "outside.md"
+    outside.write_text(session_note())
+    discover(root)
+    saved = load_blob(root, "folders")
+    assert {"clients/jan/sessions", "clients/eva"} <= set(saved)  # listings are reused
+    for n, operation in enumerate(operations):
+        notes = sorted(rel for rel, _ in discover(root, reuse=False).notes)
+        victim = root / notes[pick % len(notes)] if notes else None
+        folder = root / "clients/jan/sessions"
+        folder.mkdir(parents=True, exist_ok=True)
+        if operation == "add-session":
+            (folder / f"new-{n}.md").write_text(session_note())
+        elif operation == "add-client":
+            write_files(root, {f"clients/c{n}/client.md": client_note()})
+        elif operation == "delete-note" and victim:
+            victim.unlink()
+        elif operation == "rename-note" and victim:
+            victim.rename(victim.with_name(f"renamed-{n}.md"))
+        elif operation == "move-note" and victim:
+            victim.rename(folder / f"moved-{n}.md")
+        elif operation == "conflict-copy":
+            (folder / f"a.conflict-laptop-{n}.md").write_text(session_note())
+        elif operation == "client-page":
+            write_files(root, {"clients/eva/README.md": "page\n"})
+        elif operation == "link-in" and victim:
+            os.symlink(victim, folder / f"link-{n}.md")
+        elif operation == "link-out":
+            os.symlink(outside, folder / f"out-{n}.md")
+        elif operation == "hidden-folder":
+            write_files(root, {f"clients/jan/.trash{n}/old.md": session_note()})
+        elif operation == "rewrite" and victim:
+            victim.write_text(victim.read_text() + "meer\n")
+        elif operation == "remove-client":
+            shutil.rmtree(root / "clients/eva", ignore_errors=True)
+        elif operation == "empty-folder":
+            (root / f"clients/leeg{n}").mkdir()
+        settle()  # so that the listings taken now are kept and reused at the next step
+        reused, fresh = discover(root), discover(root, reuse=False)
+        assert (reused.notes, reused.conflicts, reused.pages, reused.unreadable) == \
+            (fresh.notes, fresh.conflicts, fresh.pages, fresh.unreadable), operation
