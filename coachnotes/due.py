@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from coachnotes.model import Client, DueItem, Settings, Vault
 from coachnotes.vault import get_client, unknown_client
@@ -13,8 +13,7 @@ from coachnotes.texts import text
 ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """Which open items to show: due on or before `until` (None: all); or only overdue ones."""
 
     until: dt.date | None

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 from sys import intern
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,16 @@ TOO_LARGE: Problem3 = (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} M
                                   "are small text files — move attachments elsewhere")
 
 
-@dataclass
 class Parsed:
     """What the reader made of one file."""
 
-    data: dict[str, Any] | None
-    lines: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem3] = field(default_factory=list)
+    __slots__ = ("data", "lines", "problems")
+
+    def __init__(self, data: dict[str, Any] | None, lines: dict[str, int] | None = None,
+                 problems: list[Problem3] | None = None) -> None:
+        self.data = data
+        self.lines = {} if lines is None else lines
+        self.problems = [] if problems is None else problems
 
 
 def read_note(path: Path) -> Parsed:

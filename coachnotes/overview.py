@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coachnotes.model import Client, Problem, Vault
 from coachnotes.rules import check, count_by_client
@@ -11,8 +11,7 @@ from coachnotes.rules import check, count_by_client
 STATUS_ORDER = ("active", "intake", "follow-up", "closed", "declined")
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     id: str
     name: str
     status: str | None

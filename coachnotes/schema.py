@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 STATUSES = ("intake", "active", "follow-up", "closed", "declined")
 FROM_ACTIVE = frozenset({"active", "follow-up", "closed"})
@@ -31,8 +30,7 @@ DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-01-12"
 ALWAYS = frozenset(STATUSES) | {"*"}
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One key of a note or of the settings."""
 
     key: str
@@ -44,14 +42,15 @@ class Field:
     fields: tuple["Field", ...] = ()  # keys of a mapping, or of each mapping in a list
 
 
-@dataclass(frozen=True)
 class Schema:
-    name: str
-    fields: tuple[Field, ...]
-    by_key: dict[str, Field] = field(init=False, repr=False, compare=False)
+    """The declared keys of one kind of note (or of the settings), in order."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
+    __slots__ = ("name", "fields", "by_key")
+
+    def __init__(self, name: str, fields: tuple[Field, ...]) -> None:
+        self.name = name
+        self.fields = fields
+        self.by_key = {f.key: f for f in fields}
 
 
 CLIENT = Schema("client", (

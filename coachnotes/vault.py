@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -101,15 +100,17 @@ def racy_ns() -> int:
         return 2_000_000_000
 
 
-@dataclass
 class Listing:
     """What lies in the vault, before anything is read."""
 
-    notes: list[tuple[str, tuple[int, int, int]]] = field(default_factory=list)  # rel, signature
-    conflicts: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)
-    unreadable: list[Problem] = field(default_factory=list)
-    taken_ns: int = 0  # the wall-clock time the listing was begun
+    __slots__ = ("notes", "conflicts", "pages", "unreadable", "taken_ns")
+
+    def __init__(self, taken_ns: int = 0) -> None:
+        self.notes: list[tuple[str, tuple[int, int, int]]] = []  # path, signature
+        self.conflicts: list[str] = []
+        self.pages: list[str] = []
+        self.unreadable: list[Problem] = []
+        self.taken_ns = taken_ns  # the wall-clock time the listing was begun
 
     def settled(self, sigs: Iterable[tuple[int, ...]]) -> bool:
         """True if every file of these signatures last changed before the racy margin, so
