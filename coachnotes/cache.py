@@ -113,7 +113,7 @@ def _chunk(rel: str) -> int:
 
 
 def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
-                   read: Callable[[str, Path], NoteRecord],
+                   read: Callable[[list[str]], dict[str, NoteRecord]],
                    settled: Callable[[list], bool]) -> dict[str, NoteRecord]:
     """Every note's record: from the cache where the signature matches, else read anew.
 
@@ -127,7 +127,7 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
 
     db = _connect(root)
     if db is None:
-        return {rel: read(rel, root / rel) for rel, _ in notes}
+        return read([rel for rel, _ in notes])
     try:
         saved: dict = {}
         try:
@@ -136,14 +136,18 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
         except (sqlite3.DatabaseError, ValueError, TypeError, EOFError):
             saved = {}
         records: dict[str, NoteRecord] = {}
-        dirty: set[int] = set()
+        missing: list[str] = []
         for rel, sig in notes:
             entry = saved.pop(rel, None)
             if entry is not None and entry[0] == sig:
                 records[rel] = NoteRecord(rel, entry[1], entry[2], entry[3], entry[4])
-                continue
-            records[rel] = read(rel, root / rel)
-            dirty.add(_chunk(rel))
+            else:
+                missing.append(rel)
+        if missing:
+            records.update(read(missing))
+            if len(missing) < len(notes):  # keep the order of the listing, whatever was cached
+                records = {rel: records[rel] for rel, _ in notes}
+        dirty = {_chunk(rel) for rel in missing}
         dirty.update(_chunk(rel) for rel in saved)  # notes that are gone
         if dirty:
             parts: dict[int, dict] = {chunk: {} for chunk in dirty}

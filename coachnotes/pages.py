@@ -295,7 +295,7 @@ def index_vault(root: Path, today: dt.date,
 
     settings = load_settings(root, use_cache=True)
     listing = discover(root)
-    key = (inputs_key(listing, settings), today.isoformat())
+    key = inputs_key(listing, settings) + today.isoformat().encode()
     saved = load_blob(root, "pages")
     if saved and saved[0] == key and page_signatures(saved[1]) == {
             rel: tuple(sig) for rel, sig in saved[1].items()}:

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -241,3 +242,25 @@ def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_pat
         reused, fresh = discover(root), discover(root, reuse=False)
         assert (reused.notes, reused.conflicts, reused.pages, reused.unreadable) == \
             (fresh.notes, fresh.conflicts, fresh.pages, fresh.unreadable), operation
+
+
+def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_vault):
+    from test_reader import CORPUS, corpus_place
+
+    from coachnotes.vault import _may_fork, read_notes
+
+    if not _may_fork():
+        pytest.skip("one core, or other threads running: notes are read by one process")
+    corpus = make_vault({corpus_place(p.name): p.read_bytes() for p in CORPUS.iterdir()})
+    many = make_vault({JAN: client_note(), **{
+        f"clients/jan/sessions/{n:04d}.md": session_note(date="2026-01-12", actions=[
+            {"text": f"actie {n}", "due": dt.date(2026, 12, 1)}]) for n in range(1500)}})
+    children = os.times().children_user + os.times().children_system
+    for root in (example_copy, corpus, many):
+        rels = [rel for rel, _ in discover(root, reuse=False).notes]
+        one = read_notes(root, rels, parallel_from=len(rels) + 1)
+        two = read_notes(root, rels, parallel_from=2)
+        assert list(two) == list(one) == rels
+        assert {rel: (r.type, r.values, r.lines, r.problems) for rel, r in two.items()} == \
+            {rel: (r.type, r.values, r.lines, r.problems) for rel, r in one.items()}
+    assert os.times().children_user + os.times().children_system > children  # a child read
