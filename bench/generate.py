@@ -23,7 +23,8 @@ from pathlib import Path
 WORDS = ("gesprek doel werk team leidinggevende feedback energie rust overzicht plannen grenzen "
          "afspraak inzicht patroon verandering rol loopbaan presenteren samenwerking vertrouwen "
          "keuze stap week collega organisatie ontwikkeling reflectie voorbereiding").split()
-FIRST = "Anouk Bram Chantal Dennis Eva Farid Gerda Hans Ilse Joost Karin Lucas Zoë Mehmet Sanne".split()
+FIRST = ("Anouk Bram Chantal Dennis Eva Farid Gerda Hans Ilse Joost Karin Lucas Zoë Mehmet "
+         "Sanne").split()
 LAST = "de Graaf Hoekstra Bakker van Leeuwen Jansen el Amrani Smit Visser Mulder de Boer".split(" ")
 ORGS = ["Gemeente Utrecht", "Rabobank", "UMC Utrecht", "KPN", "ASML", "Belastingdienst"]
 
@@ -73,7 +74,8 @@ def generate(out: Path, clients: int, seed: int, today: dt.date) -> int:
                 sessions.append((end, "evaluation", None))
                 lines.append(f"end_date: {end.isoformat()}")
                 if rng.random() < 0.9:
-                    lines += ["follow_ups:", f"  - due: {(end + dt.timedelta(days=91)).isoformat()}",
+                    lines += ["follow_ups:",
+                              f"  - due: {(end + dt.timedelta(days=91)).isoformat()}",
                               f"  - due: {(end + dt.timedelta(days=182)).isoformat()}"]
                     for k in range(rng.randint(0, 1)):
                         sessions.append((end + dt.timedelta(days=95 + 91 * k), "follow-up", None))

@@ -44,8 +44,11 @@ def main() -> None:
         wanted = f"2027-01-{n + 1:02d}"
         before = len(watcher.rebuilds)
         t0 = time.perf_counter()
-        note.write_text(re.sub(r"(?m)^duration: 60$", f"duration: 60\nnext: {wanted}", text, count=1)
-                        if "next:" not in text else re.sub(r"next: .*", f"next: {wanted}", text))
+        if "next:" in text:
+            note.write_text(re.sub(r"next: .*", f"next: {wanted}", text))
+        else:
+            note.write_text(re.sub(r"(?m)^duration: 60$", f"duration: 60\nnext: {wanted}", text,
+                                   count=1))
         while len(watcher.rebuilds) == before:
             time.sleep(0.005)
         latencies.append(time.perf_counter() - t0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -26,6 +27,15 @@ CACHE_DIR = ".coachnotes"
 CLIENTS = "clients"
 GENERATED_TOP = ("INDEX.md", "FOLLOW-UPS.md")
 CONFLICT_TAG = ".conflict-"
+# What editors and file managers leave beside a note: emacs locks (.#), backups (~), vim swap
+# files and its 4913 probe, temp files, LibreOffice locks, Chrome's and gedit's temp files,
+# and macOS's AppleDouble files (._) on USB sticks and shares. Never notes, never watched.
+_LITTER = re.compile(r"(^\.#|^\._|~$|\.sw.$|^4913$|\.tmp$|^\.~lock|\.crswap$|^\.goutputstream)")
+
+
+def is_litter(name: str) -> bool:
+    """Whether a file name is an editor's or file manager's temporary or lock file."""
+    return _LITTER.search(name) is not None
 
 
 def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
@@ -217,6 +227,8 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
     with entries:
         for entry in entries:
             name = entry.name
+            if in_clients and is_litter(name):
+                continue
             if entry.is_symlink():
                 reusable = False
             if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):

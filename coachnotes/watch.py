@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import queue
-import re
 import signal
 import threading
 import time
@@ -24,13 +23,12 @@ from pathlib import Path
 from typing import Callable
 
 from coachnotes.model import NoteRecord, Problem, Vault
-from coachnotes.vault import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing,
-                              build_model, discover, is_generated_place, load_settings,
+from coachnotes.vault import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, build_model,
+                              discover, is_generated_place, is_litter, load_settings,
                               no_cyclic_gc, read_record, read_records, signature)
 
 QUIET_SECONDS = 0.3
 RESTAT_SECONDS = 30.0
-_LITTER = re.compile(r"(^\.#|~$|\.sw.$|^4913$|\.tmp$|^\.~lock|\.crswap$|^\.goutputstream)")
 _WRITE_EVENTS = {"created", "modified", "deleted", "moved"}
 
 
@@ -39,7 +37,7 @@ def is_input(rel: str) -> bool:
     name = rel.rpartition("/")[2]
     if rel == SETTINGS_FILE:
         return True
-    if not rel.startswith(CLIENTS + "/") or _LITTER.search(name):
+    if not rel.startswith(CLIENTS + "/") or is_litter(name):
         return False
     return name.endswith(".md") and not is_generated_place(rel) or CONFLICT_TAG in name
 

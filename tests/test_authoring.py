@@ -64,7 +64,8 @@ def test_init_makes_a_private_vault_with_a_first_commit(tmp_path, git_env):
 
 def test_init_without_git_identity_uses_the_coach_and_says_so(tmp_path, git_env):
     env = {k: v for k, v in git_env.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
     clean.update(env)
     import subprocess
 

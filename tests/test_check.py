@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -42,9 +43,11 @@ CASES = {
     "E003": ({S2: "---\ntype: session\nkind: [coaching\n---\n"},
              {S2: session_note(date="2026-11-20", number=2, kind="coaching # [x")}),
     "E004": ({S2: "---\n- type: session\n---\n"}, {}),
-    "E005": ({S2: session_note(date="2026-11-20", number=2) .replace("kind:", "date: 2026-11-21\nkind:")},
+    "E005": ({S2: session_note(date="2026-11-20", number=2).replace(
+                 "kind:", "date: 2026-11-21\nkind:")},
              {S2: session_note(date="2026-11-20", number=2, next="2026-11-21")}),
-    "E006": ({S2: session_note(date="2026-11-20", number=2) + "<<<<<<< HEAD\nA\n=======\nB\n>>>>>>> x\n"},
+    "E006": ({S2: session_note(date="2026-11-20", number=2)
+              + "<<<<<<< HEAD\nA\n=======\nB\n>>>>>>> x\n"},
              {S2: session_note(date="2026-11-20", number=2) + "Zie <<<<<<< hierboven.\n"}),
     "E010": ({S2: session_note(date="2026-11-20", number=2).replace("type: session\n", "")},
              {}),
@@ -155,3 +158,17 @@ def test_output_is_sorted_by_path_and_line(make_vault):
     out = run_cli("--vault", str(root), "check", "--today", TODAY).stdout.splitlines()
     keys = [(line.split(":")[0], int(line.split(":")[1])) for line in out]
     assert keys == sorted(keys) and len(keys) == 3
+
+
+def test_editor_and_file_manager_litter_beside_a_note_is_not_a_note(make_vault):
+    # emacs keeps a dangling link `.#note.md` while a note has unsaved changes; macOS writes
+    # AppleDouble `._note.md` files (binary) onto USB sticks and shares
+    root = make_vault(base())
+    sessions = root / "clients/jan/sessions"
+    os.symlink("coach@laptop.4242:1700000000", sessions / f".#{S1.rpartition('/')[2]}")
+    (sessions / "._2026-01-12-coaching.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac")
+    (sessions / "2026-01-12-coaching.md~").write_text("---\nkapot: [\n")
+    result = run_cli("--vault", str(root), "check", "--today", TODAY)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout
+    # a note that is really broken still counts
+    assert "E001" in codes(make_vault, {"clients/jan/sessions/echt.md": b"\x00binary"})

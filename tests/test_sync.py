@@ -208,8 +208,8 @@ step = st.tuples(st.sampled_from(["edit", "append", "delete", "sync"]),
                  st.sampled_from([0, 1]), st.sampled_from(range(len(NOTES))))
 
 
-@settings(max_examples=int(os.environ.get("COACHNOTES_SYNC_EXAMPLES", "8")), deadline=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("COACHNOTES_SYNC_EXAMPLES", "8")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=3, max_size=10))
 def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, git_env,
                                                             monkeypatch, steps):
