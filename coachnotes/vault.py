@@ -10,6 +10,7 @@ import datetime as dt
 import marshal
 import os
 import re
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -307,29 +308,38 @@ def read_notes(root: Path, rels: list[str], parallel_from: int = PARALLEL_FROM,
     half = len(rels) // 2
     theirs, mine = rels[:half], rels[half:]
     reader, writer = os.pipe()
+    # Ctrl-C waits until the child stands inside its try, so it can never run our callers' code
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(reader)
         os.close(writer)
         return {rel: read_record(rel, f"{base}/{rel}") for rel in rels}
     if pid == 0:  # the child: read its share, hand it over, leave without any clean-up
         status = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(reader)
             records = [read_record(rel, f"{base}/{rel}") for rel in theirs]
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(marshal.dumps([(r.type, r.values, r.packed_lines(), r.problems)
-                                          for r in records]))
+            with os.fdopen(writer, "wb") as out:
+                out.write(marshal.dumps([(r.type, r.values, r.packed_lines(), r.problems)
+                                         for r in records]))
             status = 0
         finally:
             os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(writer)
+    pipe = os.fdopen(reader, "rb")
     try:
         own = {rel: read_record(rel, f"{base}/{rel}") for rel in mine}
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
+        data = pipe.read()
+    except BaseException:  # Ctrl-C, say: the child's work is no longer wanted
+        os.kill(pid, signal.SIGKILL)
+        raise
     finally:
+        pipe.close()
         _, status = os.waitpid(pid, 0)
     found = None
     if status == 0:

@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -264,3 +265,34 @@ def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_
         assert {rel: (r.type, r.values, r.lines, r.problems) for rel, r in two.items()} == \
             {rel: (r.type, r.values, r.lines, r.problems) for rel, r in one.items()}
     assert os.times().children_user + os.times().children_system > children  # a child read
+
+
+def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path):
+    import signal
+    import sys
+
+    root = tmp_path / "groot"
+    bench = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(bench), str(root), "--clients", "400"], check=True,
+                   capture_output=True)
+    aborted = 0
+    for delay in (0.15, 0.35, 0.6):
+        shutil.rmtree(root / ".coachnotes", ignore_errors=True)
+        process = subprocess.Popen([coachnotes_command(), "--vault", str(root), "check",
+                                    "--today", TODAY], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        _, err = process.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        if process.returncode == 1 and "Aborted." in err:
+            aborted += 1
+            time.sleep(0.1)
+            try:
+                os.killpg(process.pid, 0)
+                raise AssertionError("a process of the aborted check is still running")
+            except ProcessLookupError:
+                pass
+        else:
+            assert process.returncode in (0, 1) and "Aborted." not in err
+    assert aborted >= 1
