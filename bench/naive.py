@@ -24,7 +24,8 @@ def main() -> None:
     import frontmatter
 
     from coachnotes.due import Window, due_items
-    from coachnotes.vault import Listing, build_model, load_settings, record_from_data
+    from coachnotes.listing import Listing
+    from coachnotes.vault import build_model, load_settings, record_from_data
 
     records = {}
     for path in notes(root):

@@ -19,7 +19,7 @@ from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
 from coachnotes.model import Vault
-from coachnotes.vault import CLIENTS, SETTINGS_FILE
+from coachnotes.listing import CLIENTS, SETTINGS_FILE
 
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",

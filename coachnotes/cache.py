@@ -164,7 +164,7 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
 
 
 def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
-    from coachnotes.vault import SETTINGS_FILE, racy_ns, signature
+    from coachnotes.listing import SETTINGS_FILE, racy_ns, signature
 
     try:
         sig = signature(os.stat(root / SETTINGS_FILE))

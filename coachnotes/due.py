@@ -89,7 +89,8 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
     setting changed, nothing is read or built but the list of files and that one entry.
     """
     from coachnotes.cache import load_blob, save_blob
-    from coachnotes.vault import discover, inputs_key, load_settings, load_vault
+    from coachnotes.listing import discover
+    from coachnotes.vault import inputs_key, load_settings, load_vault
 
     settings = load_settings(root, use_cache=True)
     listing = discover(root)

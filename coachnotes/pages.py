@@ -282,7 +282,8 @@ def index_vault(root: Path, today: dt.date,
     that is called once per page.
     """
     from coachnotes.cache import load_blob, save_blob
-    from coachnotes.vault import discover, inputs_key, load_settings, load_vault, signature
+    from coachnotes.listing import discover, signature
+    from coachnotes.vault import inputs_key, load_settings, load_vault
 
     def page_signatures(rels: Iterable[str]) -> dict[str, tuple[int, int, int]] | None:
         found = {}

@@ -7,7 +7,8 @@ from collections import defaultdict
 
 from coachnotes.model import Client, Problem, Vault
 from coachnotes.schema import SLUG_RE
-from coachnotes.vault import SETTINGS_FILE, iter_problems
+from coachnotes.listing import SETTINGS_FILE
+from coachnotes.vault import iter_problems
 
 INTAKE_GRACE_DAYS = 30
 

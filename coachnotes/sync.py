@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from coachnotes.errors import SyncError, SyncOffline
-from coachnotes.vault import CACHE_DIR, CONFLICT_TAG, is_generated_place
+from coachnotes.listing import CACHE_DIR, CONFLICT_TAG, is_generated_place
 
 NETWORK_TIMEOUT = 60
 NO_PROMPT = {

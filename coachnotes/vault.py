@@ -1,4 +1,4 @@
-"""Find the vault, read its settings, discover its notes and load them into the model.
+"""Find the vault, read its settings and notes (listed by `listing.py`), build the model.
 
 Phase one of every command: files -> `NoteRecord`s (through the cache, see `cache.py`) ->
 `Vault`. Nothing here writes to the vault.
@@ -9,34 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
-import re
 import signal
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
+from coachnotes.listing import CLIENTS, SETTINGS_FILE, Listing, discover
 from coachnotes.model import (Client, FollowUp, NoteRecord, Problem, Session, Settings, Vault,
                               _date)
-from coachnotes.notes import decode, is_within, parse_yaml, read_note
-
-SETTINGS_FILE = "coachnotes.yml"
-CACHE_DIR = ".coachnotes"
-CLIENTS = "clients"
-GENERATED_TOP = ("INDEX.md", "FOLLOW-UPS.md")
-CONFLICT_TAG = ".conflict-"
-# What editors and file managers leave beside a note: emacs locks (.#), backups (~), vim swap
-# files and its 4913 probe, temp files, LibreOffice locks, Chrome's and gedit's temp files,
-# and macOS's AppleDouble files (._) on USB sticks and shares. Never notes, never watched.
-_LITTER = re.compile(r"(^\.#|^\._|~$|\.sw.$|^4913$|\.tmp$|^\.~lock|\.crswap$|^\.goutputstream)")
-
-
-def is_litter(name: str) -> bool:
-    """Whether a file name is an editor's or file manager's temporary or lock file."""
-    return _LITTER.search(name) is not None
+from coachnotes.notes import decode, parse_yaml, read_note
 
 
 def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
@@ -97,189 +81,6 @@ def _read_settings(root: Path) -> Settings:
                              f"unknown setting `sync.{key}` is ignored"))
     defaults.update(values)
     return Settings(defaults, lines, problems + more)
-
-
-def racy_ns() -> int:
-    """How long after a change a file's timestamps are not trusted to tell the next change.
-
-    Two writes within one tick of the file system's clock (a few ms on ext4, 2 s on FAT) can
-    leave size, mtime and ctime all equal. So, as git does for its index, nothing read within
-    this margin of its last change is kept for later: it is read again next time. The suite
-    sets COACHNOTES_RACY_SECONDS=0 to run against a warm cache; users have no reason to.
-    """
-    try:
-        return int(float(os.environ.get("COACHNOTES_RACY_SECONDS", "2")) * 1e9)
-    except ValueError:
-        return 2_000_000_000
-
-
-class Listing:
-    """What lies in the vault, before anything is read."""
-
-    __slots__ = ("notes", "conflicts", "pages", "unreadable", "taken_ns")
-
-    def __init__(self, taken_ns: int = 0) -> None:
-        self.notes: list[tuple[str, tuple[int, int, int]]] = []  # path, signature
-        self.conflicts: list[str] = []
-        self.pages: list[str] = []
-        self.unreadable: list[Problem] = []
-        self.taken_ns = taken_ns  # the wall-clock time the listing was begun
-
-    def settled(self, sigs: Iterable[tuple[int, ...]]) -> bool:
-        """True if every file of these signatures last changed before the racy margin, so
-        that whatever is derived from them may be kept (see `racy_ns`)."""
-        before = self.taken_ns - racy_ns()
-        return all(sig[2] < before for sig in sigs)
-
-
-def is_generated_place(rel: str) -> bool:
-    parts = rel.split("/")
-    return rel in GENERATED_TOP or (len(parts) == 3 and parts[0] == CLIENTS
-                                    and parts[2] == "README.md")
-
-
-def discover(root: Path, reuse: bool = True) -> Listing:
-    """List notes, conflict copies and generated pages without reading any note.
-
-    Every note is stat'ed every time (an edit changes the file, not its folder). A folder's
-    list of names is reused while the folder's own signature holds, like git's untracked
-    cache: creating, deleting or renaming an entry changes the folder's mtime and ctime.
-    Folders that changed within the racy margin, or that hold links, are always listed anew.
-    """
-    listing = Listing(taken_ns=time.time_ns())
-    for name in GENERATED_TOP:
-        if os.path.lexists(root / name):
-            listing.pages.append(name)
-    saved = _load_folders(root) if reuse else {}
-    kept: dict[str, tuple] = {}
-    settled_before = listing.taken_ns - racy_ns()
-    changed = False
-    base = str(root)
-    stat = os.stat
-    notes = listing.notes
-    pending = [""]
-    while pending:
-        rel = pending.pop()
-        folder = f"{base}/{rel}" if rel else base
-        try:
-            info = os.lstat(folder)
-        except OSError:
-            continue
-        sig = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        entry = saved.get(rel)
-        if entry is None or entry[0] != sig:
-            found = _list_folder(root, folder, rel, listing.unreadable)
-            entry = (sig, *found[:4]) if found else None
-            if entry and found[4] and info.st_ctime_ns < settled_before:
-                kept[rel] = entry
-                changed = True
-            elif rel in saved:
-                changed = True
-            if entry is None:
-                continue
-        else:
-            kept[rel] = entry
-        _, names, folders, pages, conflicts = entry
-        prefix = f"{rel}/" if rel else ""
-        for name in names:
-            try:
-                info = stat(f"{folder}/{name}")
-            except OSError:
-                continue  # removed while we looked; a broken link was reported when listed
-            notes.append((prefix + name, (info.st_size, info.st_mtime_ns, info.st_ctime_ns)))
-        for name in pages:
-            listing.pages.append(prefix + name)
-        for name in conflicts:
-            listing.conflicts.append(prefix + name)
-        pending.extend(prefix + name for name in folders)
-    if reuse and (changed or len(kept) != len(saved)):
-        from coachnotes.cache import save_blob
-
-        save_blob(root, "folders", kept)
-    listing.notes.sort()
-    listing.conflicts.sort()
-    listing.pages.sort()
-    return listing
-
-
-def _load_folders(root: Path) -> dict[str, tuple]:
-    from coachnotes.cache import load_blob
-
-    saved = load_blob(root, "folders")
-    return saved if isinstance(saved, dict) else {}
-
-
-def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
-                 ) -> tuple[list[str], list[str], list[str], list[str], bool] | None:
-    """One folder's entries, sorted by role: note names, sub-folders to descend into, page
-    names, conflict-copy names, and whether this answer may be reused while the folder's
-    signature holds (not when it holds links, whose targets may change). None if unreadable."""
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        return None
-    in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
-    client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
-    notes: list[str] = []
-    folders: list[str] = []
-    pages: list[str] = []
-    conflicts: list[str] = []
-    reusable = True
-    with entries:
-        for entry in entries:
-            name = entry.name
-            if in_clients and is_litter(name):
-                continue
-            if entry.is_symlink():
-                reusable = False
-            if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
-                conflicts.append(name)
-            elif not reusable and entry.is_symlink():
-                role = _linked(root, entry, f"{rel}/{name}" if rel else name, in_clients,
-                               unreadable)
-                if role:
-                    (notes if role == "note" else pages).append(name)
-            elif entry.is_dir(follow_symlinks=False):
-                if not name.startswith("."):
-                    folders.append(name)
-            elif in_clients and name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                if client_folder and name == "README.md":
-                    pages.append(name)
-                else:
-                    notes.append(name)
-    return notes, folders, pages, conflicts, reusable
-
-
-def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
-            unreadable: list[Problem]) -> str | None:
-    """What a link is read as: "note", "page" or nothing. Links in clients/ that lead out of
-    the vault, or nowhere, are reported; links to folders are not followed (their notes are
-    read at their real place in the vault); links elsewhere are not coachnotes' business."""
-    if not (in_clients or sub == CLIENTS):
-        return None
-    if not is_within(Path(entry.path), root):
-        unreadable.append(Problem(sub, 1, "E001", "is a link to something outside the vault; "
-                                  "links out are not followed — move the file into the vault"))
-        return None
-    if entry.is_dir() or not in_clients or not entry.name.endswith(".md"):
-        return None
-    if is_generated_place(sub):
-        return "page"
-    try:
-        entry.stat()
-    except OSError:
-        unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
-        return None
-    return "note"
-
-
-def signature(stat: os.stat_result) -> tuple[int, int, int]:
-    """What tells that a file changed: size, mtime and ctime (compared for difference).
-
-    ctime cannot be set back by `cp -p`, `rsync -t`, unzip or `os.utime`, so an edit that keeps
-    size and mtime is still seen.
-    """
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def read_record(rel: str, path: Path) -> NoteRecord:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from coachnotes.listing import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, discover,
+                                is_generated_place, is_litter, signature)
 from coachnotes.model import NoteRecord, Problem, Vault
-from coachnotes.vault import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, build_model,
-                              discover, is_generated_place, is_litter, load_settings,
-                              no_cyclic_gc, read_record, read_records, signature)
+from coachnotes.vault import build_model, load_settings, no_cyclic_gc, read_record, read_records
 
 QUIET_SECONDS = 0.3
 RESTAT_SECONDS = 30.0

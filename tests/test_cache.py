@@ -20,7 +20,8 @@ from conftest import (TODAY, client_note, coachnotes_command, git, run_cli, sess
 from coachnotes.cache import load_blob
 from coachnotes.due import Window, due_items, query_due
 from coachnotes.rules import check
-from coachnotes.vault import discover, load_vault
+from coachnotes.listing import discover
+from coachnotes.vault import load_vault
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"
