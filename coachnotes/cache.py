@@ -23,6 +23,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
+from coachnotes.listing import CACHE_DIR
 from coachnotes.model import NoteRecord, Settings
 
 CACHE_FILE = "cache.sqlite3"
@@ -59,7 +60,7 @@ def private_dir(path: Path) -> Path:
 def _connect(root: Path):
     import sqlite3  # only on the way to the notes' records: 11 ms that a warm `due` saves
 
-    folder = root / ".coachnotes"
+    folder = root / CACHE_DIR
     try:
         private_dir(folder)
     except OSError:
@@ -131,9 +132,15 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
     try:
         saved: dict = {}
         try:
-            for (blob,) in db.execute("SELECT value FROM meta WHERE key LIKE 'records:%'"):
-                saved.update(marshal.loads(blob))
-        except (sqlite3.DatabaseError, ValueError, TypeError, EOFError):
+            for key, blob in db.execute("SELECT key, value FROM meta "
+                                        "WHERE key LIKE 'records:%'"):
+                try:
+                    saved.update(unpack(blob))
+                except Foreign:
+                    pass
+                except DAMAGED:  # its notes are read again, and the part is written anew
+                    warn_damaged(f"{CACHE_FILE} ({key})")
+        except sqlite3.DatabaseError:
             saved = {}
         records: dict[str, NoteRecord] = {}
         missing: list[str] = []
@@ -185,7 +192,7 @@ def _save(db, parts: dict[int, dict]) -> None:
     try:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       [(f"records:{chunk}", marshal.dumps(part))
+                       [(f"records:{chunk}", pack(part))
                         for chunk, part in parts.items()])
         db.execute("COMMIT")
     except sqlite3.DatabaseError:  # busy or read-only: the cache is only a speed-up
@@ -196,7 +203,38 @@ def _save(db, parts: dict[int, dict]) -> None:
 
 
 def _blob_path(root: Path, key: str) -> Path:
-    return root / ".coachnotes" / f"{key}.marshal"
+    return root / CACHE_DIR / f"{key}.marshal"
+
+
+DAMAGED = (ValueError, EOFError, TypeError)  # what unpack() raises for bytes that were damaged
+_MAGIC = b"cn\x01"  # this format; files of older versions lack it and are quietly replaced
+
+
+class Foreign(Exception):
+    """Saved by another version of coachnotes: not damaged, just not ours to read."""
+
+
+def pack(value) -> bytes:
+    """marshal's bytes behind a crc32: a flipped bit or a torn write is noticed on loading,
+    where marshal alone could load a wrong path or date without complaint (git checksums its
+    index for the same reason). Checking 1 MB takes about half a millisecond."""
+    data = marshal.dumps(value)
+    return _MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def unpack(data: bytes):
+    """The value `pack` made; Foreign for another format, ValueError for damaged bytes."""
+    if not data.startswith(_MAGIC):
+        raise Foreign()
+    body = memoryview(data)[7:]
+    if len(data) < 7 or zlib.crc32(body) != int.from_bytes(data[3:7], "big"):
+        raise ValueError("checksum mismatch")
+    return marshal.loads(body)
+
+
+def warn_damaged(what: str) -> None:
+    warnings.warn(f"the cache {CACHE_DIR}/{what} was damaged; it is rebuilt", CacheWarning,
+                  stacklevel=3)
 
 
 def load_blob(root: Path, key: str):
@@ -206,10 +244,21 @@ def load_blob(root: Path, key: str):
     live in files of their own beside the database: reading one needs no sqlite3 at all, which
     is a tenth of a warm `due`.
     """
+    path = _blob_path(root, key)
     try:
-        data = _blob_path(root, key).read_bytes()
-        saved_stamp, value = marshal.loads(data)
-    except (OSError, ValueError, TypeError, EOFError):
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        saved_stamp, value = unpack(data)
+    except Foreign:
+        return None
+    except DAMAGED:
+        warn_damaged(path.name)
+        try:
+            path.unlink()
+        except OSError:
+            pass
         return None
     return value if saved_stamp == stamp() else None
 
@@ -218,7 +267,7 @@ def save_blob(root: Path, key: str, value) -> None:
     from coachnotes.files import write_atomic
 
     try:
-        private_dir(root / ".coachnotes")
-        write_atomic(_blob_path(root, key), marshal.dumps((stamp(), value)))
+        private_dir(root / CACHE_DIR)
+        write_atomic(_blob_path(root, key), pack((stamp(), value)))
     except (OSError, ValueError):
         pass  # the cache is only a speed-up

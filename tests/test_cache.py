@@ -151,14 +151,14 @@ def test_due_from_the_cache_equals_due_from_the_notes(example_copy):
 
 def saved_records(root) -> set[str]:
     """The notes whose records the cache holds."""
-    import marshal
+    from coachnotes.cache import unpack
 
     db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
     try:
         rows = db.execute("SELECT value FROM meta WHERE key LIKE 'records:%'").fetchall()
     finally:
         db.close()
-    return {rel for (blob,) in rows for rel in marshal.loads(blob)}
+    return {rel for (blob,) in rows for rel in unpack(blob)}
 
 
 def test_nothing_read_right_after_a_change_is_kept_until_the_change_has_settled(make_vault):
@@ -297,3 +297,44 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
         else:
             assert process.returncode in (0, 1) and "Aborted." not in err
     assert aborted >= 1
+
+
+def flip_a_byte(path: Path, at: float = 0.6) -> None:
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * at)] ^= 0x20  # one bit, as a failing disk or a torn copy would
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_saved_answer_is_noticed_replaced_and_never_used(example_copy):
+    due = ("--vault", str(example_copy), "due", "--all", "--json", "--today", TODAY)
+    index = ("--vault", str(example_copy), "index", "--today", TODAY)
+    cold = run_cli(*due).stdout
+    pages = {p: p.read_bytes() for p in example_copy.rglob("*.md")}
+    assert run_cli(*index).returncode == 0
+    for name, reader in (("folders", due), ("due", due), ("settings", due), ("pages", index)):
+        blob = example_copy / f".coachnotes/{name}.marshal"
+        flip_a_byte(blob)
+        result = run_cli(*reader)
+        assert result.returncode == 0, result.stderr
+        assert f"warning: the cache .coachnotes/{name}.marshal was damaged" in result.stderr
+        assert run_cli(*due).stdout == cold
+        assert run_cli(*index).returncode == 0
+        assert {p: p.read_bytes() for p in example_copy.rglob("*.md")} == pages
+        assert "damaged" not in run_cli(*reader).stderr  # replaced by a sound one
+
+
+def test_a_damaged_part_of_the_records_is_read_again(make_vault):
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
+    key, blob = db.execute("SELECT key, value FROM meta WHERE key LIKE 'records:%' "
+                           "AND length(value) > 200").fetchone()
+    damaged = bytearray(blob)
+    damaged[len(damaged) // 2] ^= 0x20
+    db.execute("UPDATE meta SET value = ? WHERE key = ?", (bytes(damaged), key))
+    db.commit()
+    db.close()
+    (root / ".coachnotes/due.marshal").unlink(missing_ok=True)  # so that due needs the records
+    result = run_cli("--vault", str(root), "due", "--json", "--all", "--today", TODAY)
+    assert "warning: the cache .coachnotes/cache.sqlite3" in result.stderr
+    assert '"due": "2026-12-01"' in result.stdout
+    assert saved_records(root) == {JAN, NOTE}  # written anew
