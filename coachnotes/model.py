@@ -85,7 +85,7 @@ class Fields:
     __hash__ = None  # mutable, so not hashable (as a dataclass)
 
     def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self.__slots__ if name[0] != "_")
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -93,7 +93,8 @@ class Fields:
         return self._values() == other._values()  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__
+                           if name[0] != "_")
         return f"{type(self).__name__}({fields})"
 
 
@@ -106,7 +107,7 @@ class Action(NamedTuple):
 
 class Session(Fields):
     __slots__ = ("path", "client", "date", "kind", "number", "duration", "next", "follow_up",
-                 "record", "actions")
+                 "record", "actions", "folder_client")
 
     def __init__(self, path: str, client: str | None, date: dt.date | None, kind: str | None,
                  number: int | None, duration: int | None, next: dt.date | None,
@@ -121,6 +122,9 @@ class Session(Fields):
         self.follow_up = follow_up
         self.record = record
         self.actions: list[Action] = []
+        # the client id of the folder the note lies in (clients/<id>/sessions/x.md), or None
+        parts = path.split("/")
+        self.folder_client = parts[1] if len(parts) == 4 and parts[2] == "sessions" else None
 
     @property
     def lines(self) -> dict[str, int]:
@@ -142,12 +146,6 @@ class Session(Fields):
                                               bool(item.get("done")), record.path))
         return session
 
-    @property
-    def folder_client(self) -> str | None:
-        """The client id of the folder the note lies in (clients/<id>/sessions/x.md)."""
-        parts = self.path.split("/")
-        return parts[1] if len(parts) == 4 and parts[2] == "sessions" else None
-
 
 class FollowUp(Fields):
     __slots__ = ("n", "due", "done", "cancelled", "completed_by")
@@ -167,7 +165,8 @@ class FollowUp(Fields):
 
 class Client(Fields):
     __slots__ = ("id", "path", "values", "record", "name", "status", "intake_date", "start_date",
-                 "end_date", "planned_sessions", "trajectory_months", "follow_ups", "sessions")
+                 "end_date", "planned_sessions", "trajectory_months", "follow_ups", "sessions",
+                 "_planned_end")
 
     def __init__(self, id: str, path: str, values: dict[str, Any], record: NoteRecord,
                  name: str, status: str | None, intake_date: dt.date | None,
@@ -186,18 +185,22 @@ class Client(Fields):
         self.trajectory_months = trajectory_months  # for the default planned end
         self.follow_ups = follow_ups
         self.sessions: list[Session] = []
+        self._planned_end: dt.date | None | bool = False  # not worked out yet
 
     @property
     def planned_end(self) -> dt.date | None:
         """`planned_end` as written, else start_date + the settings' trajectory_months."""
-        written = self.values.get("planned_end")
-        if written:
-            return _fromiso(written)
-        if self.start_date is None:
-            return None
-        from dateutil.relativedelta import relativedelta  # only when asked: `due` never is
+        if self._planned_end is False:
+            written = self.values.get("planned_end")
+            if written:
+                self._planned_end = _fromiso(written)
+            elif self.start_date is None:
+                self._planned_end = None
+            else:
+                from dateutil.relativedelta import relativedelta  # only when asked
 
-        return self.start_date + relativedelta(months=self.trajectory_months)
+                self._planned_end = self.start_date + relativedelta(months=self.trajectory_months)
+        return self._planned_end  # type: ignore[return-value]
 
     @property
     def lines(self) -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -37,9 +38,14 @@ def foreign_pages(vault: Vault) -> list[str]:
     return [rel for rel in vault.pages if not has_marker(vault.root / rel)]
 
 
+_PLAIN_TARGET = re.compile(r"[A-Za-z0-9_.~/-]*")  # nothing to percent-encode (most paths)
+
+
 def link(label: str, target: str) -> str:
     """A relative Markdown link that works on GitHub, GitLab and in Obsidian."""
-    return f"[{cell(label)}]({quote(target, safe='/')})"
+    if not _PLAIN_TARGET.fullmatch(target):
+        target = quote(target, safe="/")
+    return f"[{cell(label)}]({target})"
 
 
 def _name(path: str) -> str:
