@@ -5,8 +5,10 @@ read again; ctime changes on every write and cannot be set back, so even an edit
 size and mtime is seen. The stamp holds the coachnotes version and a checksum of its source,
 so a new version or a changed reader starts from an empty cache. Records are stored
 with `marshal` (plain values only; several times faster to load than JSON). The settings and
-other small derived answers are marshal files beside the database, so that a warm `due`
-imports neither YAML nor sqlite3.
+other small derived answers (folder listings, due items, page signatures) are marshal files
+beside the database, so that a warm `due` imports neither YAML nor sqlite3. Every saved value
+carries a crc32 (`pack`), and nothing read within the racy margin of its file's last change is
+saved at all (`listing.racy_ns`).
 
 The cache is an optimisation: when it cannot be opened or written, the vault is read without
 it; a corrupt one is replaced with a warning. It lives in `.coachnotes/` (0700, git-ignored).
