@@ -7,6 +7,7 @@ changed (see `discover`). Nothing here reads a note or writes to the vault.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -76,14 +77,15 @@ def discover(root: Path, reuse: bool = True) -> Listing:
 
     Every note is stat'ed every time (an edit changes the file, not its folder). A folder's
     list of names is reused while the folder's own signature holds, like git's untracked
-    cache: creating, deleting or renaming an entry changes the folder's mtime and ctime.
-    Folders that changed within the racy margin, or that hold links, are always listed anew.
+    cache: creating, deleting or renaming an entry changes the folder's mtime and ctime, on
+    file systems where a probe has shown so (`_folders_show_changes`). Folders that changed
+    within the racy margin, or that hold links, are always listed anew.
     """
     listing = Listing(taken_ns=time.time_ns())
     for name in GENERATED_TOP:
         if os.path.lexists(root / name):
             listing.pages.append(name)
-    saved = _load_folders(root) if reuse else {}
+    device, trusted, saved = _load_folders(root) if reuse else (None, False, {})
     kept: dict[str, tuple] = {}
     settled_before = listing.taken_ns - racy_ns()
     changed = False
@@ -126,21 +128,60 @@ def discover(root: Path, reuse: bool = True) -> Listing:
         for name in conflicts:
             listing.conflicts.append(prefix + name)
         pending.extend(prefix + name for name in folders)
-    if reuse and (changed or len(kept) != len(saved)):
+    if reuse and trusted and (changed or len(kept) != len(saved)):
         from coachnotes.cache import save_blob
 
-        save_blob(root, "folders", kept)
+        save_blob(root, "folders", (device, True, kept))
     listing.notes.sort()
     listing.conflicts.sort()
     listing.pages.sort()
     return listing
 
 
-def _load_folders(root: Path) -> dict[str, tuple]:
-    from coachnotes.cache import load_blob
+def _load_folders(root: Path) -> tuple[int | None, bool, dict[str, tuple]]:
+    """(device of the vault, whether its folders show changes, the saved listings)."""
+    from coachnotes.cache import load_blob, save_blob
 
+    try:
+        device = os.stat(root).st_dev
+    except OSError:
+        return None, False, {}
     saved = load_blob(root, "folders")
-    return saved if isinstance(saved, dict) else {}
+    if isinstance(saved, tuple) and len(saved) == 3 and saved[0] == device:
+        return device, saved[1] is True, saved[2] if saved[1] is True else {}
+    trusted = _folders_show_changes(root)  # once for a vault (and again if it moves)
+    save_blob(root, "folders", (device, trusted, {}))
+    return device, trusted, {}
+
+
+def _folders_show_changes(root: Path) -> bool:
+    """Whether adding and removing an entry changes a folder's mtime here, which reusing
+    listings relies on; some FUSE and cloud-drive mounts keep folder times still. Tried once,
+    in .coachnotes/, as `git update-index --test-untracked-cache` does. The probe folder's
+    mtime is first set far back, so that a coarse clock tick cannot hide a change."""
+    from coachnotes.cache import private_dir
+
+    try:
+        probe = private_dir(root / CACHE_DIR) / f"probe-{os.getpid()}"
+        os.mkdir(probe)
+    except OSError:
+        return False
+    entry = probe / "entry"
+    try:
+        os.utime(probe, ns=(0, 0))
+        os.close(os.open(entry, os.O_CREAT | os.O_WRONLY, 0o600))
+        added = os.lstat(probe).st_mtime_ns != 0
+        os.utime(probe, ns=(0, 0))
+        os.unlink(entry)
+        removed = os.lstat(probe).st_mtime_ns != 0
+        return added and removed
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(entry)
+        with contextlib.suppress(OSError):
+            os.rmdir(probe)
 
 
 def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],

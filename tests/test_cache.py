@@ -207,8 +207,8 @@ def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_pat
     outside = tmp_path / "outside.md"
     outside.write_text(session_note())
     discover(root)
-    saved = load_blob(root, "folders")
-    assert {"clients/jan/sessions", "clients/eva"} <= set(saved)  # listings are reused
+    _, trusted, saved = load_blob(root, "folders")
+    assert trusted and {"clients/jan/sessions", "clients/eva"} <= set(saved)  # reused
     for n, operation in enumerate(operations):
         notes = sorted(rel for rel, _ in discover(root, reuse=False).notes)
         victim = root / notes[pick % len(notes)] if notes else None
@@ -338,3 +338,23 @@ def test_a_damaged_part_of_the_records_is_read_again(make_vault):
     assert "warning: the cache .coachnotes/cache.sqlite3" in result.stderr
     assert '"due": "2026-12-01"' in result.stdout
     assert saved_records(root) == {JAN, NOTE}  # written anew
+
+
+def test_folder_listings_are_reused_only_where_a_probe_showed_folders_tell_changes(make_vault):
+    from coachnotes.cache import save_blob
+    from coachnotes.listing import _folders_show_changes
+
+    root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
+    assert _folders_show_changes(root)  # ext4 here; some FUSE mounts keep folder times still
+    assert not list((root / ".coachnotes").glob("probe-*"))
+    device, trusted, saved = load_blob(root, "folders")
+    assert trusted and device == root.stat().st_dev
+    # a saved listing that misses the note, under the folder's true signature
+    sig, names, *rest = saved["clients/jan/sessions"]
+    planted = {**saved, "clients/jan/sessions": (sig, [], *rest)}
+    save_blob(root, "folders", (device, True, planted))
+    assert NOTE not in dict(discover(root).notes)  # trusted: used (this is what it would do)
+    save_blob(root, "folders", (device, False, planted))
+    assert NOTE in dict(discover(root).notes)  # not trusted: never used
+    save_blob(root, "folders", (device + 1, True, planted))
+    assert NOTE in dict(discover(root).notes)  # another device: probed again, listed anew
