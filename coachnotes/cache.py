@@ -115,7 +115,7 @@ def _chunk(rel: str) -> int:
     return zlib.crc32(rel.split("/", 2)[1].encode() if rel.count("/") >= 2 else b"") % CHUNKS
 
 
-def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
+def cached_records(root: Path, notes: list[tuple[str, int]],
                    read: Callable[[list[str]], dict[str, NoteRecord]],
                    settled: Callable[[list], bool]) -> dict[str, NoteRecord]:
     """Every note's record: from the cache where the signature matches, else read anew.
@@ -173,17 +173,17 @@ def cached_records(root: Path, notes: list[tuple[str, tuple[int, int, int]]],
 
 
 def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
-    from coachnotes.listing import SETTINGS_FILE, racy_ns, signature
+    from coachnotes.listing import SETTINGS_FILE, changed_ns, racy_ns, signature
 
     try:
         sig = signature(os.stat(root / SETTINGS_FILE))
     except OSError:
         return read(root)
     saved = load_blob(root, "settings")
-    if saved is not None and tuple(saved[0]) == sig:
+    if saved is not None and saved[0] == sig:
         return Settings(saved[1], saved[2], saved[3])
     settings = read(root)
-    if sig[2] < time.time_ns() - racy_ns():
+    if changed_ns(sig) < time.time_ns() - racy_ns():
         save_blob(root, "settings", (sig, settings.values, settings.lines, settings.problems))
     return settings
 

@@ -291,7 +291,7 @@ def index_vault(root: Path, today: dt.date,
     from coachnotes.listing import discover, signature
     from coachnotes.vault import inputs_key, load_settings, load_vault
 
-    def page_signatures(rels: Iterable[str]) -> dict[str, tuple[int, int, int]] | None:
+    def page_signatures(rels: Iterable[str]) -> dict[str, int] | None:
         found = {}
         for rel in rels:
             try:
@@ -304,8 +304,7 @@ def index_vault(root: Path, today: dt.date,
     listing = discover(root)
     key = inputs_key(listing, settings) + today.isoformat().encode()
     saved = load_blob(root, "pages")
-    if saved and saved[0] == key and page_signatures(saved[1]) == {
-            rel: tuple(sig) for rel, sig in saved[1].items()}:
+    if saved and saved[0] == key and page_signatures(saved[1]) == saved[1]:
         return PagesResult(unchanged=sorted(saved[1]))
     vault = load_vault(root, settings=settings, listing=listing)
     tick = progress(len(vault.clients) + 2) if progress else None

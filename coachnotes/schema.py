@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from sys import intern
 from typing import Any, Callable, NamedTuple
 
 STATUSES = ("intake", "active", "follow-up", "closed", "declined")
@@ -338,7 +339,15 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
                     sub["_n"] = index + 1  # the entry's number as written (follow_up: N)
                 items.append(sub)
         return items
-    return NORMALISERS[f.kind](f, value)
+    value = NORMALISERS[f.kind](f, value)
+    if f.kind in _SHARED_KINDS and type(value) is str:
+        # A few dozen words and dates recur in every note: one object each, here and (marshal
+        # keeps interned strings interned) in every record loaded from the cache.
+        value = intern(value)
+    return value
+
+
+_SHARED_KINDS = frozenset({"choice", "slug", "date"})
 
 
 def _similar(a: str, b: str) -> bool:

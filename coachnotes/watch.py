@@ -68,7 +68,7 @@ class Watcher:
         self.observer = None
         self.watches: dict[str, object] = {}
         self.records: dict[str, NoteRecord] = {}
-        self.signatures: dict[str, tuple] = {}
+        self.signatures: dict[str, int] = {}
         self.listing = Listing()
         self.settings = load_settings(root)
         self.problems: set[Problem] = set()

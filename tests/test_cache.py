@@ -358,3 +358,20 @@ def test_folder_listings_are_reused_only_where_a_probe_showed_folders_tell_chang
     assert NOTE in dict(discover(root).notes)  # not trusted: never used
     save_blob(root, "folders", (device + 1, True, planted))
     assert NOTE in dict(discover(root).notes)  # another device: probed again, listed anew
+
+
+TIMES = st.integers(-(1 << 63), (1 << 63) - 1)  # nanoseconds, before 1970 and after 2200 too
+
+
+@given(a=st.tuples(st.integers(0, 1 << 40), TIMES, TIMES),
+       b=st.tuples(st.integers(0, 1 << 40), TIMES, TIMES))
+def test_a_signature_tells_apart_any_two_sizes_and_times(a, b):
+    from types import SimpleNamespace
+
+    from coachnotes.listing import changed_ns, signature
+
+    def sig(size, mtime, ctime):
+        return signature(SimpleNamespace(st_size=size, st_mtime_ns=mtime, st_ctime_ns=ctime))
+
+    assert (sig(*a) == sig(*b)) == (a == b)
+    assert changed_ns(sig(*a)) == a[2]
