@@ -206,6 +206,14 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
             name = entry.name
             if in_clients and is_litter(name):
                 continue
+            if not name.isascii() and not _is_utf8(name):
+                reusable = False  # the problem is found by listing: list it every time
+                if in_clients and not name.startswith("."):
+                    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", "the name is not "
+                                              "UTF-8 (� stands for what cannot be shown), so "
+                                              "it is not read: rename it"))
+                continue
             if entry.is_symlink():
                 reusable = False
             if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
@@ -224,6 +232,15 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 else:
                     notes.append(name)
     return notes, folders, pages, conflicts, reusable
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,

@@ -172,3 +172,24 @@ def test_editor_and_file_manager_litter_beside_a_note_is_not_a_note(make_vault):
     assert (result.returncode, result.stdout) == (0, ""), result.stdout
     # a note that is really broken still counts
     assert "E001" in codes(make_vault, {"clients/jan/sessions/echt.md": b"\x00binary"})
+
+
+def test_a_name_that_is_not_utf8_is_reported_and_nothing_breaks(make_vault):
+    # a latin-1 name, as old zip archives and some network shares deliver them
+    root = make_vault(base())
+    sessions = os.fsencode(root / "clients/jan/sessions")
+    note = session_note(date="2026-11-20", number=2).encode()
+    with open(sessions + b"/caf\xe9-gesprek.md", "wb") as handle:
+        handle.write(note)
+    os.mkdir(os.fsencode(root / "clients") + b"/ren\xe9e")
+    result = run_cli("--vault", str(root), "check", "--today", TODAY)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()
+                  if " E001 " in line) == ["clients/jan/sessions/caf\ufffd-gesprek.md",
+                                           "clients/ren\ufffde"]
+    for command in (("index",), ("due", "--json"), ("list",), ("show", "jan")):
+        result = run_cli("--vault", str(root), *command, "--today", TODAY)
+        assert result.returncode in (0, 1) and "unexpected" not in result.stderr, command
+    assert (root / "INDEX.md").read_text(encoding="utf-8")
+    with open(sessions + b"/caf\xe9-gesprek.md", "rb") as handle:
+        assert handle.read() == note  # left as it was
