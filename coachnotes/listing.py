@@ -169,12 +169,14 @@ def _folders_show_changes(root: Path) -> bool:
         return False
     entry = probe / "entry"
     try:
-        os.utime(probe, ns=(0, 0))
+        os.utime(probe, ns=(0, 0))  # read back: FAT, say, cannot go before 1980
+        before = os.lstat(probe).st_mtime_ns
         os.close(os.open(entry, os.O_CREAT | os.O_WRONLY, 0o600))
-        added = os.lstat(probe).st_mtime_ns != 0
+        added = os.lstat(probe).st_mtime_ns != before
         os.utime(probe, ns=(0, 0))
+        before = os.lstat(probe).st_mtime_ns
         os.unlink(entry)
-        removed = os.lstat(probe).st_mtime_ns != 0
+        removed = os.lstat(probe).st_mtime_ns != before
         return added and removed
     except OSError:
         return False
