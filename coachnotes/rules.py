@@ -72,19 +72,19 @@ def structure_problems(vault: Vault) -> list[Problem]:
                     claimed[claim] = rel
     numbers: dict[tuple[str, int], str] = {}
     for session in vault.sessions:
-        line = session.lines.get("client", 1)
         if session.folder_client is None:
             problems.append(Problem(session.path, 1, "E021", "a session note belongs in "
                                     "clients/<id>/sessions/: move it there"))
         elif session.client is not None and session.client != session.folder_client:
-            problems.append(Problem(session.path, line, "E021", f"`client` is "
-                                    f"{session.client!r} but the note lies in the folder of "
-                                    f"{session.folder_client!r}: move the note or fix `client`"))
+            problems.append(Problem(session.path, session.lines.get("client", 1), "E021",
+                                    f"`client` is {session.client!r} but the note lies in the "
+                                    f"folder of {session.folder_client!r}: move the note or fix "
+                                    "`client`"))
         if session.client is not None and session.client not in folders_with_client_note:
-            problems.append(Problem(session.path, line, "E020", f"there is no client "
-                                    f"{session.client!r} (no clients/{session.client}/client.md):"
-                                    " fix `client` or create the client with `coachnotes new "
-                                    "client`"))
+            problems.append(Problem(session.path, session.lines.get("client", 1), "E020",
+                                    f"there is no client {session.client!r} (no clients/"
+                                    f"{session.client}/client.md): fix `client` or create the "
+                                    "client with `coachnotes new client`"))
         if session.kind == "coaching" and session.number is not None and session.client:
             key = (session.client, session.number)
             if key in numbers:
