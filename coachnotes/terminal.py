@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from coachnotes.due import Window, due_items
 from coachnotes.model import Client, DueItem, Problem, Vault
-from coachnotes.overview import Summary, progress
-from coachnotes.rules import problems_by_client
+
+if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
+    from coachnotes.overview import Summary
 
 WIDTH = 80
 
@@ -60,6 +61,10 @@ def _d(value: dt.date | None) -> str:
 def show_client(vault: Vault, client: Client, today: dt.date,
                 problems: list[Problem]) -> list[str]:
     """The whole trajectory of one client on one screen."""
+    from coachnotes.due import Window, due_items
+    from coachnotes.overview import progress
+    from coachnotes.rules import problems_by_client
+
     v = client.values
     out = [f"{client.name} ({client.id}) — {client.status or 'status unknown'}"]
     for key in ("organization", "sponsor", "referred_by"):

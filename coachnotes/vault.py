@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
-import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,6 +105,8 @@ def read_notes(root: Path, rels: list[str], parallel_from: int = PARALLEL_FROM,
     base = str(root)
     if len(rels) < parallel_from or not _may_fork():
         return {rel: read_record(rel, f"{base}/{rel}") for rel in rels}
+    import signal
+
     half = len(rels) // 2
     theirs, mine = rels[:half], rels[half:]
     reader, writer = os.pipe()

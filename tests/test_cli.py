@@ -104,3 +104,20 @@ def test_an_empty_vault_says_how_to_begin(make_vault):
     assert result.returncode == 0 and "coachnotes new client" in result.stdout
     assert run_cli("--vault", str(root), "due", "--today", TODAY).stdout.startswith(
         "Nothing due until 2026-12-11")
+
+
+def test_a_warm_due_reads_no_note_and_imports_no_parser(example_copy):
+    # the answer comes from the saved index: no YAML, no sqlite3, no rules, no pages
+    code = ("import sys\nfrom coachnotes.cli import main\n"
+            f"sys.argv = ['coachnotes', '--vault', {str(example_copy)!r}, 'due', "
+            f"'--today', {TODAY!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'sqlite3', "
+            "'frontmatter', 'dateutil', 'hashlib') or m in ('coachnotes.rules', "
+            "'coachnotes.pages', 'coachnotes.overview', 'coachnotes.authoring'))\n"
+            "print('LOADED', loaded, file=sys.stderr)\n")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "'yaml'" in first.stderr  # the first run reads the notes
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "LOADED []" in warm.stderr, warm.stderr[-500:]
+    assert warm.stdout == first.stdout
