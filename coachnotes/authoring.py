@@ -19,7 +19,7 @@ from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
 from coachnotes.model import Vault
-from coachnotes.listing import CLIENTS, SETTINGS_FILE
+from coachnotes.layout import CLIENTS, SETTINGS_FILE
 
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",
@@ -92,7 +92,7 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
 def new_session(vault: Vault, client_id: str, kind: str = "coaching",
                 date: dt.date | None = None) -> Path:
     """Create a session note for an existing client; returns its path."""
-    from coachnotes.vault import get_client
+    from coachnotes.load import get_client
 
     if kind not in schema.SESSION_KINDS:
         raise Refused(f"unknown kind {kind!r}: choose one of {', '.join(schema.SESSION_KINDS)}")
@@ -124,8 +124,8 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
     from dateutil.relativedelta import relativedelta
 
-    from coachnotes.vault import get_client
-    from coachnotes.notes import EditError, edit_front_matter, parse_bytes
+    from coachnotes.load import get_client
+    from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes
 
     client = get_client(vault, client_id)
     path = vault.root / client.path

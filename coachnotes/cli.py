@@ -49,12 +49,12 @@ class Context:
 
     @property
     def root(self) -> Path:
-        from coachnotes.vault import find_root
+        from coachnotes.load import find_root
 
         return find_root(self.vault_option)
 
     def load(self):
-        from coachnotes.vault import load_vault
+        from coachnotes.load import load_vault
 
         return load_vault(self.root)
 
@@ -82,7 +82,7 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
 @pass_context
 def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> None:
     """Check the vault's structure and the health of each trajectory."""
-    from coachnotes.rules import check as run_check
+    from coachnotes.check import check as run_check
 
     problems = run_check(obj.load(), _today(today))
     if as_json:
@@ -156,9 +156,12 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 @pass_context
 def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date | None) -> None:
     """List the clients at a glance."""
-    from coachnotes.overview import summaries
+    from coachnotes.check import check as run_check
+    from coachnotes.views import summaries
 
-    rows = summaries(obj.load(), _today(today), status=status)
+    vault = obj.load()
+    today = _today(today)
+    rows = summaries(vault, today, run_check(vault, today), status=status)
     if as_json:
         import json
 
@@ -179,14 +182,16 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
 @pass_context
 def show(obj: Context, client_id: str, today: dt.date | None) -> None:
     """Show one client's whole trajectory."""
-    from coachnotes.vault import get_client
-    from coachnotes.rules import check as run_check
+    from coachnotes.check import client_problems
+    from coachnotes.load import get_client
     from coachnotes.terminal import show_client
+    from coachnotes.views import client_view
 
     today = _today(today)
     vault = obj.load()
     client = get_client(vault, client_id)
-    for line in show_client(vault, client, today, run_check(vault, today)):
+    view = client_view(vault, client, today, client_problems(vault, client.id, today))
+    for line in show_client(view):
         click.echo(line)
 
 

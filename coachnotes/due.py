@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from coachnotes.model import Client, DueItem, Settings, Vault
-from coachnotes.vault import get_client, unknown_client
+from coachnotes.load import get_client, unknown_client
 from coachnotes.texts import text
 
 ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
@@ -63,6 +63,12 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
     return found
 
 
+def sort_key(pair: tuple[DueItem, str]) -> tuple:
+    """Due items sort by due date, then client, then kind (in ORDER), then note and identity."""
+    item, ref = pair
+    return item.due, item.client, ORDER[item.kind], item.path, ref
+
+
 def due_items(vault: Vault, today: dt.date, window: Window,
               client_id: str | None = None) -> list[DueItem]:
     """The open items inside `window`, sorted by due date, then client."""
@@ -74,8 +80,7 @@ def due_with_refs(vault: Vault, today: dt.date, window: Window,
     clients = [get_client(vault, client_id)] if client_id else list(vault.clients.values())
     found = [(item, ref) for client in clients for item, ref in client_items(vault, client, today)
              if window.admits(item.due, today)]
-    found.sort(key=lambda pair: (pair[0].due, pair[0].client, ORDER[pair[0].kind],
-                                 pair[0].path, pair[1]))
+    found.sort(key=sort_key)
     return found
 
 
@@ -85,40 +90,34 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
     """`coachnotes due`: the window and the open items in it, with their identities.
 
     The open items of the whole vault do not depend on the date (only how late they are
-    does), so they are kept in the cache with every input they came from; while no note or
-    setting changed, nothing is read or built but the list of files and that one entry.
+    does), so they are memoised by every input they came from (`cache.memo`): while no note or
+    setting changed, nothing is read or built but the list of files and that one answer.
     """
-    from coachnotes.cache import load_blob, save_blob
-    from coachnotes.listing import discover
-    from coachnotes.vault import inputs_key, load_settings, load_vault
+    from coachnotes.cache import memo
+    from coachnotes.load import inputs, load_vault
 
-    settings = load_settings(root, use_cache=True)
-    listing = discover(root)
-    key = inputs_key(listing, settings)
-    saved = load_blob(root, "due")
-    if saved and saved[0] == key:
-        names, rows = saved[1], saved[2]
-        fromiso = dt.date.fromisoformat
-        pairs = []
-        for client, name, kind, due, what, path, ref in rows:
-            day = fromiso(due)
-            pairs.append((DueItem(client, name, kind, day, (today - day).days, what, path), ref))
-    else:
-        del saved, key  # megabytes at 70,000 notes: not kept while the model is built
+    settings, listing, key = inputs(root)
+
+    def compute() -> tuple[dict[str, str], list[tuple]]:
         vault = load_vault(root, settings=settings, listing=listing)
         pairs = due_with_refs(vault, today, Window(None))
-        names = {c.id: c.name for c in vault.clients.values()}
-        del vault  # and the model is freed before the answer is marshalled
-        if listing.settled(sig for _, sig in listing.notes):
-            save_blob(root, "due", (inputs_key(listing, settings), names,
-                                    [(i.client, i.name, i.kind, i.due.isoformat(), i.text,
-                                      i.path, ref) for i, ref in pairs]))
+        return ({c.id: c.name for c in vault.clients.values()},
+                [(i.client, i.name, i.kind, i.due.isoformat(), i.text, i.path, ref)
+                 for i, ref in pairs])
+
+    names, rows = memo(root, "due", key, compute,
+                       keep=lambda _: listing.settled(sig for _, sig in listing.notes))
     if client_id is not None and client_id not in names:
         raise unknown_client(client_id, names)
     window = (Window(None) if show_all else Window(None, overdue_only=True) if overdue
               else Window.default(settings, today, within))
-    return window, [(item, ref) for item, ref in pairs if window.admits(item.due, today)
-                    and (client_id is None or item.client == client_id)]
+    fromiso = dt.date.fromisoformat
+    pairs = []
+    for client, name, kind, due, what, path, ref in rows:
+        day = fromiso(due)
+        if window.admits(day, today) and (client_id is None or client == client_id):
+            pairs.append((DueItem(client, name, kind, day, (today - day).days, what, path), ref))
+    return window, pairs
 
 
 def uid(ref: str) -> str:

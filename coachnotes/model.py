@@ -12,6 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from coachnotes.codes import severity
+from coachnotes.layout import place
 from coachnotes.schema import Problem3
 
 
@@ -25,7 +27,7 @@ class Problem(NamedTuple):
 
     @property
     def severity(self) -> str:
-        return "error" if self.code.startswith("E") else "warning"
+        return severity(self.code)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.code} {self.message}"
@@ -123,8 +125,8 @@ class Session(Fields):
         self.record = record
         self.actions: list[Action] = []
         # the client id of the folder the note lies in (clients/<id>/sessions/x.md), or None
-        parts = path.split("/")
-        self.folder_client = parts[1] if len(parts) == 4 and parts[2] == "sessions" else None
+        where = place(path)
+        self.folder_client = where.folder if where.role == "session" else None
 
     @property
     def lines(self) -> dict[str, int]:
@@ -254,25 +256,72 @@ class Settings(Fields):
             raise AttributeError(key) from None
 
 
+class Folder(Fields):
+    """Everything read in one client folder `clients/<id>/` (or, with id None, every note that
+    lies outside a client folder): what the watcher rebuilds when one of its notes changes."""
+
+    __slots__ = ("id", "records", "client", "sessions", "has_client_note")
+
+    def __init__(self, id: str | None, records: list[NoteRecord], client: Client | None,
+                 sessions: list[Session], has_client_note: bool) -> None:
+        self.id = id
+        self.records = records  # sorted by path
+        self.client = client  # from clients/<id>/client.md, when it reads as a client note
+        self.sessions = sessions  # every session note in the folder, attached or not
+        self.has_client_note = has_client_note  # a file clients/<id>/client.md is there
+
+
 class Vault(Fields):
-    __slots__ = ("root", "settings", "records", "clients", "sessions", "conflicts", "pages",
-                 "unreadable")
+    __slots__ = ("root", "settings", "records", "folders", "clients", "conflicts", "pages",
+                 "pages_set")
 
     def __init__(self, root: Path, settings: Settings, records: dict[str, NoteRecord],
-                 clients: dict[str, Client], sessions: list[Session], conflicts: list[str],
-                 pages: list[str], unreadable: list[Problem] | None = None) -> None:
+                 folders: dict[str | None, Folder], conflicts: list[str],
+                 pages: list[str]) -> None:
         self.root = root
         self.settings = settings
         self.records = records
-        self.clients = clients
-        self.sessions = sessions
+        self.folders = folders
+        self.clients = {key: f.client for key, f in sorted(folders.items(), key=_folder_order)
+                        if f.client is not None}
+        self.conflicts: list[str] = []
+        self.pages: list[str] = []
+        self.pages_set: frozenset[str] = frozenset()
+        self.set_listing(conflicts, pages)
+
+    def set_listing(self, conflicts: list[str], pages: list[str]) -> None:
         self.conflicts = conflicts  # sync conflict copies (W108)
         self.pages = pages  # existing files in generated pages' places
-        self.unreadable = unreadable or []  # links out of the vault etc.
+        self.pages_set = frozenset(pages)
+
+    def set_folder(self, folder: Folder) -> None:
+        """Put a rebuilt folder in place (the watcher's one change to a model)."""
+        self.folders[folder.id] = folder
+        self.clients.pop(folder.id, None)  # type: ignore[arg-type]
+        if folder.client is not None:
+            self.clients[folder.id] = folder.client  # type: ignore[index]
+
+    def drop_folder(self, folder_id: str | None) -> None:
+        self.folders.pop(folder_id, None)
+        self.clients.pop(folder_id, None)  # type: ignore[arg-type]
+
+    @property
+    def sessions(self) -> list[Session]:
+        return sorted((s for f in self.folders.values() for s in f.sessions),
+                      key=lambda s: s.path)
+
+    @property
+    def client_ids(self) -> set[str]:
+        """The ids that have a file clients/<id>/client.md (readable or not)."""
+        return {key for key, f in self.folders.items() if key is not None and f.has_client_note}
 
     @property
     def language(self) -> str:
         return self.settings.language
+
+
+def _folder_order(pair: tuple[str | None, Folder]) -> str:
+    return pair[0] or ""
 
 
 class DueItem(NamedTuple):

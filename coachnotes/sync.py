@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from coachnotes.errors import SyncError, SyncOffline
-from coachnotes.listing import CACHE_DIR, CONFLICT_TAG, is_generated_place
+from coachnotes.layout import CACHE_DIR, CONFLICT_TAG, is_generated_place
 
 NETWORK_TIMEOUT = 60
 NO_PROMPT = {
@@ -152,7 +152,7 @@ def _state_problem(repo) -> str | None:
 
 def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncReport:
     """Commit, fetch, merge (resolving conflicts without loss), regenerate pages, push."""
-    from coachnotes.vault import load_settings
+    from coachnotes.load import load_settings
 
     settings = load_settings(root)
     report = SyncReport()
@@ -202,10 +202,10 @@ class _Rejected(Exception):
 
 
 def _regenerate(root: Path, today: dt.date | None) -> None:
-    from coachnotes.pages import write_pages
-    from coachnotes.vault import load_vault
+    from coachnotes.load import load_vault
+    from coachnotes.pages import regenerate
 
-    write_pages(load_vault(root), today or dt.date.today())
+    regenerate(load_vault(root), today or dt.date.today())
 
 
 def _commit_all(repo, what: str, count: bool = True) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from coachnotes.model import Client, DueItem, Problem, Vault
+from coachnotes.model import DueItem
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
-    from coachnotes.overview import Summary
+    from coachnotes.views import ClientView, Summary
 
 WIDTH = 80
 
@@ -58,25 +58,44 @@ def _d(value: dt.date | None) -> str:
     return value.isoformat() if value else "-"
 
 
-def show_client(vault: Vault, client: Client, today: dt.date,
-                problems: list[Problem]) -> list[str]:
-    """The whole trajectory of one client on one screen."""
-    from coachnotes.due import Window, due_items
-    from coachnotes.overview import progress
-    from coachnotes.rules import problems_by_client
-
+def show_client(view: ClientView) -> list[str]:
+    """The whole trajectory of one client on one screen, from its view."""
+    client = view.client
     v = client.values
     out = [f"{client.name} ({client.id}) — {client.status or 'status unknown'}"]
     for key in ("organization", "sponsor", "referred_by"):
         if v.get(key):
             out.append(f"  {key.replace('_', ' ')}: {clip(v[key], WIDTH - 16)}")
-    held, planned, month, months = progress(client, today)
-    line = f"sessions: {held} of {planned}"
-    if month is not None:
-        line += f" · month {month} of {months}"
+    line = f"sessions: {view.held} of {view.planned}"
+    if view.month is not None:
+        line += f" · month {view.month} of {view.months}"
     line += f" · intake {_d(client.intake_date)} · start {_d(client.start_date)}"
     out.append("  " + clip(line, WIDTH - 2))
     out.append(f"  planned end: {_d(client.planned_end)} · end: {_d(client.end_date)}")
+    out += _profile(v)
+    out += ["", "Timeline"]
+    for s in client.sessions:
+        number = f" {s.number}" if s.kind == "coaching" and s.number else ""
+        nxt = f"  → next {s.next.isoformat()}" if s.next else ""
+        out.append(f"  {_d(s.date)}  {(s.kind or '?') + number:<14}{nxt}".rstrip())
+    if not client.sessions:
+        out.append("  (no conversations yet)")
+    if view.follow_ups:
+        out += ["", "Follow-ups"]
+        for f in view.follow_ups:
+            state = {"done": f"done {_d(f.date)}", "cancelled": "cancelled",
+                     "held": f"held {_d(f.date)}"}.get(f.state, "open")
+            out.append(f"  {f.n}. due {f.due.isoformat()}  {state}")
+    if view.due:
+        out += ["", "Due"] + [f"  {i.due.isoformat()}  {when(i.overdue_days):<9} "
+                              f"{clip(i.text, WIDTH - 25)}" for i, _ in view.due]
+    if view.problems:
+        out += ["", "Problems"] + [f"  {clip(str(p), WIDTH - 2)}" for p in view.problems]
+    return out
+
+
+def _profile(v: dict) -> list[str]:
+    out: list[str] = []
     if v.get("reason"):
         out += ["", "Reason", f"  {clip(v['reason'], WIDTH - 2)}"]
     for key, label in (("goals", "Goals"), ("development_points", "Development points")):
@@ -90,25 +109,4 @@ def show_client(vault: Vault, client: Client, today: dt.date,
     for key in ("extension", "alternative"):
         if v.get(key):
             out += ["", key.capitalize(), f"  {clip(v[key], WIDTH - 2)}"]
-    out += ["", "Timeline"]
-    for s in client.sessions:
-        number = f" {s.number}" if s.kind == "coaching" and s.number else ""
-        nxt = f"  → next {s.next.isoformat()}" if s.next else ""
-        out.append(f"  {_d(s.date)}  {(s.kind or '?') + number:<14}{nxt}".rstrip())
-    if not client.sessions:
-        out.append("  (no conversations yet)")
-    if client.follow_ups:
-        out += ["", "Follow-ups"]
-        for f in client.follow_ups:
-            state = ("done " + f.done.isoformat() if f.done else
-                     "cancelled" if f.cancelled else
-                     f"held {_d(f.completed_by.date)}" if f.completed_by else "open")
-            out.append(f"  {f.n}. due {f.due.isoformat()}  {state}")
-    items = due_items(vault, today, Window(None), client.id)
-    if items:
-        out += ["", "Due"] + [f"  {i.due.isoformat()}  {when(i.overdue_days):<9} "
-                              f"{clip(i.text, WIDTH - 25)}" for i in items]
-    mine = problems_by_client(problems).get(client.id, [])
-    if mine:
-        out += ["", "Problems"] + [f"  {clip(str(p), WIDTH - 2)}" for p in mine]
     return out

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coachnotes.listing import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, discover,
+from coachnotes.scan import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, discover,
                                 is_generated_place, is_litter, signature)
 from coachnotes.model import NoteRecord, Problem, Vault
-from coachnotes.vault import build_model, load_settings, no_cyclic_gc, read_record, read_records
+from coachnotes.load import build_model, load_settings, no_cyclic_gc, read_record, read_records
 
 QUIET_SECONDS = 0.3
 RESTAT_SECONDS = 30.0
@@ -243,7 +243,7 @@ class Watcher:
 
     def _rebuild(self, reread: int, clients: set[str] | None, started: float) -> Rebuild:
         from coachnotes.pages import write_pages
-        from coachnotes.rules import check, problems_by_client
+        from coachnotes.check import check, problems_by_client
 
         records = {r: rec for r, rec in self.records.items() if r in self.signatures}
         for problem in self.listing.unreadable:  # links out of the vault, unreadable files

@@ -245,7 +245,7 @@ def test_close_changes_nothing_but_the_lines_it_must(make_vault, status_quote, c
     text = "---" + nl + nl.join(lines) + nl + "---" + nl + body
     root = make_vault({JAN: text.encode("utf-8")})
     from coachnotes.authoring import close_client
-    from coachnotes.vault import load_vault
+    from coachnotes.load import load_vault
 
     close_client(load_vault(root, use_cache=False), "jan", dt.date(2026, 8, 31))
     after = (root / JAN).read_bytes().decode("utf-8")

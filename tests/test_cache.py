@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 import time
@@ -19,9 +18,9 @@ from conftest import (TODAY, client_note, coachnotes_command, git, run_cli, sess
                       settle, write_files)
 from coachnotes.cache import load_blob
 from coachnotes.due import Window, due_items, query_due
-from coachnotes.rules import check
-from coachnotes.listing import discover
-from coachnotes.vault import load_vault
+from coachnotes.check import check
+from coachnotes.scan import discover
+from coachnotes.load import load_vault
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"
@@ -44,7 +43,7 @@ def test_warm_answers_equal_cold_answers_on_the_example_and_the_corpus(example_c
         cold = answers(root, use_cache=False)
         answers(root)  # fills the cache
         assert answers(root) == cold
-        assert (root / ".coachnotes/cache.sqlite3").exists()
+        assert list((root / ".coachnotes").glob("records-*.marshal"))
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(make_vault):
@@ -74,27 +73,33 @@ def test_adding_deleting_and_renaming_notes_is_seen(make_vault):
     assert ("clients/jan/c.md", "E021") in [(p.path, p.code) for p in problems]
 
 
+def record_files(root: Path) -> list[Path]:
+    return sorted((root / ".coachnotes").glob("records-*.marshal"))
+
+
 def test_a_corrupt_cache_is_replaced_with_a_warning(make_vault):
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
-    cache = root / ".coachnotes/cache.sqlite3"
-    for suffix in ("-wal", "-shm"):
-        (root / f".coachnotes/cache.sqlite3{suffix}").unlink(missing_ok=True)
-    cache.write_bytes(b"this is not a database" * 100)
+    (root / ".coachnotes/due.marshal").unlink(missing_ok=True)  # so that due needs the records
+    for path in record_files(root):
+        path.write_bytes(b"cn\x02" + b"this is not a cache" * 100)
     result = run_cli("--vault", str(root), "due", "--json", "--all", "--today", TODAY)
     assert result.returncode == 0
     assert "warning: the cache" in result.stderr and "rebuilt" in result.stderr
     assert '"due": "2026-12-01"' in result.stdout
-    assert sqlite3.connect(cache).execute("SELECT count(*) FROM meta").fetchone()[0] >= 1
+    assert saved_records(root) == {JAN, NOTE}  # written anew
 
 
 def test_records_of_another_reader_version_are_never_used(make_vault):
+    from coachnotes.cache import pack, unpack
+
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
-    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
-    db.execute("UPDATE meta SET value='an-older-coachnotes' WHERE key='stamp'")
-    db.commit()
-    db.close()
+    for path in record_files(root):
+        _, records = unpack(path.read_bytes())
+        path.write_bytes(pack(("an-older-coachnotes", records)))
+    (root / NOTE).write_text(session_note(next="2026-12-24"))
+    os.utime(root / NOTE, ns=(0, 0))  # as old as can be: only the stamp tells
     (item,) = due_items(load_vault(root), TODAY_DATE, Window(None))
-    assert item.due == dt.date(2026, 12, 1)
+    assert item.due == dt.date(2026, 12, 24)
 
 
 def test_the_cache_is_private_and_never_committed(tmp_path, git_env):
@@ -106,7 +111,9 @@ def test_the_cache_is_private_and_never_committed(tmp_path, git_env):
     git(root, "commit", "-qm", "jan")
     assert run_cli("--vault", str(root), "check", env=git_env).returncode == 0
     assert stat.S_IMODE((root / ".coachnotes").stat().st_mode) == 0o700
-    assert stat.S_IMODE((root / ".coachnotes/cache.sqlite3").stat().st_mode) == 0o600
+    assert record_files(root)
+    for path in (root / ".coachnotes").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert git(root, "status", "--porcelain") == ""
 
 
@@ -153,12 +160,10 @@ def saved_records(root) -> set[str]:
     """The notes whose records the cache holds."""
     from coachnotes.cache import unpack
 
-    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
-    try:
-        rows = db.execute("SELECT value FROM meta WHERE key LIKE 'records:%'").fetchall()
-    finally:
-        db.close()
-    return {rel for (blob,) in rows for rel in unpack(blob)}
+    found: set[str] = set()
+    for path in record_files(root):
+        found |= set(unpack(path.read_bytes())[1])
+    return found
 
 
 def test_nothing_read_right_after_a_change_is_kept_until_the_change_has_settled(make_vault):
@@ -249,7 +254,19 @@ def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_pat
 def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_vault):
     from test_reader import CORPUS, corpus_place
 
-    from coachnotes.vault import _may_fork, read_notes
+    from coachnotes.cache import _may_fork, parallel_map
+    from coachnotes.load import read_record
+    from coachnotes.model import NoteRecord
+
+    def work(root):
+        def one(rel):
+            r = read_record(rel, root / rel)
+            return r.type, r.values, r.packed_lines(), r.problems
+        return one
+
+    def read_notes(root, rels, parallel_from):  # what load.read_notes does, forking at will
+        return {rel: NoteRecord(rel, *found) for rel, found in
+                zip(rels, parallel_map(rels, work(root), parallel_from))}
 
     if not _may_fork():
         pytest.skip("one core, or other threads running: notes are read by one process")
@@ -325,24 +342,18 @@ def test_a_damaged_saved_answer_is_noticed_replaced_and_never_used(example_copy)
 
 def test_a_damaged_part_of_the_records_is_read_again(make_vault):
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
-    db = sqlite3.connect(root / ".coachnotes/cache.sqlite3")
-    key, blob = db.execute("SELECT key, value FROM meta WHERE key LIKE 'records:%' "
-                           "AND length(value) > 200").fetchone()
-    damaged = bytearray(blob)
-    damaged[len(damaged) // 2] ^= 0x20
-    db.execute("UPDATE meta SET value = ? WHERE key = ?", (bytes(damaged), key))
-    db.commit()
-    db.close()
+    (blob,) = [p for p in record_files(root) if p.stat().st_size > 200]
+    flip_a_byte(blob)
     (root / ".coachnotes/due.marshal").unlink(missing_ok=True)  # so that due needs the records
     result = run_cli("--vault", str(root), "due", "--json", "--all", "--today", TODAY)
-    assert "warning: the cache .coachnotes/cache.sqlite3" in result.stderr
+    assert f"warning: the cache .coachnotes/{blob.name} was damaged" in result.stderr
     assert '"due": "2026-12-01"' in result.stdout
     assert saved_records(root) == {JAN, NOTE}  # written anew
 
 
 def test_folder_listings_are_reused_only_where_a_probe_showed_folders_tell_changes(make_vault):
     from coachnotes.cache import save_blob
-    from coachnotes.listing import _folders_show_changes
+    from coachnotes.scan import _folders_show_changes
 
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
     assert _folders_show_changes(root)  # ext4 here; some FUSE mounts keep folder times still
@@ -368,7 +379,7 @@ TIMES = st.integers(-(1 << 63), (1 << 63) - 1)  # nanoseconds, before 1970 and a
 def test_a_signature_tells_apart_any_two_sizes_and_times(a, b):
     from types import SimpleNamespace
 
-    from coachnotes.listing import changed_ns, signature
+    from coachnotes.cache import changed_ns, signature
 
     def sig(size, mtime, ctime):
         return signature(SimpleNamespace(st_size=size, st_mtime_ns=mtime, st_ctime_ns=ctime))

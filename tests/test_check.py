@@ -9,9 +9,9 @@ import os
 import pytest
 
 from conftest import TODAY, client_note, run_cli, session_note
-from coachnotes.pages import MARKER
-from coachnotes.rules import check
-from coachnotes.vault import load_vault
+from coachnotes.layout import MARKER
+from coachnotes.check import check
+from coachnotes.load import load_vault
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"

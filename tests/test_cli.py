@@ -113,8 +113,8 @@ def test_a_warm_due_reads_no_note_and_imports_no_parser(example_copy):
             f"'--today', {TODAY!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'sqlite3', "
-            "'frontmatter', 'dateutil', 'hashlib') or m in ('coachnotes.rules', "
-            "'coachnotes.pages', 'coachnotes.overview', 'coachnotes.authoring'))\n"
+            "'frontmatter', 'dateutil', 'hashlib') or m in ('coachnotes.check', "
+            "'coachnotes.pages', 'coachnotes.views', 'coachnotes.authoring'))\n"
             "print('LOADED', loaded, file=sys.stderr)\n")
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "'yaml'" in first.stderr  # the first run reads the notes

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import TODAY, client_note, run_cli, session_note
 from coachnotes.due import Window, due_items
-from coachnotes.vault import load_vault
+from coachnotes.load import load_vault
 
 D = dt.date
 TODAY_DATE = D.fromisoformat(TODAY)

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from conftest import EXAMPLE, TODAY, client_note, coachnotes_command, run_cli, session_note
-from coachnotes.pages import MARKER
+from coachnotes.layout import MARKER
 
 PAGES_OF_EXAMPLE = sorted(["INDEX.md", "FOLLOW-UPS.md"] + [
     f"clients/{p.name}/README.md" for p in (EXAMPLE / "clients").iterdir() if p.is_dir()])

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TODAY, client_note, run_cli, session_note
-from coachnotes.notes import MAX_BYTES, parse_bytes, parse_text
-from coachnotes.rules import check
-from coachnotes.vault import load_vault
+from coachnotes.frontmatter import MAX_BYTES, parse_bytes, parse_text
+from coachnotes.check import check
+from coachnotes.load import load_vault
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, client_note, coachnotes_command, session_note
-from coachnotes.pages import MARKER
+from coachnotes.layout import MARKER
 from coachnotes.watch import Watcher, is_input
 
 JAN = "clients/jan/client.md"

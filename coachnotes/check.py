@@ -1,77 +1,118 @@
-"""The checks of SPEC §7 that look across notes, and `check()`, which gathers every problem."""
+"""The checks of SPEC §7 that look across notes, and `check()`, which gathers every problem.
+
+Problems are split along the model's folders: `folder_problems` depends on one client folder
+(and the set of client ids), `vault_problems` on what lies outside every folder and on the
+clients' claims to ids. `check` is both over the whole vault; the watcher re-runs only the
+folders that changed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from coachnotes.model import Client, Problem, Vault
+from coachnotes.layout import (GENERATED_TOP, SETTINGS_FILE, client_note, client_page, folder_of,
+                               has_marker, place)
+from coachnotes.load import iter_problems
+from coachnotes.model import Client, Folder, Problem, Vault
 from coachnotes.schema import SLUG_RE
-from coachnotes.listing import SETTINGS_FILE
-from coachnotes.vault import iter_problems
 
 INTAKE_GRACE_DAYS = 30
 
 
 def check(vault: Vault, today: dt.date) -> list[Problem]:
     """Every problem of the vault, sorted by path and line."""
-    from coachnotes.pages import foreign_pages
-
-    problems = list(iter_problems(vault.records.values()))
-    problems += [Problem(SETTINGS_FILE, line, code, message)
-                 for line, code, message in vault.settings.problems]
-    problems += structure_problems(vault)
-    for client in vault.clients.values():
-        problems += trajectory_problems(vault, client, today)
-    problems += [Problem(path, 1, "W108", "is a sync conflict copy: compare it with the note "
-                                          "beside it, keep what matters there, then delete "
-                                          "this copy") for path in vault.conflicts]
-    problems += [Problem(path, 1, "E030", "has the name of a generated page but not its "
-                                          "marker line, so it is not overwritten: rename it "
-                                          "to keep it, or delete it")
-                 for path in foreign_pages(vault)]
+    ids = vault.client_ids
+    problems = vault_problems(vault)
+    for folder in vault.folders.values():
+        problems += folder_problems(vault, folder, today, ids)
     return sorted(set(problems))
 
 
-def structure_problems(vault: Vault) -> list[Problem]:
-    problems: list[Problem] = []
-    folders_with_client_note = {path.split("/")[1] for path in vault.records
-                                if path.count("/") == 2 and path.endswith("/client.md")}
+def client_problems(vault: Vault, client_id: str, today: dt.date) -> list[Problem]:
+    """Every problem in one client's folder, without checking the other folders."""
+    problems = folder_problems(vault, vault.folders[client_id], today, vault.client_ids)
+    problems += [p for p in vault_problems(vault) if folder_of(p.path) == client_id]
+    return sorted(set(problems))
+
+
+def vault_problems(vault: Vault) -> list[Problem]:
+    """What does not belong to one folder: settings, conflict copies, the top pages, and two
+    clients claiming one id. Costs one step per client, not per note."""
+    problems = [Problem(SETTINGS_FILE, line, code, message)
+                for line, code, message in vault.settings.problems]
+    problems += [Problem(path, 1, "W108", "is a sync conflict copy: compare it with the note "
+                                          "beside it, keep what matters there, then delete "
+                                          "this copy") for path in vault.conflicts]
+    problems += [_foreign(rel) for rel in vault.pages
+                 if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
     claimed: dict[str, str] = {}
-    for rel, record in sorted(vault.records.items()):
-        parts = rel.split("/")
-        if record.type == "client":
-            if len(parts) != 3 or parts[2] != "client.md":
-                folder = parts[1] if len(parts) > 2 else None
-                if folder in folders_with_client_note:
-                    problems.append(Problem(rel, record.lines.get("type", 1), "E022",
-                                            f"a second client note for `{folder}`: the client "
-                                            f"is clients/{folder}/client.md — merge this note "
-                                            "into it"))
-                else:
-                    problems.append(Problem(rel, record.lines.get("type", 1), "E021",
-                                            "a client note belongs at clients/<id>/client.md: "
-                                            "move it there"))
-                continue
-            folder = parts[1]
-            if not SLUG_RE.match(folder):
-                problems.append(Problem(rel, 1, "E023", f"the folder name {folder!r} is not an "
-                                        "id: rename the folder to lower-case letters, digits "
-                                        "and single hyphens (like jan-de-vries)"))
-            declared = record.values.get("id")
-            if declared is not None and declared != folder:
-                problems.append(Problem(rel, record.lines.get("id", 1), "E023",
-                                        f"`id` is {declared!r} but the folder is {folder!r}: "
-                                        "make them equal (or remove `id`)"))
-            for claim in {folder, declared} - {None}:
-                if claim in claimed:
-                    problems.append(Problem(rel, record.lines.get("id", 1), "E022",
-                                            f"the id {claim!r} is also used by "
-                                            f"{claimed[claim]}: give each client its own id"))
-                else:
-                    claimed[claim] = rel
+    for client in sorted(vault.clients.values(), key=lambda c: c.path):
+        declared = client.get("id")
+        for claim in sorted({client.id, declared} - {None}):
+            if claim in claimed:
+                problems.append(Problem(client.path, client.lines.get("id", 1), "E022",
+                                        f"the id {claim!r} is also used by "
+                                        f"{claimed[claim]}: give each client its own id"))
+            else:
+                claimed[claim] = client.path
+    return problems
+
+
+def _foreign(rel: str) -> Problem:
+    return Problem(rel, 1, "E030", "has the name of a generated page but not its marker line, "
+                                   "so it is not overwritten: rename it to keep it, or delete it")
+
+
+def folder_problems(vault: Vault, folder: Folder, today: dt.date,
+                    client_ids: set[str]) -> list[Problem]:
+    """Every problem in one client folder (or among the notes outside client folders)."""
+    problems = list(iter_problems(folder.records))
+    problems += _placement_problems(folder)
+    problems += _session_problems(folder, client_ids)
+    if folder.id is not None:
+        page = client_page(folder.id)
+        if page in vault.pages_set and not has_marker(vault.root / page):
+            problems.append(_foreign(page))
+    if folder.client is not None:
+        problems += trajectory_problems(vault, folder.client, today)
+    return problems
+
+
+def _placement_problems(folder: Folder) -> list[Problem]:
+    """Client notes away from clients/<id>/client.md, and ids that are not slugs."""
+    problems: list[Problem] = []
+    for record in folder.records:
+        if record.type != "client":
+            continue
+        rel = record.path
+        line = record.lines.get("type", 1)
+        if place(rel).role != "client":
+            if folder.has_client_note:
+                problems.append(Problem(rel, line, "E022", f"a second client note for "
+                                        f"`{folder.id}`: the client is {client_note(folder.id)}"
+                                        " — merge this note into it"))
+            else:
+                problems.append(Problem(rel, line, "E021", "a client note belongs at "
+                                        "clients/<id>/client.md: move it there"))
+            continue
+        if not SLUG_RE.match(folder.id or ""):
+            problems.append(Problem(rel, 1, "E023", f"the folder name {folder.id!r} is not an "
+                                    "id: rename the folder to lower-case letters, digits "
+                                    "and single hyphens (like jan-de-vries)"))
+        declared = record.values.get("id")
+        if declared is not None and declared != folder.id:
+            problems.append(Problem(rel, record.lines.get("id", 1), "E023",
+                                    f"`id` is {declared!r} but the folder is {folder.id!r}: "
+                                    "make them equal (or remove `id`)"))
+    return problems
+
+
+def _session_problems(folder: Folder, client_ids: set[str]) -> list[Problem]:
+    """Sessions in the wrong place, naming a missing client, or sharing a number."""
+    problems: list[Problem] = []
     numbers: dict[tuple[str, int], str] = {}
-    for session in vault.sessions:
+    for session in sorted(folder.sessions, key=lambda s: s.path):
         if session.folder_client is None:
             problems.append(Problem(session.path, 1, "E021", "a session note belongs in "
                                     "clients/<id>/sessions/: move it there"))
@@ -80,7 +121,7 @@ def structure_problems(vault: Vault) -> list[Problem]:
                                     f"`client` is {session.client!r} but the note lies in the "
                                     f"folder of {session.folder_client!r}: move the note or fix "
                                     "`client`"))
-        if session.client is not None and session.client not in folders_with_client_note:
+        if session.client is not None and session.client not in client_ids:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E020",
                                     f"there is no client {session.client!r} (no clients/"
                                     f"{session.client}/client.md): fix `client` or create the "
@@ -152,12 +193,7 @@ def problems_by_client(problems: list[Problem]) -> dict[str, list[Problem]]:
     """The problems in each client's folder, by client id."""
     found: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
-        parts = problem.path.split("/")
-        if parts[0] == "clients" and len(parts) > 2:
-            found[parts[1]].append(problem)
+        folder = folder_of(problem.path)
+        if folder is not None:
+            found[folder].append(problem)
     return found
-
-
-def count_by_client(problems: list[Problem]) -> dict[str, int]:
-    """Problems per client id (for overviews)."""
-    return {cid: len(found) for cid, found in problems_by_client(problems).items()}

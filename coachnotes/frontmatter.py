@@ -340,14 +340,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def is_within(path: Path, root: Path) -> bool:
-    """True if `path`, with every link resolved, lies inside `root`."""
-    try:
-        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
-    except OSError:
-        return False
-
-
 _SCALAR_LINE = re.compile(r"^(?P<head>(?P<key>[A-Za-z_][\w-]*)[ \t]*:)(?P<space>[ \t]*)"
                           r"(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^#\r\n]*?)"
                           r"(?P<rest>[ \t]+#[^\r\n]*|[ \t]*)?(?P<end>\r?\n?)$")

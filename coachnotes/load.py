@@ -1,25 +1,23 @@
 """Find the vault, read its settings and notes (listed by `listing.py`), build the model.
 
 Phase one of every command: files -> `NoteRecord`s (through the cache, see `cache.py`) ->
-`Vault`. Nothing here writes to the vault.
+`Vault`, one `Folder` per client folder. Nothing here writes to the vault.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import marshal
 import os
-import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
-from coachnotes.listing import CLIENTS, SETTINGS_FILE, Listing, discover
-from coachnotes.model import (Client, FollowUp, NoteRecord, Problem, Session, Settings, Vault,
-                              _date)
-from coachnotes.notes import decode, parse_yaml, read_note
+from coachnotes.frontmatter import decode, parse_yaml, read_note
+from coachnotes.layout import SETTINGS_FILE, client_note, folder_of
+from coachnotes.model import (Client, Folder, FollowUp, NoteRecord, Problem, Session, Settings,
+                              Vault, _date)
+from coachnotes.scan import Listing, discover
 
 
 def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
@@ -90,80 +88,17 @@ def read_record(rel: str, path: Path) -> NoteRecord:
     return record_from_data(rel, parsed.data, parsed.lines, parsed.problems)
 
 
-PARALLEL_FROM = 1000  # notes to read before a second process pays for itself
+def read_notes(root: Path, rels: list[str]) -> dict[str, NoteRecord]:
+    """Read and check these notes, in this order (on two cores when there are many)."""
+    from coachnotes.cache import parallel_map
 
-
-def read_notes(root: Path, rels: list[str], parallel_from: int = PARALLEL_FROM,
-               ) -> dict[str, NoteRecord]:
-    """Read and check these notes, in this order.
-
-    Parsing is CPU-bound and every note stands alone, so when there are many (a first run, a
-    new coachnotes version) and a second core, a forked child reads half of them and hands the
-    records back through a pipe, marshalled like the cache. Whatever goes wrong there, the
-    parent reads that half itself.
-    """
     base = str(root)
-    if len(rels) < parallel_from or not _may_fork():
-        return {rel: read_record(rel, f"{base}/{rel}") for rel in rels}
-    import signal
 
-    half = len(rels) // 2
-    theirs, mine = rels[:half], rels[half:]
-    reader, writer = os.pipe()
-    # Ctrl-C waits until the child stands inside its try, so it can never run our callers' code
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.close(reader)
-        os.close(writer)
-        return {rel: read_record(rel, f"{base}/{rel}") for rel in rels}
-    if pid == 0:  # the child: read its share, hand it over, leave without any clean-up
-        status = 1
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            os.close(reader)
-            records = [read_record(rel, f"{base}/{rel}") for rel in theirs]
-            with os.fdopen(writer, "wb") as out:
-                out.write(marshal.dumps([(r.type, r.values, r.packed_lines(), r.problems)
-                                         for r in records]))
-            status = 0
-        finally:
-            os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    os.close(writer)
-    pipe = os.fdopen(reader, "rb")
-    try:
-        own = {rel: read_record(rel, f"{base}/{rel}") for rel in mine}
-        data = pipe.read()
-    except BaseException:  # Ctrl-C, say: the child's work is no longer wanted
-        os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        pipe.close()
-        _, status = os.waitpid(pid, 0)
-    found = None
-    if status == 0:
-        try:
-            found = marshal.loads(data)
-        except (ValueError, EOFError, TypeError):
-            pass
-    if not isinstance(found, list) or len(found) != len(theirs):
-        found = None
-    records = ({rel: NoteRecord(rel, *entry) for rel, entry in zip(theirs, found)} if found
-               else {rel: read_record(rel, f"{base}/{rel}") for rel in theirs})
-    records.update(own)
-    return records
+    def one(rel: str) -> tuple:
+        r = read_record(rel, f"{base}/{rel}")
+        return r.type, r.values, r.packed_lines(), r.problems
 
-
-def _may_fork() -> bool:
-    """Fork only on Linux, from a process with one thread (no lock can be held by another),
-    with a second core to run on."""
-    import threading
-
-    return (sys.platform.startswith("linux") and threading.active_count() == 1
-            and len(os.sched_getaffinity(0)) > 1)
+    return {rel: NoteRecord(rel, *found) for rel, found in zip(rels, parallel_map(rels, one))}
 
 
 def record_from_data(rel: str, data: dict, lines: dict[str, int],
@@ -184,12 +119,12 @@ def record_from_data(rel: str, data: dict, lines: dict[str, int],
 
 
 def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[str, NoteRecord]:
-    """Every note's record, re-reading only files whose size or mtime differ from the cache."""
+    """Every note's record, re-reading only files whose signature differs from the cache."""
     if use_cache:
         from coachnotes.cache import cached_records
 
         records = cached_records(root, listing.notes, lambda rels: read_notes(root, rels),
-                                 listing.settled)
+                                 listing.taken_ns)
     else:
         records = read_notes(root, [rel for rel, _ in listing.notes])
     for problem in listing.unreadable:
@@ -200,25 +135,35 @@ def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[s
 
 def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
                 listing: Listing) -> Vault:
-    """Records -> clients with their sessions, follow-ups and defaults from the settings."""
-    clients: dict[str, Client] = {}
-    sessions: list[Session] = []
+    """Records -> folders, each with its client, sessions and defaults from the settings."""
+    grouped: dict[str | None, list[NoteRecord]] = {}
     for rel in sorted(records):
-        record = records[rel]
-        if record.type == "session":
-            sessions.append(Session.from_record(record))
-        elif record.type == "client":
-            parts = rel.split("/")
-            if len(parts) == 3 and parts[2] == "client.md":
-                clients[parts[1]] = make_client(parts[1], record, settings)
-    for session in sessions:
-        owner = clients.get(session.folder_client or "")
-        if owner is not None and session.client == owner.id:
-            owner.sessions.append(session)
-    for client in clients.values():
-        client.sessions.sort(key=lambda s: (s.date or dt.date.min, s.path))
+        grouped.setdefault(folder_of(rel), []).append(records[rel])
+    folders = {key: build_folder(key, found, settings) for key, found in grouped.items()}
+    return Vault(root, settings, records, folders, listing.conflicts, listing.pages)
+
+
+def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Settings) -> Folder:
+    """One client folder (or, for None, the notes outside every client folder) as a model.
+
+    Everything in it depends on its own notes and the settings only, which is what lets the
+    watcher rebuild one folder per save."""
+    sessions = [Session.from_record(r) for r in records if r.type == "session"]
+    client = None
+    has_note = False
+    if folder_id is not None:
+        own = client_note(folder_id)
+        for record in records:
+            if record.path == own:
+                has_note = True
+                if record.type == "client":
+                    client = make_client(folder_id, record, settings)
+    if client is not None:
+        client.sessions = sorted((s for s in sessions if s.folder_client == folder_id
+                                  and s.client == folder_id),
+                                 key=lambda s: (s.date or dt.date.min, s.path))
         complete_follow_ups(client)
-    return Vault(root, settings, records, clients, sessions, listing.conflicts, listing.pages)
+    return Folder(folder_id, records, client, sessions, has_note)
 
 
 def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
@@ -248,47 +193,29 @@ def complete_follow_ups(client: Client) -> None:
             target.completed_by = session
 
 
+def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
+    """The settings, what lies in the vault, and everything an answer derived from them
+    depends on, as bytes (each note's signature, conflict copies, unreadable files, the
+    settings). Format 0 of marshal has no references, so equal inputs give equal bytes."""
+    import marshal
+
+    settings = load_settings(root, use_cache=True)
+    listing = discover(root)
+    key = marshal.dumps((listing.notes, listing.conflicts,
+                         [tuple(p) for p in listing.unreadable], settings.values), 0)
+    return settings, listing, key
+
+
 def load_vault(root: Path, use_cache: bool = True, settings: Settings | None = None,
                listing: Listing | None = None) -> Vault:
     """Read the whole vault into the model (phase one of every command)."""
+    from coachnotes.cache import no_cyclic_gc
+
     settings = settings or load_settings(root, use_cache)
     listing = listing or discover(root)
     with no_cyclic_gc():
         records = read_records(root, listing, use_cache)
         return build_model(root, settings, records, listing)
-
-
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Keep the cyclic garbage collector away from the model while and after it is built.
-
-    Loading a large vault creates hundreds of thousands of dicts and objects; each automatic
-    collection walks all of them, which made loading 70,000 notes 2.5× slower, and re-enabling
-    the collector afterwards only moved that cost to the next allocations. So the objects are
-    frozen (left out of all later collections). The model has no reference cycles: reference
-    counting still frees it, in the watcher too.
-    """
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-def inputs_key(listing: Listing, settings: Settings) -> bytes:
-    """Everything a derived answer depends on: each note's signature, the conflict copies,
-    the unreadable files and the settings. Saved beside the answer and compared as a whole:
-    as bytes, which load and compare far quicker than 8,000 tuples and need no hashing. Format
-    0 of marshal has no references or interned strings, so equal keys give equal bytes."""
-    import marshal
-
-    return marshal.dumps((listing.notes, listing.conflicts,
-                          [tuple(p) for p in listing.unreadable], settings.values), 0)
 
 
 def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
@@ -301,7 +228,7 @@ def get_client(vault: Vault, client_id: str) -> Client:
     """The client with this id, or UnknownClient naming the ids that come close."""
     client = vault.clients.get(client_id)
     if client is None:
-        note = f"{CLIENTS}/{client_id}/client.md"
+        note = client_note(client_id)
         if note in vault.records:  # there, but unreadable: say so rather than "no client"
             raise UnknownClient(f"{note} cannot be read as a client note; fix the problems "
                                 f"`coachnotes check` shows for it first")

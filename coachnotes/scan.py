@@ -14,39 +14,11 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from coachnotes import cache
+from coachnotes.cache import private_dir
+from coachnotes.layout import (CACHE_DIR, CLIENTS, CONFLICT_TAG, GENERATED_TOP, is_generated_place,
+                               is_litter, is_within)
 from coachnotes.model import Problem
-from coachnotes.notes import is_within
-
-SETTINGS_FILE = "coachnotes.yml"
-CACHE_DIR = ".coachnotes"
-CLIENTS = "clients"
-GENERATED_TOP = ("INDEX.md", "FOLLOW-UPS.md")
-CONFLICT_TAG = ".conflict-"
-# What editors and file managers leave beside a note: emacs locks (.#), backups (~), vim swap
-# files and its 4913 probe, temp files, LibreOffice locks, Chrome's and gedit's temp files,
-# and macOS's AppleDouble files (._) on USB sticks and shares. Never notes, never watched.
-_LITTER = re.compile(r"(^\.#|^\._|~$|\.sw.$|^4913$|\.tmp$|^\.~lock|\.crswap$|^\.goutputstream)")
-
-
-def is_litter(name: str) -> bool:
-    """Whether a file name is an editor's or file manager's temporary or lock file."""
-    return _LITTER.search(name) is not None
-
-
-def racy_ns() -> int:
-    """How long after a change a file's timestamps are not trusted to tell the next change.
-
-    Two writes within one tick of the file system's clock (a few ms on ext4, 2 s on FAT) can
-    leave size, mtime and ctime all equal. So, as git does for its index, nothing read within
-    this margin of its last change is kept for later: it is read again next time. The suite
-    sets COACHNOTES_RACY_SECONDS=0.05 and lets its vaults settle, so that it runs against a
-    warm cache; users have no reason to set it.
-    """
-    try:
-        return int(float(os.environ.get("COACHNOTES_RACY_SECONDS", "2")) * 1e9)
-    except ValueError:
-        return 2_000_000_000
-
 
 class Listing:
     """What lies in the vault, before anything is read."""
@@ -63,14 +35,7 @@ class Listing:
     def settled(self, sigs: Iterable[int]) -> bool:
         """True if every file of these signatures last changed before the racy margin, so
         that whatever is derived from them may be kept (see `racy_ns`)."""
-        limit = self.taken_ns - racy_ns() + _OFFSET  # changed_ns(sig) < taken - margin
-        return all(sig % _SPAN < limit for sig in sigs)
-
-
-def is_generated_place(rel: str) -> bool:
-    parts = rel.split("/")
-    return rel in GENERATED_TOP or (len(parts) == 3 and parts[0] == CLIENTS
-                                    and parts[2] == "README.md")
+        return cache.settled(sigs, self.taken_ns)
 
 
 def discover(root: Path, reuse: bool = True) -> Listing:
@@ -88,12 +53,12 @@ def discover(root: Path, reuse: bool = True) -> Listing:
             listing.pages.append(name)
     device, trusted, saved = _load_folders(root) if reuse else (None, False, {})
     kept: dict[str, tuple] = {}
-    settled_before = listing.taken_ns - racy_ns()
+    settled_before = listing.taken_ns - cache.racy_ns()
     changed = False
     base = str(root)
     stat = os.stat
+    signature = cache.signature
     notes = listing.notes
-    span, offset = _SPAN, _OFFSET
     pending = [""]
     while pending:
         rel = pending.pop()
@@ -123,17 +88,14 @@ def discover(root: Path, reuse: bool = True) -> Listing:
                 info = stat(f"{folder}/{name}")
             except OSError:
                 continue  # removed while we looked; a broken link was reported when listed
-            notes.append((prefix + name, (info.st_size * span + info.st_mtime_ns + offset)
-                          * span + info.st_ctime_ns + offset))  # signature(), inline
+            notes.append((prefix + name, signature(info)))
         for name in pages:
             listing.pages.append(prefix + name)
         for name in conflicts:
             listing.conflicts.append(prefix + name)
         pending.extend(prefix + name for name in folders)
     if reuse and trusted and (changed or len(kept) != len(saved)):
-        from coachnotes.cache import save_blob
-
-        save_blob(root, "folders", (device, True, kept))
+        cache.save_blob(root, "folders", (device, True, kept))
     listing.notes.sort()
     listing.conflicts.sort()
     listing.pages.sort()
@@ -142,17 +104,15 @@ def discover(root: Path, reuse: bool = True) -> Listing:
 
 def _load_folders(root: Path) -> tuple[int | None, bool, dict[str, tuple]]:
     """(device of the vault, whether its folders show changes, the saved listings)."""
-    from coachnotes.cache import load_blob, save_blob
-
     try:
         device = os.stat(root).st_dev
     except OSError:
         return None, False, {}
-    saved = load_blob(root, "folders")
+    saved = cache.load_blob(root, "folders")
     if isinstance(saved, tuple) and len(saved) == 3 and saved[0] == device:
         return device, saved[1] is True, saved[2] if saved[1] is True else {}
     trusted = _folders_show_changes(root)  # once for a vault (and again if it moves)
-    save_blob(root, "folders", (device, trusted, {}))
+    cache.save_blob(root, "folders", (device, trusted, {}))
     return device, trusted, {}
 
 
@@ -161,8 +121,6 @@ def _folders_show_changes(root: Path) -> bool:
     listings relies on; some FUSE and cloud-drive mounts keep folder times still. Tried once,
     in .coachnotes/, as `git update-index --test-untracked-cache` does. The probe folder's
     mtime is first set far back, so that a coarse clock tick cannot hide a change."""
-    from coachnotes.cache import private_dir
-
     try:
         probe = private_dir(root / CACHE_DIR) / f"probe-{os.getpid()}"
         os.mkdir(probe)
@@ -267,22 +225,3 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
         unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
         return None
     return "note"
-
-
-_SPAN = 1 << 64  # room for one nanosecond time stamp (offset to be positive) in a signature
-_OFFSET = 1 << 63
-
-
-def signature(stat: os.stat_result) -> int:
-    """What tells that a file changed: size, mtime and ctime (compared for difference).
-
-    ctime cannot be set back by `cp -p`, `rsync -t`, unzip or `os.utime`, so an edit that keeps
-    size and mtime is still seen. The three are one int: 44 bytes against a tuple's 164, which
-    is 9 MB at 70,000 notes, and every cached record carries one too.
-    """
-    return (stat.st_size * _SPAN + stat.st_mtime_ns + _OFFSET) * _SPAN + stat.st_ctime_ns + _OFFSET
-
-
-def changed_ns(sig: int) -> int:
-    """When the file of this signature last changed (its ctime)."""
-    return sig % _SPAN - _OFFSET
