@@ -38,7 +38,7 @@ class Listing:
         return cache.settled(sigs, self.taken_ns)
 
 
-def discover(root: Path, reuse: bool = True) -> Listing:
+def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True) -> Listing:
     """List notes, conflict copies and generated pages without reading any note.
 
     Every note is stat'ed every time (an edit changes the file, not its folder). A folder's
@@ -46,11 +46,16 @@ def discover(root: Path, reuse: bool = True) -> Listing:
     cache: creating, deleting or renaming an entry changes the folder's mtime and ctime, on
     file systems where a probe has shown so (`_folders_show_changes`). Folders that changed
     within the racy margin, or that hold links, are always listed anew.
+
+    `under` lists only that folder (a vault-relative path), and `deep=False` only its own
+    entries: the watcher re-lists just the folder an event came from.
     """
     listing = Listing(taken_ns=time.time_ns())
-    for name in GENERATED_TOP:
-        if os.path.lexists(root / name):
-            listing.pages.append(name)
+    if not under:
+        for name in GENERATED_TOP:
+            if os.path.lexists(root / name):
+                listing.pages.append(name)
+    reuse = reuse and not under
     device, trusted, saved = _load_folders(root) if reuse else (None, False, {})
     kept: dict[str, tuple] = {}
     settled_before = listing.taken_ns - cache.racy_ns()
@@ -59,7 +64,7 @@ def discover(root: Path, reuse: bool = True) -> Listing:
     stat = os.stat
     signature = cache.signature
     notes = listing.notes
-    pending = [""]
+    pending = [under]
     while pending:
         rel = pending.pop()
         folder = f"{base}/{rel}" if rel else base
@@ -93,7 +98,8 @@ def discover(root: Path, reuse: bool = True) -> Listing:
             listing.pages.append(prefix + name)
         for name in conflicts:
             listing.conflicts.append(prefix + name)
-        pending.extend(prefix + name for name in folders)
+        if deep:
+            pending.extend(prefix + name for name in folders)
     if reuse and trusted and (changed or len(kept) != len(saved)):
         cache.save_blob(root, "folders", (device, True, kept))
     listing.notes.sort()

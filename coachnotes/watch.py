@@ -1,13 +1,18 @@
 """`coachnotes watch`: check and rebuild the pages on every save, from any editor.
 
-The only home of watchdog. One non-recursive watch per folder that can hold notes (the vault
-root, clients/, each client folder and its sessions/), so `.git/` and `.coachnotes/` are never
-watched and a bulk git operation does not flood the queue. Raw events are reduced to the set
-of note paths they touch (source and destination of moves: editors save through temporary
-files), editor litter is dropped, and after ~300 ms of quiet only the notes in that set are
-read again; the rest of the vault stays as it was read. Reads fire no events we listen to, and
-generated pages are not inputs, so writing pages never triggers a rebuild. Every 30 s the
-vault is re-stat'ed, so an event lost to a queue overflow is still caught.
+Two parts, as in mkdocs' livereload:
+  * `VaultState` — the vault as last read, with each folder's problems and each client's view
+    kept. `apply(paths)` re-lists only the folders the paths lie in and re-reads only the notes
+    whose signature changed, returning what changed; `rebuild(changes)` rebuilds, re-checks and
+    re-renders only those folders' clients, then the pages that list every client (INDEX.md,
+    FOLLOW-UPS.md) from the kept views. It knows nothing of watchdog and is tested without it.
+  * `Watcher` — the loop: one recursive watchdog watch on `clients/` and one non-recursive on
+    the vault root (a bounded number of threads and inotify instances at any size; `.git/` and
+    `.coachnotes/` are never watched), raw events reduced to paths, ~300 ms of quiet, then
+    apply and rebuild. Every step is guarded: a failed step is reported and watching goes on.
+Reads fire no events we listen to and generated pages are not inputs, so writing pages never
+triggers a rebuild. Every 30 s the vault is re-listed, which catches an event lost to a queue
+overflow, a new day, and a deleted page.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, NamedTuple
 
-from coachnotes.scan import (CLIENTS, CONFLICT_TAG, SETTINGS_FILE, Listing, discover,
-                                is_generated_place, is_litter, signature)
+from coachnotes.cache import no_cyclic_gc
+from coachnotes.layout import (CLIENTS, CONFLICT_TAG, GENERATED_TOP, SETTINGS_FILE, folder_of,
+                               is_generated_place, is_litter)
+from coachnotes.load import build_folder, build_model, load_settings, read_record, read_records
 from coachnotes.model import NoteRecord, Problem, Vault
-from coachnotes.load import build_model, load_settings, no_cyclic_gc, read_record, read_records
+from coachnotes.scan import Listing, discover
 
 QUIET_SECONDS = 0.3
 RESTAT_SECONDS = 30.0
@@ -50,13 +57,241 @@ class Rebuild:
     appeared: list[Problem] = field(default_factory=list)
     resolved: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
     seconds: float = 0.0
 
 
+class Changes(NamedTuple):
+    """What `apply` found: the folders whose notes changed (None: notes outside every client
+    folder), whether everything must be rebuilt (settings, a new day), and how many notes were
+    read again."""
+
+    folders: frozenset
+    everything: bool
+    reread: int
+
+    def __bool__(self) -> bool:
+        return bool(self.folders) or self.everything
+
+
+class _Files:
+    """What lies in the vault, kept as sets so that one folder can be re-listed at a time."""
+
+    def __init__(self, listing: Listing) -> None:
+        self.notes: dict[str, int] = dict(listing.notes)
+        self.conflicts = set(listing.conflicts)
+        self.pages = set(listing.pages)
+        self.unreadable: dict[str, Problem] = {p.path: p for p in listing.unreadable}
+
+    def replace(self, under: str, deep: bool, listing: Listing) -> set[str]:
+        """Put a re-listing of the folder `under` ("" is the root) in place, deeply or its own
+        entries only; returns the paths whose entry changed."""
+        def inside(rel: str) -> bool:
+            if deep:
+                return not under or rel.startswith(under + "/")
+            return rel.rpartition("/")[0] == under
+
+        old_notes = {r: sig for r, sig in self.notes.items() if inside(r)}
+        new_notes = {r: sig for r, sig in listing.notes if inside(r)}
+        changed = {r for r in old_notes.keys() | new_notes.keys()
+                   if old_notes.get(r) != new_notes.get(r)}
+        for rel in old_notes:
+            del self.notes[rel]
+        self.notes.update(new_notes)
+        for name, found in (("conflicts", listing.conflicts), ("pages", listing.pages)):
+            kept: set[str] = getattr(self, name)
+            old = {r for r in kept if inside(r)}
+            new = {r for r in found if inside(r)}
+            changed |= old ^ new
+            setattr(self, name, (kept - old) | new)
+        old_bad = {r: p for r, p in self.unreadable.items() if inside(r)}
+        new_bad = {p.path: p for p in listing.unreadable if inside(p.path)}
+        changed |= {r for r in old_bad.keys() | new_bad.keys() if old_bad.get(r) != new_bad.get(r)}
+        for rel in old_bad:
+            del self.unreadable[rel]
+        self.unreadable.update(new_bad)
+        return changed
+
+
+class VaultState:
+    """The vault as last read, kept up to date one changed folder at a time."""
+
+    def __init__(self, root: Path, today: Callable[[], dt.date]) -> None:
+        self.root = root
+        self.today = today
+        self.vault: Vault | None = None
+        self.files: _Files | None = None
+        self.day: dt.date | None = None
+        self.folder_problems: dict[str | None, list[Problem]] = {}
+        self.problems: set[Problem] = set()
+        self.views: dict = {}
+        self.client_ids: set[str] = set()  # as at the last rebuild
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def load(self) -> Changes:
+        """Read everything (through the cache)."""
+        settings = load_settings(self.root, use_cache=True)
+        listing = discover(self.root)
+        with no_cyclic_gc():
+            records = read_records(self.root, listing)
+            self.vault = build_model(self.root, settings, records, listing)
+        self.files = _Files(listing)
+        self.folder_problems = {}
+        self.problems = set()
+        self.views = {}
+        return Changes(frozenset(self.vault.folders), True, len(records))
+
+    def apply(self, paths: Iterable[str]) -> Changes:
+        """Re-list the folders these absolute paths lie in and re-read the notes that changed."""
+        assert self.vault is not None and self.files is not None
+        everything = False
+        listings: set[tuple[str, bool]] = set()
+        for path in paths:
+            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+            if rel.startswith("..") or rel == ".":
+                continue
+            if rel == SETTINGS_FILE:
+                everything = self._reload_settings() or everything
+            elif rel == CLIENTS or rel.startswith(CLIENTS + "/"):
+                listings.add(self._what_to_list(rel, path))
+            elif "/" not in rel:  # a page or a conflict copy beside them
+                listings.add(("", False))
+        changed: set[str] = set()
+        for under, deep in sorted(listings):
+            changed |= self.files.replace(under, deep, discover(self.root, under=under,
+                                                                deep=deep))
+        return self._read(changed, everything)
+
+    def restat(self) -> Changes:
+        """List the whole vault again and read what changed: catches lost events."""
+        assert self.vault is not None and self.files is not None
+        everything = self._reload_settings() or self.today() != self.day
+        changed = self.files.replace("", True, discover(self.root))
+        return self._read(changed, everything)
+
+    def _what_to_list(self, rel: str, path: str) -> tuple[str, bool]:
+        """A folder that appeared, went or moved is listed deeply; a file, its folder only."""
+        assert self.files is not None
+        known_folder = any(r.startswith(rel + "/") for r in self.files.notes) \
+            if not rel.endswith(".md") else False
+        if os.path.isdir(path) and not os.path.islink(path) or known_folder:
+            return rel, True
+        return rel.rpartition("/")[0], False
+
+    def _reload_settings(self) -> bool:
+        assert self.vault is not None
+        settings = load_settings(self.root)
+        if (settings.values, settings.problems) == (self.vault.settings.values,
+                                                    self.vault.settings.problems):
+            return False
+        self.vault.settings = settings
+        return True
+
+    def _read(self, changed: set[str], everything: bool) -> Changes:
+        """Re-read the changed notes into the records, and rebuild the folders they lie in."""
+        assert self.vault is not None and self.files is not None
+        vault, files = self.vault, self.files
+        reread = 0
+        folders: set[str | None] = set()
+        for rel in changed:
+            folders.add(folder_of(rel))
+            if rel in files.unreadable:
+                p = files.unreadable[rel]
+                vault.records[rel] = NoteRecord(rel, None, {}, {}, [(p.line, p.code, p.message)])
+            elif rel in files.notes:
+                vault.records[rel] = read_record(rel, self.root / rel)
+                reread += 1
+            else:
+                vault.records.pop(rel, None)
+        vault.set_listing(sorted(files.conflicts), sorted(files.pages))
+        if everything:
+            folders = set(vault.folders) | {folder_of(r) for r in vault.records}
+        by_folder: dict[str | None, list[NoteRecord]] = {key: [] for key in folders}
+        if folders:
+            for rel, record in vault.records.items():
+                key = folder_of(rel)
+                if key in by_folder:
+                    by_folder[key].append(record)
+        for key, records in by_folder.items():
+            if records:
+                records.sort(key=lambda r: r.path)
+                vault.set_folder(build_folder(key, records, vault.settings))
+            else:
+                vault.drop_folder(key)
+        return Changes(frozenset(folders), everything, reread)
+
+    # -- checking and rendering ---------------------------------------------------------------
+
+    def rebuild(self, changes: Changes) -> tuple[Rebuild, dict[str, str]]:
+        """Re-check the changed folders and render the pages that show them."""
+        from coachnotes.check import folder_problems, problems_by_client, vault_problems
+        from coachnotes.pages import compose
+        from coachnotes.views import client_view
+
+        assert self.vault is not None
+        vault, today = self.vault, self.today()
+        everything = changes.everything or today != self.day
+        ids = vault.client_ids
+        folders = set(vault.folders) if everything else set(changes.folders)
+        if not everything and ids != self.client_ids:
+            folders |= self._referring_to(ids ^ self.client_ids)
+        for key in folders:
+            if key in vault.folders:
+                self.folder_problems[key] = folder_problems(vault, vault.folders[key], today, ids)
+            else:
+                self.folder_problems.pop(key, None)
+        self.client_ids = ids
+        outside = vault_problems(vault)
+        now = set(outside)
+        for found in self.folder_problems.values():
+            now.update(found)
+        appeared = sorted(now - self.problems)
+        resolved = sorted(self.problems - now)
+        self.problems = now
+        self.day = today
+        wanted = {k for k in folders if k is not None}
+        wanted |= set(problems_by_client(appeared + resolved))
+        if everything:
+            wanted = set(vault.clients)
+        outside_by_client = problems_by_client(outside)
+        for key in wanted:
+            if key in vault.clients:
+                mine = set(self.folder_problems.get(key, ())) | set(outside_by_client.get(key, ()))
+                self.views[key] = client_view(vault, vault.clients[key], today, sorted(mine))
+            else:
+                self.views.pop(key, None)
+        for key in [k for k in self.views if k not in vault.clients]:
+            del self.views[key]
+        pages = compose(self.views, wanted & set(self.views), today, vault.settings)
+        errors = sum(p.severity == "error" for p in now)
+        return Rebuild(changes.reread, appeared, resolved, errors=errors,
+                       warnings=len(now) - errors), pages
+
+    def _referring_to(self, moved: set[str]) -> set[str | None]:
+        """Folders whose sessions name a client that just appeared or went (E020). One pass
+        over the sessions, only when the set of clients changed."""
+        assert self.vault is not None
+        return {key for key, folder in self.vault.folders.items()
+                if any(s.client in moved for s in folder.sessions)}
+
+    def write(self, pages: dict[str, str], rebuild: Rebuild) -> None:
+        from coachnotes.pages import write_pages
+
+        assert self.vault is not None
+        result = write_pages(self.root, pages, self.vault.pages, set(self.vault.clients))
+        rebuild.written = result.written
+        rebuild.refused = result.refused
+        if result.removed or result.written:  # keep the list of pages as it now is on disk
+            assert self.files is not None
+            self.files.pages = (self.files.pages - set(result.removed)) | set(result.written)
+            self.vault.set_listing(self.vault.conflicts, sorted(self.files.pages))
+
+
 class Watcher:
-    """The vault as last read, kept up to date one changed note at a time."""
+    """The loop around `VaultState`: events in, rebuilds out, until stopped."""
 
     def __init__(self, root: Path, today: dt.date | None = None,
                  echo: Callable[[str], None] = print) -> None:
@@ -67,19 +302,17 @@ class Watcher:
         self.paused = threading.Event()
         self.observer = None
         self.watches: dict[str, object] = {}
-        self.records: dict[str, NoteRecord] = {}
-        self.signatures: dict[str, int] = {}
-        self.listing = Listing()
-        self.settings = load_settings(root)
-        self.problems: set[Problem] = set()
-        self.last_day: dt.date | None = None
+        self.state = VaultState(root, self._today)
         self.rebuilds: list[Rebuild] = []
 
-    @property
-    def today(self) -> dt.date:
+    def _today(self) -> dt.date:
         return self.fixed_today or dt.date.today()
 
-    # -- events ---------------------------------------------------------------------------
+    @property
+    def records(self) -> dict[str, NoteRecord]:
+        return self.state.vault.records if self.state.vault else {}
+
+    # -- events ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Listen first, so that no save is missed while the first build runs."""
@@ -104,35 +337,28 @@ class Watcher:
                              events.DirCreatedEvent, events.DirDeletedEvent,
                              events.DirMovedEvent]
         self.observer = Observer()
-        self._watch_folders()
+        self._schedule()
         self.observer.start()
 
-    def _watch_folders(self) -> None:
+    def _schedule(self) -> None:
+        """One non-recursive watch on the root and one recursive watch on clients/: one
+        emitter thread each, whatever the size of the vault."""
         if self.observer is None:
             return
-        wanted = {str(self.root), str(self.root / CLIENTS)}
-        clients = self.root / CLIENTS
-        try:
-            for entry in os.scandir(clients):
-                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                    wanted.add(entry.path)
-                    sessions = os.path.join(entry.path, "sessions")
-                    if os.path.isdir(sessions) and not os.path.islink(sessions):
-                        wanted.add(sessions)
-        except OSError:
-            pass
-        for folder in sorted(wanted - set(self.watches)):
-            if os.path.isdir(folder):
-                try:
-                    self.watches[folder] = self.observer.schedule(
-                        self.handler, folder, recursive=False, event_filter=self.event_filter)
-                except OSError as error:
-                    self.echo(f"{self._stamp()} cannot watch {folder}: {error}")
-        for folder in sorted(set(self.watches) - wanted):
+        for folder, recursive in ((str(self.root), False), (str(self.root / CLIENTS), True)):
+            if folder in self.watches or not os.path.isdir(folder):
+                continue
             try:
-                self.observer.unschedule(self.watches.pop(folder))
+                self.watches[folder] = self.observer.schedule(
+                    self.handler, folder, recursive=recursive, event_filter=self.event_filter)
+            except OSError as error:
+                self.echo(f"{self._stamp()} cannot watch {folder}: {error}")
+        clients = str(self.root / CLIENTS)
+        if clients in self.watches and not os.path.isdir(clients):
+            try:
+                self.observer.unschedule(self.watches.pop(clients))
             except (KeyError, ValueError, OSError):
-                self.watches.pop(folder, None)
+                self.watches.pop(clients, None)
 
     def stop(self) -> None:
         if self.observer is not None:
@@ -152,139 +378,70 @@ class Watcher:
                 return paths
             paths.add(item)
 
-    # -- building -------------------------------------------------------------------------
+    # -- building --------------------------------------------------------------------------
 
     def full_build(self) -> Rebuild:
         """Read everything (through the cache), check, and write the pages."""
         started = time.perf_counter()
-        self.settings = load_settings(self.root, use_cache=True)
-        self.listing = discover(self.root)
-        self.records = read_records(self.root, self.listing)
-        self.signatures = dict(self.listing.notes)
-        self.problems = set()
-        return self._rebuild(len(self.records), None, started)
+        return self._finish(self.state.load(), started)
 
     def apply(self, paths: set[str]) -> Rebuild | None:
-        """Re-read only the notes among `paths`; None when none of them is an input."""
+        """Rebuild after these paths changed; None when nothing that is shown changed."""
         started = time.perf_counter()
-        rels: set[str] = set()
-        for path in paths:
-            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-            if rel.startswith(".."):
-                continue
-            if rel.startswith(CLIENTS) and (os.path.isdir(path) or any(
-                    r.startswith(rel + "/") for r in self.signatures)):
-                rels |= self._changed_under(rel)  # a folder appeared, went or moved
-            elif is_input(rel):
-                rels.add(rel)
-        if not rels:
-            return None
-        return self._refresh(rels, started)
+        if any(os.path.basename(p) == CLIENTS for p in paths):
+            self._schedule()  # clients/ appeared or went
+        changes = self.state.apply(p for p in paths if self._is_input(p))
+        return self._finish(changes, started) if changes else None
 
-    def _changed_under(self, rel: str) -> set[str]:
-        changed, others = self._rescan(rel)
-        return changed | (set(self.listing.conflicts) if others else set())
-
-    def _rescan(self, prefix: str | None = None) -> tuple[set[str], bool]:
-        """Discover again: the notes (under `prefix`) whose signature differs from what was
-        read, and whether conflict copies or unreadable files changed."""
-        self._watch_folders()
-        before = self.listing
-        self.listing = discover(self.root)
-        current = dict(self.listing.notes)
-        changed = {r for r in set(current) | set(self.signatures)
-                   if (prefix is None or prefix == CLIENTS or r.startswith(prefix + "/"))
-                   and current.get(r) != self.signatures.get(r)}
-        others = (self.listing.conflicts, self.listing.unreadable) != \
-            (before.conflicts, before.unreadable)
-        return changed, others
+    def _is_input(self, path: str) -> bool:
+        """Settings, the top pages, and anything under clients/ but editor litter: what is
+        not a note only costs a look at its folder."""
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if rel in (SETTINGS_FILE, *GENERATED_TOP) or CONFLICT_TAG in rel and "/" not in rel:
+            return True
+        return (rel == CLIENTS or rel.startswith(CLIENTS + "/")) and \
+            not is_litter(rel.rpartition("/")[2])
 
     def restat(self) -> Rebuild | None:
         """Compare every note's signature with what was read: catches lost events."""
         started = time.perf_counter()
-        changed, conflicts_changed = self._rescan()
-        settings = load_settings(self.root)
-        settings_changed = (settings.values, settings.problems) != \
-            (self.settings.values, self.settings.problems)
-        new_day = self.today != self.last_day
-        if not (changed or conflicts_changed or settings_changed or new_day):
-            return None
-        return self._refresh(changed | ({SETTINGS_FILE} if settings_changed else set()),
-                             started, full_pages=new_day)
+        self._schedule()
+        changes = self.state.restat()
+        return self._finish(changes, started) if changes else None
 
-    def _refresh(self, rels: set[str], started: float, full_pages: bool = False) -> Rebuild:
-        if SETTINGS_FILE in rels:
-            self.settings = load_settings(self.root)
-            full_pages = True
-        notes = sorted(rels - {SETTINGS_FILE})
-        if any(r not in self.signatures or CONFLICT_TAG in r or
-               not os.path.isfile(self.root / r) or os.path.islink(self.root / r)
-               for r in notes):
-            self.listing = discover(self.root)  # new, gone, linked or conflict files
-        known = dict(self.listing.notes)
-        reread = 0
-        for rel in notes:
-            if rel not in known:
-                self.records.pop(rel, None)
-                self.signatures.pop(rel, None)
-                continue
-            path = self.root / rel
-            try:
-                stat = os.stat(path)
-            except OSError:
-                self.records.pop(rel, None)
-                self.signatures.pop(rel, None)
-                continue
-            self.records[rel] = read_record(rel, path)
-            self.signatures[rel] = signature(stat)
-            reread += 1
-        clients = None if full_pages else {r.split("/")[1] for r in notes if r.count("/") >= 2}
-        return self._rebuild(reread, clients, started)
-
-    def _rebuild(self, reread: int, clients: set[str] | None, started: float) -> Rebuild:
-        from coachnotes.pages import write_pages
-        from coachnotes.check import check, problems_by_client
-
-        records = {r: rec for r, rec in self.records.items() if r in self.signatures}
-        for problem in self.listing.unreadable:  # links out of the vault, unreadable files
-            records[problem.path] = NoteRecord(problem.path, None, {}, {},
-                                               [(problem.line, problem.code, problem.message)])
-        with no_cyclic_gc():
-            vault: Vault = build_model(self.root, self.settings, records, self.listing)
-        today = self.today
-        problems = check(vault, today)
-        now = set(problems)
-        appeared = sorted(now - self.problems)
-        resolved = sorted(self.problems - now)
-        if clients is not None:  # pages whose problems changed must be rewritten too
-            clients |= set(problems_by_client(appeared + resolved))
-        result = write_pages(vault, today, problems, only=clients)
-        self.problems = now
-        self.last_day = today
-        errors = sum(p.severity == "error" for p in problems)
-        rebuild = Rebuild(reread, appeared, resolved, result.written, errors,
-                          len(problems) - errors, time.perf_counter() - started)
+    def _finish(self, changes: Changes, started: float) -> Rebuild:
+        rebuild, pages = self.state.rebuild(changes)
+        self.state.write(pages, rebuild)
+        rebuild.seconds = time.perf_counter() - started
         self.rebuilds.append(rebuild)
-        self._report(rebuild, result.refused)
+        self._report(rebuild)
         return rebuild
 
-    # -- output ---------------------------------------------------------------------------
+    # -- output ----------------------------------------------------------------------------
 
     def _stamp(self) -> str:
         return dt.datetime.now().strftime("%H:%M:%S")
 
-    def _report(self, rebuild: Rebuild, refused: list[str]) -> None:
+    def _report(self, rebuild: Rebuild) -> None:
         stamp = self._stamp()
         for problem in rebuild.appeared:
             self.echo(f"{stamp} + {problem}")
         for problem in rebuild.resolved:
             self.echo(f"{stamp} - {problem.path}:{problem.line}: {problem.code} resolved")
-        for rel in refused:
+        for rel in rebuild.refused:
             self.echo(f"{stamp} ! {rel}: not overwritten (E030: no generated marker)")
         self.echo(f"{stamp} {rebuild.reread} note(s) read, {len(rebuild.written)} page(s) "
                   f"written, {rebuild.errors} error(s), {rebuild.warnings} warning(s)")
 
-    # -- the loop -------------------------------------------------------------------------
+    # -- the loop --------------------------------------------------------------------------
+
+    def _guarded(self, what: str, step: Callable[[], object]) -> None:
+        """Run one step; a failure is reported and watching goes on."""
+        try:
+            step()
+        except Exception as error:  # noqa: BLE001 - the watcher must keep going
+            self.echo(f"{self._stamp()} {what} failed ({type(error).__name__}: {error}); "
+                      "still watching")
 
     def run(self, stop: threading.Event, sync_every: float | None = None,
             quiet: float = QUIET_SECONDS) -> None:
@@ -299,19 +456,15 @@ class Watcher:
                 break
             if first:
                 paths = self._drain(first, quiet)
-                try:
-                    self.apply(paths)
-                except Exception as error:  # noqa: BLE001 - the watcher must keep going
-                    self.echo(f"{self._stamp()} rebuild failed ({type(error).__name__}: "
-                              f"{error}); still watching")
+                self._guarded("rebuild", lambda: self.apply(paths))
                 continue
             now = time.monotonic()
             if sync_every and now - last_sync >= sync_every * 60:
-                self._sync()
+                self._guarded("sync", self._sync)
                 last_sync = time.monotonic()
             if now - last_restat >= RESTAT_SECONDS:
                 last_restat = now
-                self.restat()
+                self._guarded("re-scan", self.restat)
 
     def _sync(self) -> None:
         from coachnotes.errors import CoachnotesError
@@ -357,5 +510,3 @@ def run(root: Path, sync_every: float | None = None, today: dt.date | None = Non
         signal.signal(signal.SIGTERM, previous)
     echo("stopped watching")
     return 0
-
-
