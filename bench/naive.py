@@ -24,8 +24,8 @@ def main() -> None:
     import frontmatter
 
     from coachnotes.due import Window, due_items
-    from coachnotes.listing import Listing
-    from coachnotes.vault import build_model, load_settings, record_from_data
+    from coachnotes.load import build_model, load_settings, record_from_data
+    from coachnotes.scan import Listing
 
     records = {}
     for path in notes(root):

@@ -18,8 +18,8 @@ from pathlib import Path
 from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
-from coachnotes.model import Vault
 from coachnotes.layout import CLIENTS, SETTINGS_FILE
+from coachnotes.model import Vault
 
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",
@@ -124,8 +124,8 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
     from dateutil.relativedelta import relativedelta
 
-    from coachnotes.load import get_client
     from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes
+    from coachnotes.load import get_client
 
     client = get_client(vault, client_id)
     path = vault.root / client.path

@@ -11,8 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from coachnotes.layout import (GENERATED_TOP, SETTINGS_FILE, client_note, client_page, folder_of,
-                               has_marker, place)
+from coachnotes.layout import (
+    GENERATED_TOP,
+    SETTINGS_FILE,
+    client_note,
+    client_page,
+    folder_of,
+    has_marker,
+    place,
+)
 from coachnotes.load import iter_problems
 from coachnotes.model import Client, Folder, Problem, Vault
 from coachnotes.schema import SLUG_RE

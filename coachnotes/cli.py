@@ -344,16 +344,17 @@ def hooks_install(obj: Context, force: bool) -> None:
     click.echo(f"installed {install_hook(obj.load(), force)}")
 
 
-def main() -> None:
-    """Entry point: one place turns errors into messages and exit codes."""
+def run(args: list[str]) -> int:
+    """Run one command line; the one place that turns errors into messages and exit codes."""
     import warnings
 
     warnings.showwarning = lambda message, *_, **__: click.echo(
         f"coachnotes: warning: {message}", err=True)
-    debug = "--debug" in sys.argv[1:]
     try:
-        code = cli.main(prog_name="coachnotes", standalone_mode=False)
-    except click.exceptions.Abort:
+        code = cli.main(args, prog_name="coachnotes", standalone_mode=False)
+    except SystemExit as done:  # a command's own sys.exit(code)
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Aborted.", err=True)
         code = 1
     except click.ClickException as error:
@@ -362,11 +363,9 @@ def main() -> None:
     except CoachnotesError as error:
         click.echo(f"coachnotes: {error}", err=True)
         code = error.exit_code
-    except KeyboardInterrupt:
-        click.echo("Aborted.", err=True)
-        code = 1
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     except OSError as error:  # a full disk, a folder without write permission, ...
         where = f" ({error.filename})" if error.filename else ""
@@ -374,9 +373,14 @@ def main() -> None:
                    err=True)
         code = 1
     except Exception as error:  # noqa: BLE001 - the one place that stops tracebacks
-        if debug:
+        if "--debug" in args:
             raise
         click.echo(f"coachnotes: unexpected error ({type(error).__name__}); nothing was lost. "
                    "Run again with --debug for details and report it.", err=True)
         code = 1
-    sys.exit(code or 0)
+    return code or 0
+
+
+def main() -> None:
+    """Entry point of the `coachnotes` command."""
+    sys.exit(run(sys.argv[1:]))

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
-from coachnotes.model import Client, DueItem, Settings, Vault
 from coachnotes.load import get_client, unknown_client
+from coachnotes.model import Client, DueItem, Settings, Vault
 from coachnotes.texts import text
 
 ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from sys import intern
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from coachnotes.schema import Problem3
@@ -169,6 +169,9 @@ def _first_line(text: str | None) -> str:
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_SET = "tag:yaml.org,2002:set"
+_OMAP = "tag:yaml.org,2002:omap"
+_PAIRS = "tag:yaml.org,2002:pairs"
 _PLAIN_SCALARS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                             "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
                             "tag:yaml.org,2002:timestamp"})
@@ -213,9 +216,7 @@ class _Builder:
         done = self._done.get(key)
         if done is not None:
             self.size += done[1]
-            if self.size > MAX_NODES:
-                self._refuse(node, "front matter expands to too much data (YAML aliases); "
-                                   "write the values out")
+            self._check_size(node)
             return done
         if key in self._open or depth > MAX_DEPTH:
             self._refuse(node, "front matter refers to itself or is nested too deeply "
@@ -231,51 +232,66 @@ class _Builder:
                 value = self.loader.yaml_constructors[tag](self.loader, node)
             else:
                 value = _plain(self.loader.construct_object(node, deep=True))
-        elif kind is _nodes.MappingNode and tag == _MAP:
+        elif kind is _nodes.MappingNode and tag in (_MAP, _SET):
             self._open.add(key)
-            value = {}
-            seen: dict[str, int] = {}
-            lines = self.lines
-            offset = self.offset
-            for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line + offset
-                if key_node.__class__ is not _nodes.ScalarNode:
-                    raise _constructor_error("a key must be a single value", key_node)
-                name = intern(key_node.value)
-                if key_node.tag != _STR:
-                    if key_node.tag == "tag:yaml.org,2002:merge":
-                        raise _constructor_error("merge keys (<<) are not supported", key_node)
-                    if depth == 0:
-                        self.problems.append((key_line, "E012", f"the key `{name}` is not "
-                                              "read as text; put it in quotes or remove it"))
-                sub = intern(f"{path}.{name}") if path else name
-                if name in seen:
-                    self.problems.append((key_line, "E005", f"`{name}` appears twice (also "
-                                          f"on line {seen[name]}); YAML keeps only the last "
-                                          "one — remove one of them"))
-                else:
-                    seen[name] = key_line
-                    if sub not in lines:
-                        lines[sub] = key_line
-                value[name] = self._build(value_node, sub, depth + 1)[0]
+            value = self._mapping(node, path, depth)
+            if tag == _SET:
+                value = sorted(value)
             self._open.discard(key)
-        elif kind is _nodes.SequenceNode and tag == _SEQ:
+        elif kind is _nodes.SequenceNode and tag in (_SEQ, _OMAP, _PAIRS):
+            # !!omap and !!pairs are lists of one-key mappings: built (and counted) as such,
+            # never by PyYAML's constructors, which expand aliases without limit
             self._open.add(key)
-            value = []
-            lines = self.lines
-            for index, item in enumerate(node.value):
-                sub = intern(f"{path}.{index}")
-                if sub not in lines:
-                    lines[sub] = item.start_mark.line + self.offset
-                value.append(self._build(item, sub, depth + 1)[0])
+            value = self._sequence(node, path, depth)
             self._open.discard(key)
-        else:  # !!set, !!omap, !!pairs and other collection tags: PyYAML's safe constructors
+        else:  # any other tag: PyYAML's safe constructor refuses it (E004)
             value = _plain(self.loader.construct_object(node, deep=True))
+        self._check_size(node)
+        result = self._done[key] = (value, self.size - start)
+        return result
+
+    def _check_size(self, node: Any) -> None:
         if self.size > MAX_NODES:
             self._refuse(node, "front matter expands to too much data (YAML aliases); "
                                "write the values out")
-        result = self._done[key] = (value, self.size - start)
-        return result
+
+    def _mapping(self, node: Any, path: str, depth: int) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        lines = self.lines
+        offset = self.offset
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + offset
+            if key_node.__class__ is not _nodes.ScalarNode:
+                raise _constructor_error("a key must be a single value", key_node)
+            name = intern(key_node.value)
+            if key_node.tag != _STR:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _constructor_error("merge keys (<<) are not supported", key_node)
+                if depth == 0:
+                    self.problems.append((key_line, "E012", f"the key `{name}` is not "
+                                          "read as text; put it in quotes or remove it"))
+            sub = intern(f"{path}.{name}") if path else name
+            if name in seen:
+                self.problems.append((key_line, "E005", f"`{name}` appears twice (also "
+                                      f"on line {seen[name]}); YAML keeps only the last "
+                                      "one — remove one of them"))
+            else:
+                seen[name] = key_line
+                if sub not in lines:
+                    lines[sub] = key_line
+            value[name] = self._build(value_node, sub, depth + 1)[0]
+        return value
+
+    def _sequence(self, node: Any, path: str, depth: int) -> list[Any]:
+        value = []
+        lines = self.lines
+        for index, item in enumerate(node.value):
+            sub = intern(f"{path}.{index}")
+            if sub not in lines:
+                lines[sub] = item.start_mark.line + self.offset
+            value.append(self._build(item, sub, depth + 1)[0])
+        return value
 
 
 def _constructor_error(message: str, node: Any) -> Exception:

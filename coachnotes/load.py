@@ -15,8 +15,17 @@ from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
 from coachnotes.frontmatter import decode, parse_yaml, read_note
 from coachnotes.layout import SETTINGS_FILE, client_note, folder_of
-from coachnotes.model import (Client, Folder, FollowUp, NoteRecord, Problem, Session, Settings,
-                              Vault, _date)
+from coachnotes.model import (
+    Client,
+    Folder,
+    FollowUp,
+    NoteRecord,
+    Problem,
+    Session,
+    Settings,
+    Vault,
+    _date,
+)
 from coachnotes.scan import Listing, discover
 
 

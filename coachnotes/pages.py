@@ -18,8 +18,15 @@ from typing import Callable, Iterable
 from urllib.parse import quote
 
 from coachnotes.due import sort_key
-from coachnotes.layout import (CLIENT_NOTE, FOLLOW_UPS_PAGE, INDEX_PAGE, MARKER, client_page,
-                               has_marker, place)
+from coachnotes.layout import (
+    CLIENT_NOTE,
+    FOLLOW_UPS_PAGE,
+    INDEX_PAGE,
+    MARKER,
+    client_page,
+    has_marker,
+    place,
+)
 from coachnotes.model import Client, DueItem, Problem, Settings, Vault
 from coachnotes.texts import text
 from coachnotes.views import STATUS_ORDER, ClientView, Summary, client_views, row_order

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import time
 from pathlib import Path
 from typing import Iterable
 
 from coachnotes import cache
 from coachnotes.cache import private_dir
-from coachnotes.layout import (CACHE_DIR, CLIENTS, CONFLICT_TAG, GENERATED_TOP, is_generated_place,
-                               is_litter, is_within)
+from coachnotes.layout import (
+    CACHE_DIR,
+    CLIENTS,
+    CONFLICT_TAG,
+    GENERATED_TOP,
+    is_generated_place,
+    is_litter,
+    is_within,
+)
 from coachnotes.model import Problem
+
 
 class Listing:
     """What lies in the vault, before anything is read."""
@@ -61,9 +68,6 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
     settled_before = listing.taken_ns - cache.racy_ns()
     changed = False
     base = str(root)
-    stat = os.stat
-    signature = cache.signature
-    notes = listing.notes
     pending = [under]
     while pending:
         rel = pending.pop()
@@ -86,19 +90,9 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
                 continue
         else:
             kept[rel] = entry
-        _, names, folders, pages, conflicts = entry
-        prefix = f"{rel}/" if rel else ""
-        for name in names:
-            try:
-                info = stat(f"{folder}/{name}")
-            except OSError:
-                continue  # removed while we looked; a broken link was reported when listed
-            notes.append((prefix + name, signature(info)))
-        for name in pages:
-            listing.pages.append(prefix + name)
-        for name in conflicts:
-            listing.conflicts.append(prefix + name)
+        folders = _add_entries(listing, folder, rel, entry)
         if deep:
+            prefix = f"{rel}/" if rel else ""
             pending.extend(prefix + name for name in folders)
     if reuse and trusted and (changed or len(kept) != len(saved)):
         cache.save_blob(root, "folders", (device, True, kept))
@@ -106,6 +100,24 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
     listing.conflicts.sort()
     listing.pages.sort()
     return listing
+
+
+def _add_entries(listing: Listing, folder: str, rel: str, entry: tuple) -> list[str]:
+    """Add one folder's notes (stat'ed now), pages and conflict copies; its sub-folders."""
+    _, names, folders, pages, conflicts = entry
+    prefix = f"{rel}/" if rel else ""
+    stat = os.stat
+    signature = cache.signature
+    notes = listing.notes
+    for name in names:
+        try:
+            info = stat(f"{folder}/{name}")
+        except OSError:
+            continue  # removed while we looked; a broken link was reported when listed
+        notes.append((prefix + name, signature(info)))
+    listing.pages.extend(prefix + name for name in pages)
+    listing.conflicts.extend(prefix + name for name in conflicts)
+    return folders
 
 
 def _load_folders(root: Path) -> tuple[int | None, bool, dict[str, tuple]]:

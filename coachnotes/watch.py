@@ -28,8 +28,15 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from coachnotes.cache import no_cyclic_gc
-from coachnotes.layout import (CLIENTS, CONFLICT_TAG, GENERATED_TOP, SETTINGS_FILE, folder_of,
-                               is_generated_place, is_litter)
+from coachnotes.layout import (
+    CLIENTS,
+    CONFLICT_TAG,
+    GENERATED_TOP,
+    SETTINGS_FILE,
+    folder_of,
+    is_generated_place,
+    is_litter,
+)
 from coachnotes.load import build_folder, build_model, load_settings, read_record, read_records
 from coachnotes.model import NoteRecord, Problem, Vault
 from coachnotes.scan import Listing, discover

@@ -40,13 +40,36 @@ def coachnotes_command() -> str:
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
-            timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the installed `coachnotes` in a subprocess, as a user would."""
-    full_env = {k: v for k, v in os.environ.items()
-                if not k.startswith("COACHNOTES_") or k == RACY}
-    full_env.update(env or {})
-    return subprocess.run([coachnotes_command(), *args], cwd=cwd, env=full_env, text=True,
-                          capture_output=True, timeout=timeout, input=input)
+            timeout: float = 60, input: str | None = None,
+            process: bool = False) -> subprocess.CompletedProcess:
+    """Run `coachnotes ARGS` and collect its exit code, stdout and stderr.
+
+    In-process through click's CliRunner and `cli.run` (the same catch point as the installed
+    command), unless `process`: then the installed console script runs in a subprocess, as a
+    user would — for what only a process shows (signals, kills, imports, a terminal).
+    """
+    if process:
+        full_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("COACHNOTES_") or k == RACY}
+        full_env.update(env or {})
+        return subprocess.run([coachnotes_command(), *args], cwd=cwd, env=full_env, text=True,
+                              capture_output=True, timeout=timeout, input=input)
+    from click.testing import CliRunner
+
+    from coachnotes.cli import run
+
+    clear: dict[str, str | None] = {k: None for k in os.environ
+                                    if k.startswith("COACHNOTES_") and k != RACY}
+    here = os.getcwd()
+    with CliRunner().isolation(input=input, env={**clear, **(env or {})}) as (out, err, _):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            code = run(list(args))
+        finally:
+            os.chdir(here)
+    return subprocess.CompletedProcess(args, code, out.getvalue().decode("utf-8", "replace"),
+                                       err.getvalue().decode("utf-8", "replace"))
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

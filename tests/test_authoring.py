@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, git, run_cli, session_note
 from coachnotes.authoring import slugify
 from coachnotes.schema import SESSION_KINDS, SLUG_RE
+from conftest import TODAY, client_note, git, run_cli, session_note, write_files
 
 JAN = "clients/jan/client.md"
 
@@ -232,7 +233,7 @@ plain_value = st.text("abcdefghij klmnopqrstuvwxyzéü", min_size=1, max_size=20
        extras=st.dictionaries(extra_key, plain_value, max_size=4),
        body=st.text(max_size=200).map(lambda b: b.replace("\x00", "")), crlf=st.booleans(),
        with_end=st.booleans())
-def test_close_changes_nothing_but_the_lines_it_must(make_vault, status_quote, comments, extras,
+def test_close_changes_nothing_but_the_lines_it_must(tmp_path, status_quote, comments, extras,
                                                       body, crlf, with_end):
     lines = [f"type: client{comments[0]}", f"name: Jan{comments[1]}",
              f"status: {status_quote}{comments[2]}", f"intake_date: 2026-01-05{comments[3]}",
@@ -243,7 +244,8 @@ def test_close_changes_nothing_but_the_lines_it_must(make_vault, status_quote, c
     nl = "\r\n" if crlf else "\n"
     body = body.replace("\r", "")
     text = "---" + nl + nl.join(lines) + nl + "---" + nl + body
-    root = make_vault({JAN: text.encode("utf-8")})
+    root = Path(tempfile.mkdtemp(dir=tmp_path))  # no cache involved: no need to let it settle
+    write_files(root, {"coachnotes.yml": "", JAN: text.encode("utf-8")})
     from coachnotes.authoring import close_client
     from coachnotes.load import load_vault
 

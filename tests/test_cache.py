@@ -14,13 +14,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import (TODAY, client_note, coachnotes_command, git, run_cli, session_note,
-                      settle, write_files)
 from coachnotes.cache import load_blob
-from coachnotes.due import Window, due_items, query_due
 from coachnotes.check import check
-from coachnotes.scan import discover
+from coachnotes.due import Window, due_items, query_due
 from coachnotes.load import load_vault
+from coachnotes.scan import discover
+from conftest import (
+    TODAY,
+    client_note,
+    coachnotes_command,
+    git,
+    run_cli,
+    session_note,
+    settle,
+    write_files,
+)
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"

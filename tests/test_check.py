@@ -8,10 +8,10 @@ import os
 
 import pytest
 
-from conftest import TODAY, client_note, run_cli, session_note
-from coachnotes.layout import MARKER
 from coachnotes.check import check
+from coachnotes.layout import MARKER
 from coachnotes.load import load_vault
+from conftest import TODAY, client_note, run_cli, session_note
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"

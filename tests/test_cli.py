@@ -8,8 +8,8 @@ import sys
 import click
 import pytest
 
-from conftest import EXAMPLE, TODAY, run_cli
 from coachnotes.cli import cli
+from conftest import EXAMPLE, TODAY, run_cli
 
 
 def all_commands(group: click.Group, prefix=()):
@@ -74,8 +74,8 @@ def test_the_example_vault_shows_only_the_intended_warnings(example_copy):
 
 
 def test_readme_key_tables_match_the_schema():
-    from conftest import REPO
     from coachnotes.schema import format_tables
+    from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- format:start -->\n") + len("<!-- format:start -->\n")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, run_cli, session_note
 from coachnotes.due import Window, due_items
 from coachnotes.load import load_vault
+from conftest import TODAY, client_note, run_cli, session_note
 
 D = dt.date
 TODAY_DATE = D.fromisoformat(TODAY)
@@ -178,7 +178,7 @@ def test_table_fits_80_columns_and_is_plain_when_piped(make_vault):
     files = {JAN: client_note(name=long_name), sessions_dir("a"): session_note(
         date="2026-11-01", actions=[{"text": "Een heel lange actie " * 6, "due": D(2026, 11, 2)}])}
     root = make_vault(files)
-    result = run_cli("--vault", str(root), "due", "--today", TODAY)
+    result = run_cli("--vault", str(root), "due", "--today", TODAY, process=True)
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
     assert "\x1b[" not in result.stdout

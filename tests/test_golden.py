@@ -28,7 +28,8 @@ COMMANDS = {
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_output_matches_golden_file(example_copy, name):
-    result = run_cli("--vault", str(example_copy), *COMMANDS[name], "--today", TODAY)
+    result = run_cli("--vault", str(example_copy), *COMMANDS[name], "--today", TODAY,
+                     process=True)  # end to end: the installed command, as a coach runs it
     assert result.returncode == 0, result.stderr
     target = GOLDEN / name
     if os.environ.get("COACHNOTES_REGENERATE"):

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import EXAMPLE, TODAY, client_note, coachnotes_command, run_cli, session_note
 from coachnotes.layout import MARKER
+from conftest import EXAMPLE, TODAY, client_note, coachnotes_command, run_cli, session_note
 
 PAGES_OF_EXAMPLE = sorted(["INDEX.md", "FOLLOW-UPS.md"] + [
     f"clients/{p.name}/README.md" for p in (EXAMPLE / "clients").iterdir() if p.is_dir()])

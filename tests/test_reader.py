@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, run_cli, session_note
-from coachnotes.frontmatter import MAX_BYTES, parse_bytes, parse_text
 from coachnotes.check import check
+from coachnotes.frontmatter import MAX_BYTES, parse_bytes, parse_text
 from coachnotes.load import load_vault
+from conftest import TODAY, client_note, run_cli, session_note
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -85,7 +85,7 @@ def test_corpus_in_process_reports_each_case_and_reads_the_rest(corpus_vault):
 def test_corpus_through_the_installed_command(corpus_vault):
     before = snapshot(corpus_vault)
     result = run_cli("--vault", str(corpus_vault), "check", "--json", "--today", TODAY,
-                     cwd=corpus_vault)
+                     cwd=corpus_vault, process=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert_each_case_reported(json.loads(result.stdout))

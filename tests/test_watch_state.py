@@ -9,11 +9,11 @@ import shutil
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, session_note, settle
 from coachnotes.check import check
 from coachnotes.load import load_vault
 from coachnotes.pages import render_pages
 from coachnotes.watch import VaultState
+from conftest import TODAY, client_note, session_note, settle
 
 DAY = dt.date.fromisoformat(TODAY)
 CLIENTS = ["jan", "piet", "kees"]
@@ -82,7 +82,8 @@ def perform(root, op) -> list:
     return [root / "coachnotes.yml"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operation, min_size=1, max_size=8))
 @example([("client", "piet", 2), ("delete-client", "jan", 0)])  # E022 leaves unchanged piet
 @example([("session", "piet", 2), ("client", "kees", 0)])  # E020 leaves piet when kees comes
