@@ -266,14 +266,15 @@ PARALLEL_FROM = 1000  # notes to read before a second process pays for itself
 
 
 def parallel_map(items: list[str], work: Callable[[str], Any],
-                 parallel_from: int = PARALLEL_FROM) -> list[Any]:
+                 parallel_from: int | None = None) -> list[Any]:
     """[work(item) for item in items]; with many items, a forked child does the first half.
 
     Parsing is CPU-bound and every note stands alone, so on a second core this is ~30 % off a
     cold read (bench/tricks.py). `work` must return marshallable values. Whatever goes wrong in
     the child, the parent does that half itself.
     """
-    if len(items) < parallel_from or not _may_fork():
+    if len(items) < (PARALLEL_FROM if parallel_from is None else parallel_from) \
+            or not _may_fork():
         return [work(item) for item in items]
     import signal
 

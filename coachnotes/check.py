@@ -53,6 +53,8 @@ def vault_problems(vault: Vault) -> list[Problem]:
                                           "this copy") for path in vault.conflicts]
     problems += [_foreign(rel) for rel in vault.pages
                  if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
+    if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
+        return problems  # folder names are unique: only a declared `id` can claim another's
     claimed: dict[str, str] = {}
     for client in sorted(vault.clients.values(), key=lambda c: c.path):
         declared = client.get("id")

@@ -84,35 +84,48 @@ class Changes(NamedTuple):
 
 
 class _Files:
-    """What lies in the vault, kept as sets so that one folder can be re-listed at a time."""
+    """What lies in the vault, indexed by folder so that one folder can be re-listed at a time
+    without looking at every note."""
 
     def __init__(self, listing: Listing) -> None:
-        self.notes: dict[str, int] = dict(listing.notes)
-        self.conflicts = set(listing.conflicts)
-        self.pages = set(listing.pages)
-        self.unreadable: dict[str, Problem] = {p.path: p for p in listing.unreadable}
+        self.notes: dict[str, int] = {}
+        self.by_dir: dict[str, set[str]] = {}
+        self.conflicts: set[str] = set()
+        self.pages: set[str] = set()
+        self.unreadable: dict[str, Problem] = {}
+        self.replace("", True, listing)
+
+    def _dirs(self, under: str, deep: bool) -> list[str]:
+        if not deep:
+            return [under] if under in self.by_dir else []
+        if not under:
+            return list(self.by_dir)
+        return [d for d in self.by_dir if d == under or d.startswith(under + "/")]
 
     def replace(self, under: str, deep: bool, listing: Listing) -> set[str]:
         """Put a re-listing of the folder `under` ("" is the root) in place, deeply or its own
         entries only; returns the paths whose entry changed."""
         def inside(rel: str) -> bool:
+            parent = rel.rpartition("/")[0]
             if deep:
-                return not under or rel.startswith(under + "/")
-            return rel.rpartition("/")[0] == under
+                return not under or parent == under or parent.startswith(under + "/")
+            return parent == under
 
-        old_notes = {r: sig for r, sig in self.notes.items() if inside(r)}
-        new_notes = {r: sig for r, sig in listing.notes if inside(r)}
-        changed = {r for r in old_notes.keys() | new_notes.keys()
-                   if old_notes.get(r) != new_notes.get(r)}
-        for rel in old_notes:
-            del self.notes[rel]
-        self.notes.update(new_notes)
+        old = {}
+        for folder in self._dirs(under, deep):
+            for rel in self.by_dir.pop(folder):
+                old[rel] = self.notes.pop(rel)
+        new = {rel: sig for rel, sig in listing.notes if inside(rel)}
+        changed = {r for r in old.keys() | new.keys() if old.get(r) != new.get(r)}
+        self.notes.update(new)
+        for rel in new:
+            self.by_dir.setdefault(rel.rpartition("/")[0], set()).add(rel)
         for name, found in (("conflicts", listing.conflicts), ("pages", listing.pages)):
             kept: set[str] = getattr(self, name)
-            old = {r for r in kept if inside(r)}
-            new = {r for r in found if inside(r)}
-            changed |= old ^ new
-            setattr(self, name, (kept - old) | new)
+            gone = {r for r in kept if inside(r)}
+            came = {r for r in found if inside(r)}
+            changed |= gone ^ came
+            setattr(self, name, (kept - gone) | came)
         old_bad = {r: p for r, p in self.unreadable.items() if inside(r)}
         new_bad = {p.path: p for p in listing.unreadable if inside(p.path)}
         changed |= {r for r in old_bad.keys() | new_bad.keys() if old_bad.get(r) != new_bad.get(r)}
@@ -120,6 +133,9 @@ class _Files:
             del self.unreadable[rel]
         self.unreadable.update(new_bad)
         return changed
+
+    def known_folder(self, rel: str) -> bool:
+        return rel in self.by_dir or any(d.startswith(rel + "/") for d in self.by_dir)
 
 
 class VaultState:
@@ -134,6 +150,7 @@ class VaultState:
         self.folder_problems: dict[str | None, list[Problem]] = {}
         self.problems: set[Problem] = set()
         self.views: dict = {}
+        self.top = None  # INDEX.md and FOLLOW-UPS.md as every client's rendered lines
         self.client_ids: set[str] = set()  # as at the last rebuild
 
     # -- reading ---------------------------------------------------------------------------
@@ -149,6 +166,7 @@ class VaultState:
         self.folder_problems = {}
         self.problems = set()
         self.views = {}
+        self.top = None
         return Changes(frozenset(self.vault.folders), True, len(records))
 
     def apply(self, paths: Iterable[str]) -> Changes:
@@ -182,8 +200,7 @@ class VaultState:
     def _what_to_list(self, rel: str, path: str) -> tuple[str, bool]:
         """A folder that appeared, went or moved is listed deeply; a file, its folder only."""
         assert self.files is not None
-        known_folder = any(r.startswith(rel + "/") for r in self.files.notes) \
-            if not rel.endswith(".md") else False
+        known_folder = not rel.endswith(".md") and self.files.known_folder(rel)
         if os.path.isdir(path) and not os.path.islink(path) or known_folder:
             return rel, True
         return rel.rpartition("/")[0], False
@@ -216,16 +233,21 @@ class VaultState:
         vault.set_listing(sorted(files.conflicts), sorted(files.pages))
         if everything:
             folders = set(vault.folders) | {folder_of(r) for r in vault.records}
-        by_folder: dict[str | None, list[NoteRecord]] = {key: [] for key in folders}
-        if folders:
+            grouped: dict[str | None, dict[str, NoteRecord]] = {key: {} for key in folders}
             for rel, record in vault.records.items():
-                key = folder_of(rel)
-                if key in by_folder:
-                    by_folder[key].append(record)
-        for key, records in by_folder.items():
+                grouped[folder_of(rel)][rel] = record
+        else:  # a folder's records are its old ones with the changed notes put in or taken out
+            grouped = {key: {r.path: r for r in vault.folders[key].records}
+                       if key in vault.folders else {} for key in folders}
+            for rel in changed:
+                if rel in vault.records:
+                    grouped[folder_of(rel)][rel] = vault.records[rel]
+                else:
+                    grouped[folder_of(rel)].pop(rel, None)
+        for key, records in grouped.items():
             if records:
-                records.sort(key=lambda r: r.path)
-                vault.set_folder(build_folder(key, records, vault.settings))
+                vault.set_folder(build_folder(key, [records[r] for r in sorted(records)],
+                                              vault.settings))
             else:
                 vault.drop_folder(key)
         return Changes(frozenset(folders), everything, reread)
@@ -235,7 +257,7 @@ class VaultState:
     def rebuild(self, changes: Changes) -> tuple[Rebuild, dict[str, str]]:
         """Re-check the changed folders and render the pages that show them."""
         from coachnotes.check import folder_problems, problems_by_client, vault_problems
-        from coachnotes.pages import compose
+        from coachnotes.pages import TopPages, client_lines, compose
         from coachnotes.views import client_view
 
         assert self.vault is not None
@@ -263,16 +285,20 @@ class VaultState:
         wanted |= set(problems_by_client(appeared + resolved))
         if everything:
             wanted = set(vault.clients)
+            self.top = TopPages()  # every line is made anew (a new day moves them all)
         outside_by_client = problems_by_client(outside)
         for key in wanted:
             if key in vault.clients:
                 mine = set(self.folder_problems.get(key, ())) | set(outside_by_client.get(key, ()))
                 self.views[key] = client_view(vault, vault.clients[key], today, sorted(mine))
+                self.top.put(key, client_lines(self.views[key], today))
             else:
                 self.views.pop(key, None)
+                self.top.put(key, None)
         for key in [k for k in self.views if k not in vault.clients]:
             del self.views[key]
-        pages = compose(self.views, wanted & set(self.views), today, vault.settings)
+            self.top.put(key, None)
+        pages = compose(self.views, wanted & set(self.views), today, vault.settings, self.top)
         errors = sum(p.severity == "error" for p in now)
         return Rebuild(changes.reread, appeared, resolved, errors=errors,
                        warnings=len(now) - errors), pages
