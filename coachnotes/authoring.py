@@ -9,28 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import os
-import re
 import string
 import sys
-import unicodedata
 from pathlib import Path
 
 from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
-from coachnotes.layout import CLIENTS, SETTINGS_FILE
+from coachnotes.layout import CLIENTS, SETTINGS_FILE, slugify
 from coachnotes.model import Vault
-
-_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
-                          "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",
-                          "Œ": "oe", "ĳ": "ij", "Ĳ": "ij", "ı": "i"})
-
-
-def slugify(name: str) -> str:
-    """`Zoë van 't Hek` -> `zoe-van-t-hek`: ASCII by transliteration, hyphens between words."""
-    ascii_text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def yaml_scalar(value: str) -> str:
@@ -103,7 +90,7 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
         number = max((s.number or 0 for s in client.coaching), default=0) + 1
     follow_up = None
     if kind == "follow-up":
-        open_entries = sorted((f for f in client.follow_ups if f.is_open), key=lambda f: f.due)
+        open_entries = sorted(client.open_follow_ups(date), key=lambda f: f.due)
         follow_up = open_entries[0].n if open_entries else None
     folder = vault.root / CLIENTS / client.id / "sessions"
     _private_dirs(vault.root, folder)
@@ -129,24 +116,25 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
 
     client = get_client(vault, client_id)
     path = vault.root / client.path
-    if client.status != "active":
+    if client.status not in ("active", "paused"):
         raise Refused(f"{client.id} has status {client.status or 'unknown'}, not active; "
-                      "only an active trajectory can be closed. Nothing was changed.")
-    if client.follow_ups or "follow_ups" in client.values and client.values["follow_ups"]:
-        raise Refused(f"{client.id} already has follow-ups planned; edit them by hand. "
-                      "Nothing was changed.")
-    dues = [date + relativedelta(months=m) for m in vault.settings.follow_up_months]
+                      "only an active (or paused) trajectory can be closed. Nothing was changed.")
     raw = path.read_bytes()
+    before = parse_bytes(raw).data or {}
+    keep = bool(before.get("follow_ups"))  # planned already: kept as they are (SPEC §8)
+    dues = [] if keep else [date + relativedelta(months=m)
+                            for m in vault.settings.follow_up_months]
     try:
         edited = edit_front_matter(raw, {"status": "follow-up", "end_date": date.isoformat()},
+                                   {} if keep else
                                    {"follow_ups": [f"  - due: {d.isoformat()}" for d in dues]})
     except (EditError, UnicodeDecodeError) as error:
         raise Refused(f"{client.path} cannot be edited safely: {error}. "
                       "Nothing was changed.") from None
-    before = parse_bytes(raw).data or {}
     after = parse_bytes(edited).data or {}
-    expected = dict(before, status="follow-up", end_date=date,
-                    follow_ups=[{"due": d} for d in dues])
+    expected = dict(before, status="follow-up", end_date=date)
+    if not keep:
+        expected["follow_ups"] = [{"due": d} for d in dues]
     if after != expected:  # the edit must mean exactly what we intended, or nothing is written
         raise Refused(f"{client.path} could not be edited safely; nothing was changed. "
                       "Set status, end_date and follow_ups by hand.")

@@ -19,6 +19,7 @@ from coachnotes.layout import (
     folder_of,
     has_marker,
     place,
+    slugify,
 )
 from coachnotes.load import iter_problems
 from coachnotes.model import Client, Folder, Problem, Vault
@@ -77,18 +78,41 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
                     client_ids: set[str]) -> list[Problem]:
     """Every problem in one client folder (or among the notes outside client folders)."""
     problems = list(iter_problems(folder.records))
-    problems += _placement_problems(folder)
-    problems += _session_problems(folder, client_ids)
+    old = renamed_from(folder, client_ids)
+    problems += _placement_problems(folder, old)
+    problems += _session_problems(folder, client_ids, old)
     if folder.id is not None:
         page = client_page(folder.id)
         if page in vault.pages_set and not has_marker(vault.root / page):
             problems.append(_foreign(page))
-    if folder.client is not None:
+    if old is not None:
+        problems.append(Problem(client_note(folder.id), 1, "E021", f"the folder was renamed: "
+                                f"every session in it still names `{old}`. Run `coachnotes "
+                                f"rename {old} {folder.id}`, or rename the folder back to "
+                                f"clients/{old}/"))
+    elif folder.client is not None:
         problems += trajectory_problems(vault, folder.client, today)
     return problems
 
 
-def _placement_problems(folder: Folder) -> list[Problem]:
+def renamed_from(folder: Folder, client_ids: set[str]) -> str | None:
+    """The id a client folder had before it was renamed: every session in it names that one
+    client, which no longer exists (SPEC §7: one problem, not one per session)."""
+    if folder.id is None or not folder.has_client_note or not folder.sessions:
+        return None
+    names = {s.client for s in folder.sessions}
+    old = names.pop() if len(names) == 1 else None
+    if old is None or old == folder.id or old in client_ids:
+        return None
+    return old
+
+
+def _belongs(session_client: str | None, rel: str) -> str:
+    name = rel.rpartition("/")[2]
+    return f"clients/{session_client or '<id>'}/sessions/{name}"
+
+
+def _placement_problems(folder: Folder, old: str | None = None) -> list[Problem]:
     """Client notes away from clients/<id>/client.md, and ids that are not slugs."""
     problems: list[Problem] = []
     for record in folder.records:
@@ -102,29 +126,35 @@ def _placement_problems(folder: Folder) -> list[Problem]:
                                         f"`{folder.id}`: the client is {client_note(folder.id)}"
                                         " — merge this note into it"))
             else:
+                declared = record.values.get("id") or slugify(record.values.get("name") or "")
                 problems.append(Problem(rel, line, "E021", "a client note belongs at "
-                                        "clients/<id>/client.md: move it there"))
+                                        f"clients/{declared or '<id>'}/client.md: move it "
+                                        "there"))
             continue
         if not SLUG_RE.match(folder.id or ""):
             problems.append(Problem(rel, 1, "E023", f"the folder name {folder.id!r} is not an "
                                     "id: rename the folder to lower-case letters, digits "
                                     "and single hyphens (like jan-de-vries)"))
         declared = record.values.get("id")
-        if declared is not None and declared != folder.id:
+        if declared is not None and declared != folder.id and declared != old:
             problems.append(Problem(rel, record.lines.get("id", 1), "E023",
                                     f"`id` is {declared!r} but the folder is {folder.id!r}: "
                                     "make them equal (or remove `id`)"))
     return problems
 
 
-def _session_problems(folder: Folder, client_ids: set[str]) -> list[Problem]:
+def _session_problems(folder: Folder, client_ids: set[str],
+                      old: str | None = None) -> list[Problem]:
     """Sessions in the wrong place, naming a missing client, or sharing a number."""
     problems: list[Problem] = []
     numbers: dict[tuple[str, int], str] = {}
     for session in sorted(folder.sessions, key=lambda s: s.path):
+        if old is not None and session.client == old:
+            continue  # the renamed folder: one problem on client.md says it all
         if session.folder_client is None:
-            problems.append(Problem(session.path, 1, "E021", "a session note belongs in "
-                                    "clients/<id>/sessions/: move it there"))
+            problems.append(Problem(session.path, 1, "E021", "a session note belongs at "
+                                    f"{_belongs(session.client, session.path)}: move it "
+                                    "there"))
         elif session.client is not None and session.client != session.folder_client:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E021",
                                     f"`client` is {session.client!r} but the note lies in the "
@@ -147,28 +177,21 @@ def _session_problems(folder: Folder, client_ids: set[str]) -> list[Problem]:
 
 
 def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Problem]:
-    """W101–W107 and W109: the seed practice's sense of a healthy trajectory."""
+    """W101–W109, W113 and W114: the seed practice's sense of a healthy trajectory. Every
+    count is of held conversations (SPEC §4): a note prepared in advance counts when held."""
     found: list[Problem] = []
 
     def warn(code: str, line: int, message: str) -> None:
         found.append(Problem(client.path, line, code, message))
 
+    _plan_problems(client, today, warn)
     status = client.status
-    coaching = len(client.coaching)
-    if coaching > client.planned_sessions and not client.explained:
-        warn("W101", client.line("planned_sessions", "status"),
-             f"{coaching} coaching sessions held, {client.planned_sessions} planned: write down "
-             "an `extension` (why longer guidance helps) or an `alternative`")
-    if status == "active" and client.planned_end and today > client.planned_end \
-            and not client.explained:
-        warn("W102", client.line("planned_end", "start_date"),
-             f"still active after the planned end {client.planned_end.isoformat()}: close the "
-             "trajectory (`coachnotes close`), or write down an `extension` or `alternative`")
     if status in ("follow-up", "closed") and not client.follow_ups:
         warn("W103", client.line("follow_ups", "status"),
              f"status {status} but no follow-up conversation is planned: add `follow_ups` "
              "with a `due` date")
     decision = (client.get("assessment") or {}).get("decision")
+    coaching = client.held_coaching(today)
     if status == "active" and coaching >= 2 and decision in (None, "open"):
         warn("W104", client.line("assessment", "status"),
              f"{coaching} coaching sessions and no decision on an assessment: decide with the "
@@ -182,9 +205,34 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
                 found.append(Problem(session.path, session.lines.get("date", 1), "W106",
                                      f"dated before the intake ({client.intake_date.isoformat()}):"
                                      " check `date` here and `intake_date` of the client"))
+    _activity_problems(vault, client, today, warn)
+    found += _follow_up_sessions(client, today)
+    return found
+
+
+def _plan_problems(client: Client, today: dt.date, warn) -> None:
+    """W101 and W102: past the (extended) plan without a documented reason."""
+    coaching = client.held_coaching(today)
+    extended = " (with the extension)" if client.extension and not client.explained else ""
+    if coaching > client.planned_sessions and not client.explained:
+        warn("W101", client.line("planned_sessions", "extension", "status"),
+             f"{coaching} coaching sessions held, {client.planned_sessions} planned{extended}: "
+             "write down an `extension` (why longer guidance helps) or an `alternative`")
+    if client.status == "active" and client.planned_end and today > client.planned_end \
+            and not client.explained:
+        warn("W102", client.line("planned_end", "extension", "start_date"),
+             f"still active after the planned end{extended} {client.planned_end.isoformat()}: "
+             "close the trajectory (`coachnotes close`), or write down an `extension` or "
+             "`alternative`")
+
+
+def _activity_problems(vault: Vault, client: Client, today: dt.date, warn) -> None:
+    """W107, W109 and W113: a trajectory that stalled, or never decided to start."""
+    status = client.status
+    held = client.held(today)
     if status == "active":
-        held = [s.date for s in client.sessions if s.date and s.date <= today]
-        last = max(held + ([client.intake_date] if client.intake_date else []), default=None)
+        dates = [s.date for s in held] + ([client.intake_date] if client.intake_date else [])
+        last = max((d for d in dates if d <= today), default=None)
         stalled = vault.settings.stalled_after_days
         if last and (today - last).days > stalled:
             warn("W107", client.line("status"),
@@ -195,7 +243,22 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
         warn("W109", client.line("intake_date", "status"),
              f"still `intake` {(today - client.intake_date).days} days after the intake: "
              "set status to active or declined")
-    return found
+    if status in ("intake", "declined"):
+        beyond = [s for s in held if s.kind != "intake"]
+        if beyond:
+            warn("W113", client.line("status"),
+                 f"status {status}, but {len(beyond)} conversation(s) other than the intake "
+                 f"were held (first: {beyond[0].date.isoformat()}): set status to active")
+
+
+def _follow_up_sessions(client: Client, today: dt.date) -> list[Problem]:
+    """W114 on each held follow-up session beyond the planned follow-ups."""
+    held = [s for s in client.sessions if s.kind == "follow-up" and s.held(today)]
+    return [Problem(s.path, s.lines.get("kind", 1), "W114",
+                    f"follow-up session {k + 1}, but the client has "
+                    f"{len(client.follow_ups)} follow-up(s) planned: add an entry to "
+                    "`follow_ups` in client.md")
+            for k, s in enumerate(held) if k >= len(client.follow_ups)]
 
 
 def problems_by_client(problems: list[Problem]) -> dict[str, list[Problem]]:

@@ -123,7 +123,7 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
     if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
         raise click.UsageError("choose one of --within, --overdue and --all")
     today = _today(today)
-    window, pairs = query_due(obj.root, today, within, overdue, show_all, client_id)
+    window, pairs, undated = query_due(obj.root, today, within, overdue, show_all, client_id)
     items = [item for item, _ in pairs]
     if ics:
         from coachnotes.due import to_ics
@@ -135,16 +135,20 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 
         click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
         return
-    from coachnotes.terminal import due_table
+    from coachnotes.terminal import due_table, terminal_width
 
     if not items:
         until = "" if window.until is None else f" until {window.until.isoformat()}"
         click.echo(f"Nothing due{until}.")
-        return
-    color = _color()
-    # color=True: we added escape codes only where wanted, so click need not strip any
-    click.echo("\n".join(click.style(line, fg="red") if late and color else line
-                          for line, late in due_table(items)), color=True)
+    else:
+        color = _color()
+        width = terminal_width(sys.stdout.isatty())
+        # color=True: we added escape codes only where wanted, so click need not strip any
+        click.echo("\n".join(click.style(line, fg="red") if late and color else line
+                              for line, late in due_table(items, width)), color=True)
+    if undated:
+        click.echo(f"{undated} action(s) without a date and without a next conversation are "
+                   "not shown: `coachnotes due --all` shows them.")
     if ics:
         click.echo(f"{len(items)} event(s) written to {ics}", err=True)
 
@@ -167,13 +171,13 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
 
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
         return
-    from coachnotes.terminal import list_table
+    from coachnotes.terminal import list_table, terminal_width
 
     if not rows:
         click.echo("No clients" + (f" with status {status}" if status else "") +
                    ". Add one with: coachnotes new client NAME")
         return
-    click.echo("\n".join(list_table(rows)))
+    click.echo("\n".join(list_table(rows, terminal_width(sys.stdout.isatty()))))
 
 
 @cli.command()
@@ -184,14 +188,14 @@ def show(obj: Context, client_id: str, today: dt.date | None) -> None:
     """Show one client's whole trajectory."""
     from coachnotes.check import client_problems
     from coachnotes.load import get_client
-    from coachnotes.terminal import show_client
+    from coachnotes.terminal import show_client, terminal_width
     from coachnotes.views import client_view
 
     today = _today(today)
     vault = obj.load()
     client = get_client(vault, client_id)
     view = client_view(vault, client, today, client_problems(vault, client.id, today))
-    for line in show_client(view):
+    for line in show_client(view, terminal_width(sys.stdout.isatty())):
         click.echo(line)
 
 

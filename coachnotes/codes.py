@@ -38,16 +38,17 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E012", _NOTE, "a value of the wrong type or form (dates: write `YYYY-MM-DD`)"),
     Code("E013", _NOTE, "a value not among the allowed ones"),
     Code("E020", _SESSION, "the session names a client that does not exist"),
-    Code("E021", _NOTE, "a note in the wrong place, or `client` disagrees with its folder"),
+    Code("E021", _NOTE, "a note in the wrong place (the message names where it belongs), "
+                        "`client` disagrees with its folder, or a renamed client folder"),
     Code("E022", _CLIENT, "two clients with one id"),
     Code("E023", _CLIENT, "the id is not a slug, or `id` differs from the folder name"),
     Code("E024", _SESSION, "two coaching sessions of one client share a `number`"),
     Code("E030", "the page", "a file without the generated marker sits where a generated page "
                              "goes (it is not overwritten)"),
-    Code("W101", _CLIENT, "more coaching sessions held than planned, and no `extension` or "
-                          "`alternative`"),
-    Code("W102", _CLIENT, "still `active` after the planned end, and no `extension` or "
-                          "`alternative`"),
+    Code("W101", _CLIENT, "more coaching sessions held than (extended) planned, and no "
+                          "`extension` or `alternative`"),
+    Code("W102", _CLIENT, "still `active` after the (extended) planned end, and no `extension` "
+                          "or `alternative`"),
     Code("W103", _CLIENT, "`follow-up` or `closed` without any follow-up planned"),
     Code("W104", _CLIENT, "`active` with 2 or more coaching sessions and no assessment "
                           "decision"),
@@ -57,6 +58,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W108", "the copy", "an unresolved sync conflict copy"),
     Code("W109", _CLIENT, "`intake` for more than 30 days after `intake_date`"),
     Code("W110", _SETTINGS, "an unknown key in `coachnotes.yml` (a likely typo)"),
+    Code("W113", _CLIENT, "a conversation other than the intake was held while the client is "
+                          "`intake` or `declined`"),
+    Code("W114", _SESSION, "more held follow-up sessions than `follow_ups` entries"),
 )}
 
 

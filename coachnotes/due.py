@@ -6,28 +6,63 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
+from coachnotes.layout import folder_of
 from coachnotes.load import get_client, unknown_client
-from coachnotes.model import Client, DueItem, Settings, Vault
+from coachnotes.model import Client, DueItem, Problem, Settings, Vault
 from coachnotes.texts import text
 
-ORDER = {"follow-up": 0, "plan-follow-up": 1, "session": 2, "action": 3}
+ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4}
 
 
 class Window(NamedTuple):
-    """Which open items to show: due on or before `until` (None: all); or only overdue ones."""
+    """Which open items to show: due on or before `until` (None: all), or only overdue ones;
+    `undated` also admits actions that have no date at all (`--all`, `--client`). `fix`
+    items are in every window."""
 
     until: dt.date | None
     overdue_only: bool = False
+    undated: bool = False
 
     @classmethod
     def default(cls, settings: Settings, today: dt.date, within: int | None = None) -> "Window":
         days = settings.due_within_days if within is None else within
-        return cls(today + dt.timedelta(days=days))
+        return cls(_add_days(today, days))
 
-    def admits(self, due: dt.date, today: dt.date) -> bool:
+    def admits(self, item: DueItem, today: dt.date) -> bool:
+        if item.kind == "fix":
+            return True
+        if item.due is None:
+            return self.undated
         if self.overdue_only:
-            return due < today
-        return self.until is None or due <= self.until
+            return item.due < today
+        return self.until is None or item.due <= self.until
+
+
+def _add_days(day: dt.date, days: int) -> dt.date:
+    """`day` + `days`, or the last day there is (a window of 3,000,000 days is "all")."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
+def conversations(client: Client, today: dt.date) -> list[tuple[dt.date, str, str]]:
+    """The client's coming conversations as (date, note, what): each planned note, and the
+    `next` agreed in the latest held one while no note is dated on or after it. None for a
+    paused client (SPEC §3); the agreed `next` only while intake or active."""
+    if client.status == "paused":
+        return []
+    found = [(s.date, s.path, f"planned:{s.kind}") for s in client.planned(today)]
+    if client.status in ("intake", "active"):
+        agreed = client.next_agreed(today)
+        if agreed is not None:
+            found.append((agreed, client.latest_held(today).path, "next"))
+    return sorted(found)
+
+
+def next_conversation(client: Client, today: dt.date) -> dt.date | None:
+    coming = conversations(client, today)
+    return coming[0][0] if coming else None
 
 
 def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
@@ -37,61 +72,102 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
     lang = vault.language
     found: list[tuple[DueItem, str]] = []
 
-    def add(kind: str, due: dt.date, what: str, path: str, ref: str) -> None:
-        item = DueItem(client.id, client.name, kind, due, (today - due).days, what, path)
+    def add(kind: str, due: dt.date | None, what: str, path: str, ref: str) -> None:
+        days = (today - due).days if due is not None else None
+        item = DueItem(client.id, client.name, kind, due, days, what, path)
         found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
 
-    for entry in client.follow_ups:
-        if entry.is_open:
-            add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
-                str(entry.n))
+    for entry in client.open_follow_ups(today):
+        add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
+            str(entry.n))
     offsets = vault.settings.follow_up_months
     if client.status in ("follow-up", "closed") and not client.follow_ups \
             and client.end_date and offsets:
-        due = client.end_date + relativedelta(months=offsets[0])
+        try:
+            due = client.end_date + relativedelta(months=offsets[0])
+        except (OverflowError, ValueError):
+            due = dt.date.max
         add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
-    if client.status in ("intake", "active"):
-        agreed = client.next_agreed
-        if agreed is not None:
-            source = max((s for s in client.sessions if s.date), key=lambda s: (s.date, s.path))
-            add("session", agreed, text(lang, "session"),
-                source.path, "")
+    coming = conversations(client, today)
+    for day, path, what in coming:
+        if what == "next":
+            add("session", day, text(lang, "session"), path, "")
+        else:
+            kind = what.partition(":")[2]
+            add("session", day, text(lang, "session.planned",
+                                     kind=text(lang, f"kind.{kind}") if kind else "?"),
+                path, "planned")
+    next_day = coming[0][0] if coming else None
+    held = [s.date for s in client.held(today)]
     for session in client.sessions:
         for index, action in enumerate(session.actions):
-            if action.due is not None and not action.done:
+            if action.done:
+                continue
+            if action.due is not None:
                 add("action", action.due, action.text, session.path, str(index))
+            elif not (session.date and any(day > session.date for day in held)):
+                # undated: due at the next conversation, until a later one was held
+                add("action", next_day, action.text, session.path, str(index))
+    return found
+
+
+def fix_items(vault: Vault, problems: list[Problem], today: dt.date,
+              ) -> list[tuple[DueItem, str]]:
+    """One `fix` item per file with an error, its first error as the text (SPEC §10): a
+    note that cannot be read cannot say what is due, so the list says it is incomplete."""
+    first: dict[str, Problem] = {}
+    for problem in sorted(problems):
+        if problem.severity == "error" and problem.path not in first:
+            first[problem.path] = problem
+    found = []
+    for path, problem in first.items():
+        owner = folder_of(path) or ""
+        client = vault.clients.get(owner)
+        found.append((DueItem(owner, client.name if client else "", "fix", today, 0,
+                              f"{problem.code} {problem.message}", path), f"fix|{path}"))
     return found
 
 
 def sort_key(pair: tuple[DueItem, str]) -> tuple:
-    """Due items sort by due date, then client, then kind (in ORDER), then note and identity."""
+    """`fix` items first; then by due date, client, kind (in ORDER) and text; actions without
+    a date last (SPEC §10)."""
     item, ref = pair
-    return item.due, item.client, ORDER[item.kind], item.path, ref
+    group = 0 if item.kind == "fix" else 2 if item.due is None else 1
+    return (group, item.due or dt.date.max, item.client, ORDER[item.kind], item.text,
+            item.path, ref)
 
 
 def due_items(vault: Vault, today: dt.date, window: Window,
               client_id: str | None = None) -> list[DueItem]:
-    """The open items inside `window`, sorted by due date, then client."""
+    """The open items inside `window`, sorted (see `sort_key`)."""
     return [item for item, _ in due_with_refs(vault, today, window, client_id)]
 
 
-def due_with_refs(vault: Vault, today: dt.date, window: Window,
-                  client_id: str | None = None) -> list[tuple[DueItem, str]]:
+def due_with_refs(vault: Vault, today: dt.date, window: Window, client_id: str | None = None,
+                  problems: list[Problem] | None = None) -> list[tuple[DueItem, str]]:
+    """The open items inside `window` with their identities; `fix` items from `problems`
+    (checked here when not given)."""
+    from coachnotes.check import check
+
     clients = [get_client(vault, client_id)] if client_id else list(vault.clients.values())
-    found = [(item, ref) for client in clients for item, ref in client_items(vault, client, today)
-             if window.admits(item.due, today)]
+    found = [pair for client in clients for pair in client_items(vault, client, today)]
+    problems = check(vault, today) if problems is None else problems
+    found += [pair for pair in fix_items(vault, problems, today)
+              if client_id is None or pair[0].client == client_id]
+    found = [pair for pair in found if window.admits(pair[0], today)]
     found.sort(key=sort_key)
     return found
 
 
 def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bool = False,
               show_all: bool = False, client_id: str | None = None,
-              ) -> tuple[Window, list[tuple[DueItem, str]]]:
-    """`coachnotes due`: the window and the open items in it, with their identities.
+              ) -> tuple[Window, list[tuple[DueItem, str]], int]:
+    """`coachnotes due`: the window, the open items in it with their identities, and how
+    many actions without a date the window leaves out.
 
-    The open items of the whole vault do not depend on the date (only how late they are
-    does), so they are memoised by every input they came from (`cache.memo`): while no note or
-    setting changed, nothing is read or built but the list of files and that one answer.
+    The open items of the whole vault are memoised by every input they came from and the date
+    (`cache.memo`): while no note or setting changed, nothing is read or built but the list of
+    files and that one answer.
     """
     from coachnotes.cache import memo
     from coachnotes.load import inputs, load_vault
@@ -100,24 +176,32 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
 
     def compute() -> tuple[dict[str, str], list[tuple]]:
         vault = load_vault(root, settings=settings, listing=listing)
-        pairs = due_with_refs(vault, today, Window(None))
+        pairs = due_with_refs(vault, today, Window(None, undated=True))
         return ({c.id: c.name for c in vault.clients.values()},
-                [(i.client, i.name, i.kind, i.due.isoformat(), i.text, i.path, ref)
-                 for i, ref in pairs])
+                [(i.client, i.name, i.kind, i.due.isoformat() if i.due else None, i.time,
+                  i.text, i.path, ref) for i, ref in pairs])
 
-    names, rows = memo(root, "due", key, compute,
+    names, rows = memo(root, "due", key + today.isoformat().encode(), compute,
                        keep=lambda _: listing.settled(sig for _, sig in listing.notes))
     if client_id is not None and client_id not in names:
         raise unknown_client(client_id, names)
-    window = (Window(None) if show_all else Window(None, overdue_only=True) if overdue
-              else Window.default(settings, today, within))
+    window = (Window(None, undated=True) if show_all
+              else Window(None, overdue_only=True, undated=client_id is not None) if overdue
+              else Window.default(settings, today, within)._replace(undated=client_id is not None))
     fromiso = dt.date.fromisoformat
     pairs = []
-    for client, name, kind, due, what, path, ref in rows:
-        day = fromiso(due)
-        if window.admits(day, today) and (client_id is None or client == client_id):
-            pairs.append((DueItem(client, name, kind, day, (today - day).days, what, path), ref))
-    return window, pairs
+    left_out = 0
+    for client, name, kind, due, time, what, path, ref in rows:
+        if client_id is not None and client != client_id:
+            continue
+        day = fromiso(due) if due else None
+        item = DueItem(client, name, kind, day, (today - day).days if day else None, what,
+                       path, time)
+        if window.admits(item, today):
+            pairs.append((item, ref))
+        elif day is None:
+            left_out += 1
+    return window, pairs, left_out
 
 
 def uid(ref: str) -> str:
@@ -136,11 +220,13 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date) -> bytes:
     calendar.add("version", "2.0")
     stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
     for item, ref in pairs:
+        if item.kind == "fix" or item.due is None:
+            continue  # a calendar holds dates: notes to fix and undated actions stay out
         event = icalendar.Event()
         event.add("uid", uid(ref))
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
-        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("dtend", _add_days(item.due, 1))
         event.add("summary", f"{item.name}: {item.text}")
         event.add("description", f"{item.kind} — {item.path}")
         event.add("categories", [item.kind])

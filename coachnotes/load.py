@@ -14,7 +14,7 @@ from typing import Iterable
 from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
 from coachnotes.frontmatter import decode, parse_yaml, read_note
-from coachnotes.layout import SETTINGS_FILE, client_note, folder_of
+from coachnotes.layout import SETTINGS_FILE, client_note, folder_of, is_note
 from coachnotes.model import (
     Client,
     Folder,
@@ -146,6 +146,7 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
                 listing: Listing) -> Vault:
     """Records -> folders, each with its client, sessions and defaults from the settings."""
     grouped: dict[str | None, list[NoteRecord]] = {}
+    records = {rel: record for rel, record in records.items() if is_note(rel, record.type)}
     for rel in sorted(records):
         grouped.setdefault(folder_of(rel), []).append(records[rel])
     folders = {key: build_folder(key, found, settings) for key, found in grouped.items()}
@@ -171,7 +172,6 @@ def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Set
         client.sessions = sorted((s for s in sessions if s.folder_client == folder_id
                                   and s.client == folder_id),
                                  key=lambda s: (s.date or dt.date.min, s.path))
-        complete_follow_ups(client)
     return Folder(folder_id, records, client, sessions, has_note)
 
 
@@ -186,20 +186,6 @@ def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Clien
                   v.get("planned_sessions") or settings.planned_sessions,
                   settings.trajectory_months,
                   follow_ups)
-
-
-def complete_follow_ups(client: Client) -> None:
-    """SPEC §4: a follow-up session completes entry `follow_up: N`, else the k-th by due date."""
-    by_number = {f.n: f for f in client.follow_ups}
-    by_due = sorted(client.follow_ups, key=lambda f: (f.due, f.n))
-    held = [s for s in client.sessions if s.kind == "follow-up" and s.date]
-    for k, session in enumerate(held):
-        if session.follow_up is not None:
-            target = by_number.get(session.follow_up)
-        else:
-            target = by_due[k] if k < len(by_due) else None
-        if target is not None and target.completed_by is None:
-            target.completed_by = session
 
 
 def inputs(root: Path) -> tuple[Settings, Listing, bytes]:

@@ -109,7 +109,7 @@ class Action(NamedTuple):
 
 class Session(Fields):
     __slots__ = ("path", "client", "date", "kind", "number", "duration", "next", "follow_up",
-                 "record", "actions", "folder_client")
+                 "record", "actions", "folder_client", "cancelled")
 
     def __init__(self, path: str, client: str | None, date: dt.date | None, kind: str | None,
                  number: int | None, duration: int | None, next: dt.date | None,
@@ -124,6 +124,7 @@ class Session(Fields):
         self.follow_up = follow_up
         self.record = record
         self.actions: list[Action] = []
+        self.cancelled: str | None = record.values.get("cancelled")
         # the client id of the folder the note lies in (clients/<id>/sessions/x.md), or None
         where = place(path)
         self.folder_client = where.folder if where.role == "session" else None
@@ -131,6 +132,19 @@ class Session(Fields):
     @property
     def lines(self) -> dict[str, int]:
         return self.record.lines
+
+    def held(self, today: dt.date) -> bool:
+        """Took place: dated today or earlier, and not cancelled (SPEC §4)."""
+        return self.date is not None and self.date <= today and not self.cancelled
+
+    def planned(self, today: dt.date) -> bool:
+        """A note prepared in advance: dated after today, and not cancelled."""
+        return self.date is not None and self.date > today and not self.cancelled
+
+    @property
+    def billable(self) -> bool:
+        value = self.record.values.get("billable")
+        return (not self.cancelled) if value is None else value
 
     @classmethod
     def from_record(cls, record: NoteRecord) -> "Session":
@@ -150,24 +164,19 @@ class Session(Fields):
 
 
 class FollowUp(Fields):
-    __slots__ = ("n", "due", "done", "cancelled", "completed_by")
+    __slots__ = ("n", "due", "done", "cancelled")
 
-    def __init__(self, n: int, due: dt.date, done: dt.date | None, cancelled: str | None,
-                 completed_by: Session | None = None) -> None:
+    def __init__(self, n: int, due: dt.date, done: dt.date | None,
+                 cancelled: str | None) -> None:
         self.n = n  # 1-based position in the client's list, as `follow_up: N` counts
         self.due = due
         self.done = done
         self.cancelled = cancelled
-        self.completed_by = completed_by
-
-    @property
-    def is_open(self) -> bool:
-        return self.done is None and self.cancelled is None and self.completed_by is None
 
 
 class Client(Fields):
     __slots__ = ("id", "path", "values", "record", "name", "status", "intake_date", "start_date",
-                 "end_date", "planned_sessions", "trajectory_months", "follow_ups", "sessions",
+                 "end_date", "base_sessions", "trajectory_months", "follow_ups", "sessions",
                  "_planned_end")
 
     def __init__(self, id: str, path: str, values: dict[str, Any], record: NoteRecord,
@@ -183,17 +192,32 @@ class Client(Fields):
         self.intake_date = intake_date
         self.start_date = start_date
         self.end_date = end_date
-        self.planned_sessions = planned_sessions
+        self.base_sessions = planned_sessions  # as written, else from the settings
         self.trajectory_months = trajectory_months  # for the default planned end
         self.follow_ups = follow_ups
         self.sessions: list[Session] = []
         self._planned_end: dt.date | None | bool = False  # not worked out yet
 
     @property
+    def extension(self) -> dict[str, Any] | None:
+        """The extension as a mapping (reason, sessions, until), or None; a text is a reason."""
+        value = self.values.get("extension")
+        if isinstance(value, str):
+            return {"reason": value}
+        return value or None
+
+    @property
+    def planned_sessions(self) -> int:
+        """Planned coaching sessions, with those an extension adds."""
+        return self.base_sessions + ((self.extension or {}).get("sessions") or 0)
+
+    @property
     def planned_end(self) -> dt.date | None:
-        """`planned_end` as written, else start_date + the settings' trajectory_months."""
+        """An extension's `until`, else `planned_end` as written, else start_date + the
+        settings' trajectory_months."""
         if self._planned_end is False:
-            written = self.values.get("planned_end")
+            until = (self.extension or {}).get("until")
+            written = until or self.values.get("planned_end")
             if written:
                 self._planned_end = _fromiso(written)
             elif self.start_date is None:
@@ -212,10 +236,21 @@ class Client(Fields):
     def coaching(self) -> list[Session]:
         return [s for s in self.sessions if s.kind == "coaching"]
 
+    def held(self, today: dt.date) -> list[Session]:
+        return [s for s in self.sessions if s.held(today)]
+
+    def planned(self, today: dt.date) -> list[Session]:
+        return [s for s in self.sessions if s.planned(today)]
+
+    def held_coaching(self, today: dt.date) -> int:
+        return sum(1 for s in self.sessions if s.kind == "coaching" and s.held(today))
+
     @property
     def explained(self) -> bool:
-        """An extension or an alternative is written down: going past the plan is deliberate."""
-        return bool(self.values.get("extension") or self.values.get("alternative"))
+        """Going past the plan is deliberate and needs no warning: an `alternative`, or an
+        extension written as a text (a mapping extends the plan instead, SPEC §3)."""
+        return bool(isinstance(self.values.get("extension"), str) and self.values["extension"]
+                    or self.values.get("alternative"))
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -226,18 +261,40 @@ class Client(Fields):
                 return self.lines[key]
         return self.lines.get("status", 1)
 
-    @property
-    def next_agreed(self) -> dt.date | None:
-        """The `next` date of the latest conversation, if no conversation took place since."""
-        dated = [s for s in self.sessions if s.date]
-        if not dated:
+    def latest_held(self, today: dt.date) -> Session | None:
+        held = self.held(today)
+        return max(held, key=lambda s: (s.date, s.path)) if held else None
+
+    def next_agreed(self, today: dt.date) -> dt.date | None:
+        """The `next` date agreed in the latest held conversation, while no conversation
+        (held or planned, not cancelled) is dated on or after it."""
+        latest = self.latest_held(today)
+        if latest is None or latest.next is None or latest.next <= latest.date:
             return None
-        latest = max(dated, key=lambda s: (s.date, s.path))
-        if latest.next is None:
-            return None
-        if latest.date >= latest.next:  # 'next' on or before the conversation itself
+        if any(s.date and s.date >= latest.next and not s.cancelled for s in self.sessions):
             return None
         return latest.next
+
+    def completions(self, today: dt.date) -> dict[int, Session]:
+        """Which held follow-up session completes which entry (SPEC §4): by its `follow_up`
+        number, otherwise the k-th by date completes the k-th entry by due date."""
+        by_number = {f.n: f for f in self.follow_ups}
+        by_due = sorted(self.follow_ups, key=lambda f: (f.due, f.n))
+        done: dict[int, Session] = {}
+        held = [s for s in self.sessions if s.kind == "follow-up" and s.held(today)]
+        for k, session in enumerate(held):
+            if session.follow_up is not None:
+                target = by_number.get(session.follow_up)
+            else:
+                target = by_due[k] if k < len(by_due) else None
+            if target is not None and target.n not in done:
+                done[target.n] = session
+        return done
+
+    def open_follow_ups(self, today: dt.date) -> list[FollowUp]:
+        done = self.completions(today)
+        return [f for f in self.follow_ups
+                if f.done is None and f.cancelled is None and f.n not in done]
 
 
 class Settings(Fields):
@@ -328,12 +385,13 @@ class DueItem(NamedTuple):
     client: str
     name: str
     kind: str
-    due: dt.date
-    overdue_days: int
+    due: dt.date | None  # None: an action without a date and no next conversation
+    overdue_days: int | None
     text: str
     path: str
+    time: str | None = None  # HH:MM where the note gives a time of day
 
     def as_dict(self) -> dict[str, Any]:
         return {"client": self.client, "name": self.name, "kind": self.kind,
-                "due": self.due.isoformat(), "overdue_days": self.overdue_days,
-                "text": self.text, "path": self.path}
+                "due": self.due.isoformat() if self.due else None, "time": self.time,
+                "overdue_days": self.overdue_days, "text": self.text, "path": self.path}

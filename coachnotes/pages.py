@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 from urllib.parse import quote
 
-from coachnotes.due import sort_key
+from coachnotes.due import fix_items, sort_key
 from coachnotes.layout import (
     CLIENT_NOTE,
     FOLLOW_UPS_PAGE,
@@ -66,7 +66,8 @@ def render_pages(vault: Vault, today: dt.date, problems: list[Problem],
     """
     views = client_views(vault, today, problems)
     wanted = set(views) if only is None else set(only) & set(views)
-    return compose(views, wanted, today, vault.settings)
+    return compose(views, wanted, today, vault.settings,
+                   fixes=[item for item, _ in fix_items(vault, problems, today)])
 
 
 class ClientLines(NamedTuple):
@@ -88,7 +89,7 @@ def client_lines(view: ClientView, today: dt.date) -> ClientLines:
            f"{r.problems or ''} |")
     until = today + dt.timedelta(days=COMING_DAYS)
     items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0])) for pair in view.due
-             if pair[0].due <= until]
+             if pair[0].due is not None and pair[0].due <= until]
     return ClientLines(_flat(row_order(r)), r.status, row, items)
 
 
@@ -151,22 +152,25 @@ class TopPages:
             for key, due, line in lines.items:
                 self.items.add(key, due, line)
 
-    def render(self, today: dt.date, settings: Settings) -> dict[str, str]:
+    def render(self, today: dt.date, settings: Settings,
+               fixes: list[DueItem]) -> dict[str, str]:
         lang = settings.language
         return {INDEX_PAGE: render_index(self.rows, today, lang),
                 FOLLOW_UPS_PAGE: render_follow_ups(self.items, today, lang,
-                                                   settings.due_within_days)}
+                                                   settings.due_within_days, fixes)}
 
 
 def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
-            settings: Settings, top: TopPages | None = None) -> dict[str, str]:
+            settings: Settings, top: TopPages | None = None,
+            fixes: list[DueItem] = ()) -> dict[str, str]:
     """The pages made from the clients' views: the top pages, and the READMEs of `wanted`.
-    `top` holds the clients' rendered lines where kept (the watcher's), else it is made here."""
+    `top` holds the clients' rendered lines where kept (the watcher's), else it is made here;
+    `fixes` are the `fix` items (files with an error) that FOLLOW-UPS.md opens with."""
     if top is None:
         top = TopPages()
         for cid, view in views.items():
             top.put(cid, client_lines(view, today))
-    pages = top.render(today, settings)
+    pages = top.render(today, settings, list(fixes))
     for client_id in sorted(wanted):
         pages[client_page(client_id)] = render_client(views[client_id], settings.language)
     return pages
@@ -199,15 +203,27 @@ def render_index(rows: Sorted, today: dt.date, lang: str) -> str:
     return "\n".join(out)
 
 
-def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int) -> str:
-    """FOLLOW-UPS.md from the open items due within the coming days, sorted by due date."""
+def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
+                      fixes: list[DueItem]) -> str:
+    """FOLLOW-UPS.md: first the notes to fix (what they hold is missing from the rest), then
+    the open items due within the coming days, sorted by due date."""
     until = today + dt.timedelta(days=window)
     soon, later = items.cut(today), items.cut(until, right=True)
     groups = [(text(lang, "overdue"), items.lines[:soon]),
               (text(lang, "due_soon", days=window), items.lines[soon:later]),
               (text(lang, "coming", days=COMING_DAYS), items.lines[later:])]
     out = [MARKER, f"# {text(lang, 'followups.title')}", "",
-           f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", ""]
+           f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", "",
+           f"## {text(lang, 'fix')} ({len(fixes)})", ""]
+    if fixes:
+        out += [text(lang, "fix.intro"), "",
+                f"| {text(lang, 'col.note')} | {text(lang, 'col.client')} | "
+                f"{text(lang, 'col.problem')} |", "|---|---|---|"]
+        out += [f"| {link(i.path, i.path)} | {cell(i.name or i.client)} | {cell(i.text)} |"
+                for i in sorted(fixes, key=lambda i: i.path)]
+    else:
+        out.append(text(lang, "nothing"))
+    out.append("")
     for title, group in groups:
         out += [f"## {title} ({len(group)})", ""]
         if not group:
@@ -228,13 +244,21 @@ def render_client(view: ClientView, lang: str) -> str:
            f"{link(CLIENT_NOTE, CLIENT_NOTE)}", "", " · ".join(_facts(client, lang)), ""]
     out += _progress(view, lang)
     out += _profile(client, lang)
-    out += _timeline(client, lang)
+    out += _timeline(view, lang)
     out += _follow_ups(view, lang)
+    if view.planned_notes:
+        out += [f"## {text(lang, 'planned')}", ""]
+        for s in view.planned_notes:
+            rel = place(s.path).inner
+            out.append(f"- {_d(s.date)} — {text(lang, f'kind.{s.kind}') if s.kind else '?'} "
+                       f"({link(_name(rel), rel)})")
+        out.append("")
     if view.actions:
         out += [f"## {text(lang, 'actions')}", ""]
         for i in view.actions:
             rel = place(i.path).inner
-            out.append(f"- {i.due.isoformat()} — {cell(i.text)} ({link(_name(rel), rel)})")
+            when = i.due.isoformat() if i.due else text(lang, "no_date")
+            out.append(f"- {when} — {cell(i.text)} ({link(_name(rel), rel)})")
         out.append("")
     if view.problems:
         out += [f"## {text(lang, 'problems')}", ""]
@@ -292,13 +316,21 @@ def _profile(client: Client, lang: str) -> list[str]:
         out += [f"## {text(lang, 'assessment')}", "", " · ".join(parts), ""]
         if assessment.get("notes"):
             out += [cell(assessment["notes"]), ""]
-    for key in ("extension", "alternative"):
-        if v.get(key):
-            out += [f"## {text(lang, key)}", "", cell(v[key]), ""]
+    extension = client.extension
+    if extension:
+        parts = [cell(extension.get("reason"))]
+        if extension.get("sessions"):
+            parts.append(text(lang, "extension.sessions", n=extension["sessions"]))
+        if extension.get("until"):
+            parts.append(text(lang, "extension.until", date=extension["until"]))
+        out += [f"## {text(lang, 'extension')}", "", " · ".join(parts), ""]
+    if v.get("alternative"):
+        out += [f"## {text(lang, 'alternative')}", "", cell(v["alternative"]), ""]
     return out
 
 
-def _timeline(client: Client, lang: str) -> list[str]:
+def _timeline(view: ClientView, lang: str) -> list[str]:
+    client = view.client
     out = [f"## {text(lang, 'timeline')}", ""]
     if client.sessions:
         out += [f"| {text(lang, 'col.date')} | {text(lang, 'col.kind')} | "
@@ -308,6 +340,10 @@ def _timeline(client: Client, lang: str) -> list[str]:
             kind = text(lang, f"kind.{s.kind}") if s.kind else "?"
             if s.kind == "coaching" and s.number:
                 kind += f" {s.number}"
+            if s.cancelled:
+                kind += f" ({text(lang, 'cancelled')})"
+            elif s.planned(view.today):
+                kind += f" ({text(lang, 'planned.one')})"
             rel = place(s.path).inner
             out.append(f"| {_d(s.date)} | {kind} | {link(_name(rel), rel)} |")
     else:

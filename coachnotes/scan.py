@@ -20,6 +20,7 @@ from coachnotes.layout import (
     CLIENTS,
     CONFLICT_TAG,
     GENERATED_TOP,
+    TEMPLATES,
     is_generated_place,
     is_litter,
     is_within,
@@ -203,13 +204,14 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 if role:
                     (notes if role == "note" else pages).append(name)
             elif entry.is_dir(follow_symlinks=False):
-                if not name.startswith("."):
+                if not name.startswith(".") and not (rel == "" and name == TEMPLATES):
                     folders.append(name)
-            elif in_clients and name.endswith(".md") and entry.is_file(follow_symlinks=False):
+            elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
                 if client_folder and name == "README.md":
                     pages.append(name)
-                else:
-                    notes.append(name)
+                elif in_clients or not (rel == "" and name in GENERATED_TOP) \
+                        and not is_litter(name):
+                    notes.append(name)  # outside clients/: read, a note only by its type
     return notes, folders, pages, conflicts, reusable
 
 

@@ -13,8 +13,8 @@ import re
 from sys import intern
 from typing import Any, Callable, NamedTuple
 
-STATUSES = ("intake", "active", "follow-up", "closed", "declined")
-FROM_ACTIVE = frozenset({"active", "follow-up", "closed"})
+STATUSES = ("intake", "active", "paused", "follow-up", "closed", "declined")
+FROM_ACTIVE = frozenset({"active", "paused", "follow-up", "closed"})
 AFTER_REGULAR = frozenset({"follow-up", "closed"})
 SESSION_KINDS = ("intake", "coaching", "assessment", "evaluation", "tripartite", "follow-up")
 REFERRERS = ("hr", "manager", "self", "other")
@@ -85,7 +85,12 @@ CLIENT = Schema("client", (
         Field("done", "date", "when it was held"),
         Field("cancelled", "text", "why it will not take place"),
     )),
-    Field("extension", "text", "documented reason to go past the plan"),
+    Field("extension", "extension", "documented reason to go past the plan: a text, or a "
+          "mapping reason/sessions/until", fields=(
+              Field("reason", "text", "why longer guidance helps", ALWAYS),
+              Field("sessions", "int", "extra coaching sessions, added to the plan", minimum=1),
+              Field("until", "date", "the new planned end"),
+          )),
     Field("alternative", "text", "the alternative approach recommended instead, and why"),
     Field("tags", "text_list", "free tags"),
 ))
@@ -108,6 +113,8 @@ SESSION = Schema("session", (
           minimum=1),
     Field("actions", "action_list", "agreements: a text, or a mapping text/due/done",
           fields=ACTION_FIELDS),
+    Field("cancelled", "text", "the conversation did not take place, and why"),
+    Field("billable", "bool", "counts in `hours` (default: yes when held, no when cancelled)"),
 ))
 
 SETTINGS = Schema("settings", (
@@ -310,6 +317,15 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
 
 def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
                      problems: list[Problem3]) -> Any:
+    if f.kind == "extension":  # a text (v1), or a mapping with a reason (v2)
+        if isinstance(value, str):
+            return value
+        if not isinstance(value, dict):
+            raise _Invalid("E012", f"`{f.key}` must be a text (why), or a mapping of keys: "
+                                   + ", ".join(sub.key for sub in f.fields))
+        sub, subproblems = normalise(f.fields, value, lines, path + ".")
+        problems.extend(subproblems)
+        return sub
     if f.kind == "mapping":
         if not isinstance(value, dict):
             raise _Invalid("E012", f"`{f.key}` must be a mapping of keys: "

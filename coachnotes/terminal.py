@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from coachnotes.model import DueItem
+from coachnotes.model import Client, DueItem
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
     from coachnotes.views import ClientView, Summary
 
-WIDTH = 80
+WIDTH = 80  # when the terminal's width cannot be found
 
 
-def clip(value: str, width: int) -> str:
-    """Shorten to `width` characters with an ellipsis; never wrap."""
-    if len(value) <= width and value.isprintable():
+def terminal_width(is_terminal: bool) -> int | None:
+    """The width to fit (SPEC §8): `COLUMNS`, else the terminal's size, else 80 — or None
+    when the output is not a terminal: then nothing is cut."""
+    import os
+    import shutil
+
+    if not is_terminal:
+        return None
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    return columns if columns > 0 else shutil.get_terminal_size((WIDTH, 24)).columns
+
+
+def clip(value: str, width: int | None) -> str:
+    """One line: control characters and line breaks become spaces (a name cannot move the
+    cursor or forge a line); shortened to `width` with an ellipsis, or not at all for None."""
+    if not value.isprintable():
+        value = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    if width is None or len(value) <= width:
         return value
-    value = " ".join(value.split())
-    return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
+    return value[: max(width - 1, 0)] + "…"
 
 
-def when(days_overdue: int) -> str:
+def when(days_overdue: int | None) -> str:
+    if days_overdue is None:
+        return "-"
     if days_overdue > 0:
         return f"{days_overdue}d late"
     if days_overdue == 0:
@@ -29,28 +48,33 @@ def when(days_overdue: int) -> str:
     return f"in {-days_overdue}d"
 
 
-def due_table(items: list[DueItem]) -> list[tuple[str, bool]]:
+def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str, bool]]:
     """Lines of the `due` table, each with whether it is overdue (to colour it)."""
-    name_width = min(max((len(i.name) for i in items), default=6), 18)
+    longest = max((len(i.name) for i in items), default=6)
+    name_width = max(longest, 6) if width is None else min(longest, max(18, width // 5))
     head = f"{'DUE':<10}  {'WHEN':<9} {'KIND':<14} {'CLIENT':<{name_width}}  WHAT"
-    rest = WIDTH - len(head) + 4
+    rest = None if width is None else max(width - len(head) + 4, 10)
     lines = [(head, False)]
     for item in items:
-        lines.append((f"{item.due.isoformat():<10}  {when(item.overdue_days):<9} "
+        due = item.due.isoformat() if item.due else "-"
+        lines.append((f"{due:<10}  {when(item.overdue_days):<9} "
                       f"{item.kind:<14} {clip(item.name, name_width):<{name_width}}  "
-                      f"{clip(item.text, rest)}", item.overdue_days > 0))
+                      f"{clip(item.text, rest)}".rstrip(), (item.overdue_days or 0) > 0))
     return lines
 
 
-def list_table(rows: list[Summary]) -> list[str]:
-    name_width = min(max((len(r.name) for r in rows), default=6), 22)
+def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
+    longest = max((len(r.name) for r in rows), default=6)
+    fixed = 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
+    name_width = max(longest, 6) if width is None else \
+        max(min(longest, width - fixed), 6)
     head = (f"{'CLIENT':<{name_width}}  {'STATUS':<9}  {'HELD':>5}  {'START':<10}  "
             f"{'END':<10}  {'NEXT':<10}  !")
     lines = [head]
     for r in rows:
         lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
                      f"{r.sessions:>2}/{r.planned_sessions:<2}  {_d(r.start_date):<10}  "
-                     f"{_d(r.planned_end):<10}  {_d(r.next):<10}  {r.problems or ''}")
+                     f"{_d(r.end):<10}  {_d(r.next):<10}  {r.problems or ''}".rstrip())
     return lines
 
 
@@ -58,26 +82,31 @@ def _d(value: dt.date | None) -> str:
     return value.isoformat() if value else "-"
 
 
-def show_client(view: ClientView) -> list[str]:
+def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
     """The whole trajectory of one client on one screen, from its view."""
+    def fit(margin: int) -> int | None:
+        return None if width is None else width - margin
+
     client = view.client
     v = client.values
-    out = [f"{client.name} ({client.id}) — {client.status or 'status unknown'}"]
+    out = [f"{clip(client.name, None)} ({client.id}) — {client.status or 'status unknown'}"]
     for key in ("organization", "sponsor", "referred_by"):
         if v.get(key):
-            out.append(f"  {key.replace('_', ' ')}: {clip(v[key], WIDTH - 16)}")
+            out.append(f"  {key.replace('_', ' ')}: {clip(v[key], fit(16))}")
     line = f"sessions: {view.held} of {view.planned}"
     if view.month is not None:
         line += f" · month {view.month} of {view.months}"
     line += f" · intake {_d(client.intake_date)} · start {_d(client.start_date)}"
-    out.append("  " + clip(line, WIDTH - 2))
+    out.append("  " + clip(line, fit(2)))
     out.append(f"  planned end: {_d(client.planned_end)} · end: {_d(client.end_date)}")
-    out += _profile(v)
+    out += _profile(client, fit)
     out += ["", "Timeline"]
     for s in client.sessions:
         number = f" {s.number}" if s.kind == "coaching" and s.number else ""
         nxt = f"  → next {s.next.isoformat()}" if s.next else ""
-        out.append(f"  {_d(s.date)}  {(s.kind or '?') + number:<14}{nxt}".rstrip())
+        mark = "  (cancelled)" if s.cancelled else "  (planned)" if s.planned(view.today) \
+            else ""
+        out.append(f"  {_d(s.date)}  {(s.kind or '?') + number:<14}{nxt}{mark}".rstrip())
     if not client.sessions:
         out.append("  (no conversations yet)")
     if view.follow_ups:
@@ -87,26 +116,34 @@ def show_client(view: ClientView) -> list[str]:
                      "held": f"held {_d(f.date)}"}.get(f.state, "open")
             out.append(f"  {f.n}. due {f.due.isoformat()}  {state}")
     if view.due:
-        out += ["", "Due"] + [f"  {i.due.isoformat()}  {when(i.overdue_days):<9} "
-                              f"{clip(i.text, WIDTH - 25)}" for i, _ in view.due]
+        out += ["", "Due"] + [f"  {_d(i.due):<10}  {when(i.overdue_days):<9} "
+                              f"{clip(i.text, fit(25))}" for i, _ in view.due]
     if view.problems:
-        out += ["", "Problems"] + [f"  {clip(str(p), WIDTH - 2)}" for p in view.problems]
+        out += ["", "Problems"] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
     return out
 
 
-def _profile(v: dict) -> list[str]:
+def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
+    v = client.values
     out: list[str] = []
     if v.get("reason"):
-        out += ["", "Reason", f"  {clip(v['reason'], WIDTH - 2)}"]
+        out += ["", "Reason", f"  {clip(v['reason'], fit(2))}"]
     for key, label in (("goals", "Goals"), ("development_points", "Development points")):
         if v.get(key):
-            out += ["", label] + [f"  - {clip(g, WIDTH - 4)}" for g in v[key]]
+            out += ["", label] + [f"  - {clip(g, fit(4))}" for g in v[key]]
     assessment = v.get("assessment") or {}
     if assessment:
         parts = [f"{k.replace('_', ' ')}: {assessment[k]}" for k in
                  ("decision", "date", "reason_confirmed", "goals_realistic") if k in assessment]
-        out += ["", "Assessment", f"  {clip(' · '.join(parts), WIDTH - 2)}"]
-    for key in ("extension", "alternative"):
-        if v.get(key):
-            out += ["", key.capitalize(), f"  {clip(v[key], WIDTH - 2)}"]
+        out += ["", "Assessment", f"  {clip(' · '.join(parts), fit(2))}"]
+    extension = client.extension
+    if extension:
+        parts = [extension.get("reason") or ""]
+        if extension.get("sessions"):
+            parts.append(f"{extension['sessions']} extra sessions")
+        if extension.get("until"):
+            parts.append(f"until {extension['until']}")
+        out += ["", "Extension", f"  {clip(' · '.join(parts), fit(2))}"]
+    if v.get("alternative"):
+        out += ["", "Alternative", f"  {clip(v['alternative'], fit(2))}"]
     return out

@@ -7,7 +7,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "follow-up": "Terugkomgesprek {n} houden",
         "plan-follow-up": "Terugkomgesprekken plannen",
         "session": "Vervolggesprek",
-        "status.intake": "Intake", "status.active": "Actief", "status.follow-up": "Terugkomfase",
+        "session.planned": "Gesprek gepland ({kind})",
+        "status.intake": "Intake", "status.active": "Actief", "status.paused": "Gepauzeerd",
+        "status.follow-up": "Terugkomfase",
         "status.closed": "Afgerond", "status.declined": "Niet gestart",
         "kind.intake": "intakegesprek", "kind.coaching": "coachgesprek",
         "kind.assessment": "assessment", "kind.evaluation": "evaluatiegesprek",
@@ -31,12 +33,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "alternative": "Alternatief", "fu.open": "open", "fu.done": "gehouden {date}",
         "fu.cancelled": "vervalt: {why}", "fu.by": "gehouden {date} ({note})",
         "back": "Alle cliënten", "yes": "ja", "no": "nee", "open": "open", "partly": "deels",
+        "fix": "Te herstellen", "fix.intro": "Deze notities hebben een fout; wat erin staat, "
+        "ontbreekt hieronder tot ze hersteld zijn (`coachnotes check`).",
+        "col.problem": "Melding", "planned": "Geplande gesprekken",
+        "cancelled": "afgezegd", "planned.one": "gepland", "no_date": "zonder datum",
+        "extension.sessions": "{n} gesprekken extra", "extension.until": "tot {date}",
     },
     "en": {
         "follow-up": "Hold follow-up conversation {n}",
         "plan-follow-up": "Plan the follow-up conversations",
         "session": "Next conversation",
-        "status.intake": "Intake", "status.active": "Active", "status.follow-up": "Follow-up",
+        "session.planned": "Planned conversation ({kind})",
+        "status.intake": "Intake", "status.active": "Active", "status.paused": "Paused",
+        "status.follow-up": "Follow-up",
         "status.closed": "Closed", "status.declined": "Declined",
         "kind.intake": "intake", "kind.coaching": "coaching", "kind.assessment": "assessment",
         "kind.evaluation": "evaluation", "kind.tripartite": "tripartite",
@@ -59,6 +68,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "alternative": "Alternative", "fu.open": "open", "fu.done": "held {date}",
         "fu.cancelled": "cancelled: {why}", "fu.by": "held {date} ({note})",
         "back": "All clients", "yes": "yes", "no": "no", "open": "open", "partly": "partly",
+        "fix": "To fix", "fix.intro": "These notes have an error; what they hold is missing "
+        "below until they are fixed (`coachnotes check`).",
+        "col.problem": "Problem", "planned": "Planned conversations",
+        "cancelled": "cancelled", "planned.one": "planned", "no_date": "no date",
+        "extension.sessions": "{n} extra sessions", "extension.until": "until {date}",
     },
 }
 

@@ -10,10 +10,10 @@ import datetime as dt
 from typing import NamedTuple
 
 from coachnotes.check import problems_by_client
-from coachnotes.due import Window, client_items, sort_key
-from coachnotes.model import Client, DueItem, Problem, Vault
+from coachnotes.due import client_items, next_conversation, sort_key
+from coachnotes.model import Client, DueItem, Problem, Session, Vault
 
-STATUS_ORDER = ("active", "intake", "follow-up", "closed", "declined")
+STATUS_ORDER = ("active", "paused", "intake", "follow-up", "closed", "declined")
 
 
 class Summary(NamedTuple):
@@ -27,14 +27,21 @@ class Summary(NamedTuple):
     planned_sessions: int
     start_date: dt.date | None
     planned_end: dt.date | None
-    next: dt.date | None
+    next: dt.date | None  # the next conversation: a planned note or the agreed `next`
     problems: int
+    end_date: dt.date | None = None
+
+    @property
+    def end(self) -> dt.date | None:
+        """`end_date` where set, else the planned end (`list`'s END column)."""
+        return self.end_date or self.planned_end
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "status": self.status,
                 "sessions": self.sessions, "planned_sessions": self.planned_sessions,
                 "start_date": _iso(self.start_date), "planned_end": _iso(self.planned_end),
-                "problems": self.problems}
+                "problems": self.problems, "end_date": _iso(self.end_date),
+                "next": _iso(self.next)}
 
 
 class FollowUpState(NamedTuple):
@@ -60,9 +67,12 @@ class ClientView(NamedTuple):
     follow_ups: list[FollowUpState]
     due: list[tuple[DueItem, str]]  # every open item of this client, sorted, with identities
     problems: list[Problem]  # the problems in the client's folder
+    planned_notes: list[Session]  # conversations prepared in advance
+    today: dt.date
 
     @property
     def actions(self) -> list[DueItem]:
+        """Every open action, dated or not."""
         return [item for item, _ in self.due if item.kind == "action"]
 
 
@@ -79,14 +89,11 @@ def row_order(row: Summary) -> tuple:
     return status_rank(row.status), row.name.casefold(), row.id
 
 
-def held_coaching(client: Client, today: dt.date) -> int:
-    return sum(1 for s in client.coaching if s.date and s.date <= today)
-
-
 def summarise(client: Client, today: dt.date, problems: int) -> Summary:
     return Summary(client.id, client.name, client.status, client.get("organization"),
-                   held_coaching(client, today), client.planned_sessions, client.start_date,
-                   client.planned_end, client.next_agreed, problems)
+                   client.held_coaching(today), client.planned_sessions, client.start_date,
+                   client.planned_end, next_conversation(client, today), problems,
+                   client.end_date)
 
 
 def summaries(vault: Vault, today: dt.date, problems: list[Problem],
@@ -113,16 +120,17 @@ def months_of(client: Client, today: dt.date) -> tuple[int | None, int | None]:
     return current, months
 
 
-def follow_up_states(client: Client) -> list[FollowUpState]:
+def follow_up_states(client: Client, today: dt.date) -> list[FollowUpState]:
     states = []
+    held = client.completions(today)
     for f in client.follow_ups:
         if f.done:
             states.append(FollowUpState(f.n, f.due, "done", f.done, None, None))
         elif f.cancelled:
             states.append(FollowUpState(f.n, f.due, "cancelled", None, f.cancelled, None))
-        elif f.completed_by:
-            states.append(FollowUpState(f.n, f.due, "held", f.completed_by.date, None,
-                                        f.completed_by.path))
+        elif f.n in held:
+            states.append(FollowUpState(f.n, f.due, "held", held[f.n].date, None,
+                                        held[f.n].path))
         else:
             states.append(FollowUpState(f.n, f.due, "open", None, None, None))
     return states
@@ -131,13 +139,12 @@ def follow_up_states(client: Client) -> list[FollowUpState]:
 def client_view(vault: Vault, client: Client, today: dt.date,
                 problems: list[Problem]) -> ClientView:
     """The view of one client; `problems` are those in its folder."""
-    due = sorted(((item, ref) for item, ref in client_items(vault, client, today)
-                  if Window(None).admits(item.due, today)), key=sort_key)
+    due = sorted(client_items(vault, client, today), key=sort_key)
     month, months = months_of(client, today)
-    held = held_coaching(client, today)
-    return ClientView(client, summarise(client, today, len(problems)), held,
-                      client.planned_sessions, month, months, follow_up_states(client), due,
-                      problems)
+    return ClientView(client, summarise(client, today, len(problems)),
+                      client.held_coaching(today), client.planned_sessions, month, months,
+                      follow_up_states(client, today), due, problems, client.planned(today),
+                      today)
 
 
 def client_views(vault: Vault, today: dt.date, problems: list[Problem]) -> dict[str, ClientView]:

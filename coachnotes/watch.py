@@ -36,6 +36,7 @@ from coachnotes.layout import (
     folder_of,
     is_generated_place,
     is_litter,
+    is_note,
 )
 from coachnotes.load import build_folder, build_model, load_settings, read_record, read_records
 from coachnotes.model import NoteRecord, Problem, Vault
@@ -226,8 +227,12 @@ class VaultState:
                 p = files.unreadable[rel]
                 vault.records[rel] = NoteRecord(rel, None, {}, {}, [(p.line, p.code, p.message)])
             elif rel in files.notes:
-                vault.records[rel] = read_record(rel, self.root / rel)
+                record = read_record(rel, self.root / rel)
                 reread += 1
+                if is_note(rel, record.type):
+                    vault.records[rel] = record
+                else:  # Markdown outside clients/ that is not a note
+                    vault.records.pop(rel, None)
             else:
                 vault.records.pop(rel, None)
         vault.set_listing(sorted(files.conflicts), sorted(files.pages))
@@ -257,6 +262,7 @@ class VaultState:
     def rebuild(self, changes: Changes) -> tuple[Rebuild, dict[str, str]]:
         """Re-check the changed folders and render the pages that show them."""
         from coachnotes.check import folder_problems, problems_by_client, vault_problems
+        from coachnotes.due import fix_items
         from coachnotes.pages import TopPages, client_lines, compose
         from coachnotes.views import client_view
 
@@ -298,7 +304,9 @@ class VaultState:
         for key in [k for k in self.views if k not in vault.clients]:
             del self.views[key]
             self.top.put(key, None)
-        pages = compose(self.views, wanted & set(self.views), today, vault.settings, self.top)
+        fixes = [item for item, _ in fix_items(vault, sorted(now), today)]
+        pages = compose(self.views, wanted & set(self.views), today, vault.settings, self.top,
+                        fixes)
         errors = sum(p.severity == "error" for p in now)
         return Rebuild(changes.reread, appeared, resolved, errors=errors,
                        warnings=len(now) - errors), pages

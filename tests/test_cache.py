@@ -151,16 +151,20 @@ def test_several_processes_at_once_agree(make_vault):
 def test_due_from_the_cache_equals_due_from_the_notes(example_copy):
     from coachnotes.due import due_with_refs, query_due
 
-    cold = due_with_refs(load_vault(example_copy, use_cache=False), TODAY_DATE, Window(None))
+    def cold(today):
+        everything = Window(None, undated=True)
+        return due_with_refs(load_vault(example_copy, use_cache=False), today, everything)
+
     for _ in range(2):  # the first fills the cache, the second answers from it
-        _, pairs = query_due(example_copy, TODAY_DATE, show_all=True)
-        assert pairs == cold
-    later = TODAY_DATE + dt.timedelta(days=10)  # overdue days follow the date, not the cache
-    _, pairs = query_due(example_copy, later, show_all=True)
-    assert [i.overdue_days for i, _ in pairs] == [(later - i.due).days for i, _ in cold]
+        _, pairs, _ = query_due(example_copy, TODAY_DATE, show_all=True)
+        assert pairs == cold(TODAY_DATE)
+    # the answer follows the date: ten days on, Anouk's prepared note of 3 December is held
+    later = TODAY_DATE + dt.timedelta(days=10)
+    _, pairs, _ = query_due(example_copy, later, show_all=True)
+    assert pairs == cold(later) != cold(TODAY_DATE)
     note = example_copy / "clients/bram-hoekstra/sessions/2026-11-18-intake.md"
     note.write_text(note.read_text().replace("next: 2026-12-02", "next: 2026-12-09"))
-    _, pairs = query_due(example_copy, TODAY_DATE, client_id="bram-hoekstra")
+    _, pairs, _ = query_due(example_copy, TODAY_DATE, client_id="bram-hoekstra")
     assert [i.due for i, _ in pairs] == [dt.date(2026, 12, 9)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -161,7 +162,7 @@ def test_cli_window_options_and_json(make_vault):
     assert texts("--all") == ["vroeger", "vandaag", "later"]
     item = json.loads(run_cli("--vault", str(root), "due", "--json", "--today", TODAY).stdout)[0]
     assert item == {"client": "jan", "name": "Jan de Vries", "kind": "action",
-                    "due": "2026-11-02", "overdue_days": 25, "text": "vroeger",
+                    "due": "2026-11-02", "time": None, "overdue_days": 25, "text": "vroeger",
                     "path": "clients/jan/sessions/a.md"}
 
 
@@ -173,16 +174,47 @@ def test_unknown_client_is_a_clear_error(make_vault):
     assert "Traceback" not in result.stderr
 
 
-def test_table_fits_80_columns_and_is_plain_when_piped(make_vault):
+def at_a_terminal(args: list[str], columns: int) -> str:
+    """Run the installed command with its output on a pseudo-terminal of `columns` columns."""
+    import pty
+
+    from conftest import coachnotes_command
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
+    env.update(COLUMNS=str(columns), COACHNOTES_RACY_SECONDS="0.05", NO_COLOR="1")
+    process = subprocess.Popen([coachnotes_command(), *args], stdout=follower,
+                               stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=30)
+    os.close(leader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_a_table_fits_the_terminal_and_is_never_cut_when_piped(make_vault):
     long_name = "Maximiliaan Alexander van Oranje-Nassau tot Bovenste Berg"
+    action = "Een heel lange actie " * 6
     files = {JAN: client_note(name=long_name), sessions_dir("a"): session_note(
-        date="2026-11-01", actions=[{"text": "Een heel lange actie " * 6, "due": D(2026, 11, 2)}])}
+        date="2026-11-01", actions=[{"text": action, "due": D(2026, 11, 2)}])}
     root = make_vault(files)
-    result = run_cli("--vault", str(root), "due", "--today", TODAY, process=True)
-    lines = result.stdout.splitlines()
-    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
-    assert "\x1b[" not in result.stdout
-    assert "Maximiliaan" in lines[1] and "…" in lines[1]
+    piped = run_cli("--vault", str(root), "due", "--today", TODAY, process=True).stdout
+    assert long_name in piped and action.strip() in piped and "…" not in piped
+    for columns in (80, 132):
+        shown = at_a_terminal(["--vault", str(root), "due", "--today", TODAY], columns)
+        lines = shown.splitlines()
+        assert len(lines) == 2 and all(len(line) <= columns for line in lines), shown
+        assert "…" in lines[1] and "\x1b[" not in shown
+    wide = at_a_terminal(["--vault", str(root), "list"], 200)
+    assert long_name in wide
 
 
 def test_ics_parses_back_with_stable_uids(make_vault, tmp_path):
