@@ -228,11 +228,23 @@ def install_hook(vault: Vault, force: bool = False) -> Path:
         os.replace(hook, chained)
     run_before = (f'if [ -x "{chained}" ]; then "{chained}" "$@" || exit $?; fi\n'
                   if chained.exists() else "")
-    # The vault is named relative to the work tree, so moving the folder keeps the hook working.
-    script = (f"#!/bin/sh\n{HOOK_MARK}: blocks a commit when `coachnotes check` finds errors.\n"
+    python = sys.executable
+    # The vault is named relative to the work tree, so moving the folder keeps the hook
+    # working; what is checked is what is being committed (`check --staged`). The Python that
+    # installed the hook is used while it has coachnotes, else a coachnotes on PATH; without
+    # either the commit goes through with one line that says so (SPEC §12).
+    script = (f"#!/bin/sh\n{HOOK_MARK}: blocks a commit when what is staged has errors.\n"
               f"{run_before}"
-              f'exec "{sys.executable}" -m coachnotes '
-              f'--vault "$(git rev-parse --show-toplevel)/{place}" check 1>&2\n')
+              f'vault="$(git rev-parse --show-toplevel)/{place}"\n'
+              f'if "{python}" -c "import coachnotes" >/dev/null 2>&1; then\n'
+              f'  exec "{python}" -m coachnotes --vault "$vault" check --staged 1>&2\n'
+              "elif command -v coachnotes >/dev/null 2>&1; then\n"
+              '  exec coachnotes --vault "$vault" check --staged 1>&2\n'
+              "else\n"
+              "  echo 'coachnotes: not found (the environment that installed this hook is "
+              "gone), so this commit was not checked; reinstall coachnotes and run "
+              "`coachnotes hooks install`' >&2\n"
+              "fi\n")
     hooks.mkdir(parents=True, exist_ok=True)
     write_atomic(hook, script.encode(), mode=0o700)
     return hook

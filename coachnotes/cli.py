@@ -78,13 +78,23 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--staged", is_flag=True,
+              help="Check what is staged for the next git commit (the pre-commit hook).")
 @today_option
 @pass_context
-def check(obj: Context, as_json: bool, strict: bool, today: dt.date | None) -> None:
+def check(obj: Context, as_json: bool, strict: bool, staged: bool,
+          today: dt.date | None) -> None:
     """Check the vault's structure and the health of each trajectory."""
     from coachnotes.check import check as run_check
 
-    problems = run_check(obj.load(), _today(today))
+    if staged:
+        from coachnotes.load import load_vault
+        from coachnotes.sync import staged_copy
+
+        with staged_copy(obj.root) as copy:
+            problems = run_check(load_vault(copy, use_cache=False), _today(today))
+    else:
+        problems = run_check(obj.load(), _today(today))
     if as_json:
         import json
 
@@ -331,6 +341,12 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
         parts.append("merged the remote")
     parts.append("pushed" if report.pushed else "not pushed")
     click.echo("sync: " + ", ".join(parts))
+    if report.errors:  # synced like every note; what is due from them is unknown until fixed
+        click.echo("\n".join(map(str, report.errors)))
+        click.echo(f"sync: {len(report.errors)} error(s) in the notes above: fix them "
+                   "(`coachnotes check`); until then `due` lists them as notes to fix",
+                   err=True)
+        sys.exit(1)
 
 
 @cli.group()

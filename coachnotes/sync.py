@@ -48,6 +48,7 @@ class SyncReport:
     kept_edits: list[str] = field(default_factory=list)  # delete/edit: the edit was kept
     pushed: bool = False
     messages: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # the vault's errors after syncing
 
 
 def _open(root: Path):
@@ -168,7 +169,7 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
         if note:
             report.messages.append(note)
         with repo.git.custom_environment(**env, **NO_PROMPT):
-            _regenerate(root, today)
+            report.errors = _regenerate(root, today)  # notes with errors are synced too
             report.committed = _commit_all(repo, "{n} note(s) changed")
             remote_name = settings.sync.get("remote") or "origin"
             branch = settings.sync.get("branch") or repo.active_branch.name
@@ -183,7 +184,7 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
                 remote_ref = _fetch(repo, remote_name, branch)
                 if remote_ref is not None:
                     _integrate(repo, remote_ref, branch, report)
-                    _regenerate(root, today)
+                    report.errors = _regenerate(root, today)
                     _commit_all(repo, "pages regenerated after merge", count=False)
                 if not push:
                     return report
@@ -201,11 +202,40 @@ class _Rejected(Exception):
     pass
 
 
-def _regenerate(root: Path, today: dt.date | None) -> None:
+def _regenerate(root: Path, today: dt.date | None) -> list:
+    """Write the pages anew; the errors of the vault as it now is."""
+    from coachnotes.check import check
     from coachnotes.load import load_vault
     from coachnotes.pages import regenerate
 
-    regenerate(load_vault(root), today or dt.date.today())
+    day = today or dt.date.today()
+    vault = load_vault(root)
+    regenerate(vault, day)
+    return [p for p in check(vault, day) if p.severity == "error"]
+
+
+@contextmanager
+def staged_copy(root: Path) -> Iterator[Path]:
+    """The vault as it is staged for the next commit (what `git show :path` holds), in a
+    private temporary folder: the pre-commit hook checks that, not the working tree."""
+    import subprocess
+    import tempfile
+
+    with _open(root) as repo:
+        top = Path(repo.working_tree_dir).resolve()
+        place = root.resolve().relative_to(top).as_posix()
+        prefix = "" if place == "." else place + "/"
+        listed = repo.git.ls_files("-z", "--", prefix or ".").split("\0")
+        wanted = [p for p in listed if p and (p.endswith(".md") or p.endswith(".yml"))]
+        with tempfile.TemporaryDirectory(prefix="coachnotes-staged-") as folder:
+            if wanted:
+                done = subprocess.run(["git", "checkout-index", f"--prefix={folder}/", "-z",
+                                       "--stdin"], cwd=top, input="\0".join(wanted).encode(),
+                                      capture_output=True)
+                if done.returncode != 0:
+                    reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+                    raise SyncError(f"cannot read what is staged ({reason[-1] if reason else ''})")
+            yield Path(folder) / place
 
 
 def _commit_all(repo, what: str, count: bool = True) -> int:
