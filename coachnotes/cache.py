@@ -65,7 +65,7 @@ def racy_ns() -> int:
     Two writes within one tick of the file system's clock (a few ms on ext4, 2 s on FAT) can
     leave size, mtime and ctime all equal. So, as git does for its index, nothing read within
     this margin of its last change is kept: it is read again next time. The suite sets
-    COACHNOTES_RACY_SECONDS=0.05 and lets its vaults settle; users have no reason to set it.
+    COACHNOTES_RACY_SECONDS=0.02 and lets its vaults settle; users have no reason to set it.
     """
     try:
         return int(float(os.environ.get("COACHNOTES_RACY_SECONDS", "2")) * 1e9)

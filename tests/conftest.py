@@ -16,13 +16,13 @@ import pytest
 # coachnotes.load.racy_ns; 2 s by default). The suite shortens the margin and lets each new vault
 # settle past it before warming the cache, so that every test runs against a warm cache.
 RACY = "COACHNOTES_RACY_SECONDS"
-RACY_SECONDS = 0.05
+RACY_SECONDS = 0.02
 os.environ[RACY] = str(RACY_SECONDS)
 
 
 def settle() -> None:
     """Wait until every file written so far is outside the racy margin."""
-    time.sleep(RACY_SECONDS + 0.01)
+    time.sleep(RACY_SECONDS + 0.005)
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "vault-example"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from coachnotes.due import Window, due_items
 from coachnotes.load import load_vault
-from conftest import TODAY, client_note, run_cli, session_note
+from conftest import RACY_SECONDS, TODAY, client_note, run_cli, session_note
 
 D = dt.date
 TODAY_DATE = D.fromisoformat(TODAY)
@@ -182,7 +182,7 @@ def at_a_terminal(args: list[str], columns: int) -> str:
 
     leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
-    env.update(COLUMNS=str(columns), COACHNOTES_RACY_SECONDS="0.05", NO_COLOR="1")
+    env.update(COLUMNS=str(columns), COACHNOTES_RACY_SECONDS=str(RACY_SECONDS), NO_COLOR="1")
     process = subprocess.Popen([coachnotes_command(), *args], stdout=follower,
                                stderr=subprocess.DEVNULL, env=env)
     os.close(follower)
