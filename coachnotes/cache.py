@@ -35,8 +35,8 @@ from coachnotes.model import NoteRecord, Settings
 
 CHUNKS = 16
 _STAMP: str | None = None
-_SPAN = 1 << 64  # room for one nanosecond time stamp (offset to be positive) in a signature
-_OFFSET = 1 << 63
+SPAN = _SPAN = 1 << 64  # room for one nanosecond time stamp (offset to be positive)
+OFFSET = _OFFSET = 1 << 63
 
 
 class CacheWarning(UserWarning):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +37,8 @@ _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "
 
 def slugify(name: str) -> str:
     """`Zoë van 't Hek` -> `zoe-van-t-hek`: ASCII by transliteration, hyphens between words."""
+    import unicodedata  # only `new client` and a few messages make ids
+
     ascii_text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")

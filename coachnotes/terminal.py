@@ -16,11 +16,11 @@ WIDTH = 80  # when the terminal's width cannot be found
 def terminal_width(is_terminal: bool) -> int | None:
     """The width to fit (SPEC §8): `COLUMNS`, else the terminal's size, else 80 — or None
     when the output is not a terminal: then nothing is cut."""
+    if not is_terminal:
+        return None
     import os
     import shutil
 
-    if not is_terminal:
-        return None
     try:
         columns = int(os.environ.get("COLUMNS", ""))
     except ValueError:
