@@ -11,13 +11,15 @@ import importlib.resources
 import os
 import string
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
-from coachnotes.layout import CLIENTS, SETTINGS_FILE, slugify
-from coachnotes.model import Vault
+from coachnotes.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
+from coachnotes.model import Vault, add_months
 
 
 def yaml_scalar(value: str) -> str:
@@ -85,32 +87,62 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
         raise Refused(f"unknown kind {kind!r}: choose one of {', '.join(schema.SESSION_KINDS)}")
     client = get_client(vault, client_id)
     date = date or dt.date.today()
-    number = None
-    if kind == "coaching":
-        number = max((s.number or 0 for s in client.coaching), default=0) + 1
     follow_up = None
     if kind == "follow-up":
         open_entries = sorted(client.open_follow_ups(date), key=lambda f: f.due)
         follow_up = open_entries[0].n if open_entries else None
     folder = vault.root / CLIENTS / client.id / "sessions"
     _private_dirs(vault.root, folder)
-    text = render(template_text(vault.root, vault.language, kind), client=client.id,
-                  date=date.isoformat(), number=number, follow_up=follow_up,
-                  name=client.name, kind=kind)
-    for n in range(1, 1000):
-        path = folder / f"{date.isoformat()}-{kind}{'' if n == 1 else f'-{n}'}.md"
-        try:
-            create_exclusive(path, text.encode("utf-8"))
-            return path
-        except FileExistsError:
-            continue
+    with _one_at_a_time(vault.root):  # two `new session` at once must not share a number
+        number = _next_number(vault.root, client.id) if kind == "coaching" else None
+        text = render(template_text(vault.root, vault.language, kind), client=client.id,
+                      date=date.isoformat(), number=number, follow_up=follow_up,
+                      name=client.name, kind=kind)
+        for n in range(1, 1000):
+            path = folder / f"{date.isoformat()}-{kind}{'' if n == 1 else f'-{n}'}.md"
+            try:
+                create_exclusive(path, text.encode("utf-8"))
+                return path
+            except FileExistsError:
+                continue
     raise Refused(f"too many {kind} notes on {date.isoformat()}")
+
+
+@contextmanager
+def _one_at_a_time(root: Path) -> Iterator[None]:
+    import fcntl
+
+    from coachnotes.cache import private_dir
+
+    try:
+        handle = os.open(private_dir(root / CACHE_DIR) / "new.lock", os.O_RDWR | os.O_CREAT,
+                         0o600)
+    except OSError:
+        yield  # no cache folder to lock in: go on without
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _next_number(root: Path, client_id: str) -> int:
+    """The coaching number after the highest in the client's notes as they are on disk now
+    (not as read before the lock was taken)."""
+    from coachnotes.load import read_record
+
+    folder = root / CLIENTS / client_id / "sessions"
+    highest = 0
+    for path in sorted(folder.glob("*.md")):
+        values = read_record(path.name, path).values
+        if values.get("kind") == "coaching" and values.get("client") == client_id:
+            highest = max(highest, values.get("number") or 0)
+    return highest + 1
 
 
 def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
-    from dateutil.relativedelta import relativedelta
-
     from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes
     from coachnotes.load import get_client
 
@@ -122,8 +154,10 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     raw = path.read_bytes()
     before = parse_bytes(raw).data or {}
     keep = bool(before.get("follow_ups"))  # planned already: kept as they are (SPEC §8)
-    dues = [] if keep else [date + relativedelta(months=m)
-                            for m in vault.settings.follow_up_months]
+    dues = [] if keep else [add_months(date, m) for m in vault.settings.follow_up_months]
+    if dt.date.max in dues:
+        raise Refused(f"follow_up_months {vault.settings.follow_up_months} reaches past the "
+                      "year 9999; set smaller offsets in coachnotes.yml. Nothing was changed.")
     try:
         edited = edit_front_matter(raw, {"status": "follow-up", "end_date": date.isoformat()},
                                    {} if keep else
@@ -183,6 +217,9 @@ sync:
 """,
 }
 
+GITIGNORE = ("# never committed: coachnotes' cache, editors' temporary files and state\n"
+             + "".join(f"{pattern}\n" for pattern in NEVER_COMMITTED))
+
 GITATTRIBUTES = """\
 # Pages that coachnotes generates: shown as generated, and never merged (sync regenerates them).
 INDEX.md linguist-generated=true merge=coachnotes-generated
@@ -206,7 +243,7 @@ def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> 
     (folder / CLIENTS / ".gitkeep").touch(mode=0o600)
     settings = SETTINGS_TEXT[language].replace("{coach}", yaml_scalar(coach) if coach else "")
     create_exclusive(folder / SETTINGS_FILE, settings.encode())
-    create_exclusive(folder / ".gitignore", b".coachnotes/\n.*.tmp\n")  # tmp: killed writes
+    create_exclusive(folder / ".gitignore", GITIGNORE.encode())
     create_exclusive(folder / ".gitattributes", GITATTRIBUTES.encode())
     return init_repository(folder, coach)
 

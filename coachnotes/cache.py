@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 import time
 import warnings
@@ -97,9 +98,22 @@ def stamp() -> str:
 
 
 def private_dir(path: Path) -> Path:
-    """Create (or tighten) a folder only its owner can read: note data lives there."""
-    path.mkdir(mode=0o700, exist_ok=True)
-    if path.stat().st_mode & 0o077:
+    """Create (or tighten) the folder of the cache and locks, which only its owner can read
+    (note data lives there). A link there is never followed — the cache would land outside
+    the vault, or on another device after a sync: OSError, and coachnotes runs without it.
+    A `.gitignore` of `*` inside keeps it out of any commit, whatever the vault's own."""
+    try:
+        path.mkdir(mode=0o700)
+        handle = os.open(path / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as out:
+            out.write("# the cache of coachnotes: never committed\n*\n")
+    except FileExistsError:
+        pass
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(0, "is a link or not a folder; delete it, coachnotes makes "
+                                    "its own", str(path))
+    if info.st_mode & 0o077:
         path.chmod(0o700)
     return path
 
@@ -165,9 +179,7 @@ def save_blob(root: Path, key: str, value: Any) -> None:
     path = _blob_path(root, key)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        folder = private_dir(root / CACHE_DIR)
-        if folder.is_symlink():
-            return  # never write note data where a link points
+        private_dir(root / CACHE_DIR)
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
                          0o600)
         with os.fdopen(handle, "wb") as out:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from coachnotes.layout import folder_of
 from coachnotes.load import get_client, unknown_client
-from coachnotes.model import Client, DueItem, Problem, Settings, Vault
+from coachnotes.model import Client, DueItem, Problem, Settings, Vault, add_days, add_months
 from coachnotes.texts import text
 
 ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4}
@@ -26,7 +26,7 @@ class Window(NamedTuple):
     @classmethod
     def default(cls, settings: Settings, today: dt.date, within: int | None = None) -> "Window":
         days = settings.due_within_days if within is None else within
-        return cls(_add_days(today, days))
+        return cls(add_days(today, days))
 
     def admits(self, item: DueItem, today: dt.date) -> bool:
         if item.kind == "fix":
@@ -36,14 +36,6 @@ class Window(NamedTuple):
         if self.overdue_only:
             return item.due < today
         return self.until is None or item.due <= self.until
-
-
-def _add_days(day: dt.date, days: int) -> dt.date:
-    """`day` + `days`, or the last day there is (a window of 3,000,000 days is "all")."""
-    try:
-        return day + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.max
 
 
 def conversations(client: Client, today: dt.date) -> list[tuple[dt.date, str, str]]:
@@ -67,8 +59,6 @@ def next_conversation(client: Client, today: dt.date) -> dt.date | None:
 
 def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
     """Every open item of one client, whatever its date, with a stable identity for UIDs."""
-    from dateutil.relativedelta import relativedelta
-
     lang = vault.language
     found: list[tuple[DueItem, str]] = []
 
@@ -83,10 +73,7 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
     offsets = vault.settings.follow_up_months
     if client.status in ("follow-up", "closed") and not client.follow_ups \
             and client.end_date and offsets:
-        try:
-            due = client.end_date + relativedelta(months=offsets[0])
-        except (OverflowError, ValueError):
-            due = dt.date.max
+        due = add_months(client.end_date, offsets[0])
         add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
     coming = conversations(client, today)
     for day, path, what in coming:
@@ -236,7 +223,7 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date) -> bytes:
         event.add("uid", uid(ref))
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
-        event.add("dtend", _add_days(item.due, 1))
+        event.add("dtend", add_days(item.due, 1))
         event.add("summary", f"{item.name}: {item.text}")
         event.add("description", f"{item.kind} — {item.path}")
         event.add("categories", [item.kind])

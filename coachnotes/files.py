@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -36,3 +37,24 @@ def create_exclusive(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(handle, "wb") as out:
         out.write(data)
+
+
+class NotRegular(OSError):
+    """A pipe, device or socket where a file was expected: never opened for reading."""
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (links followed). The open never blocks, so a FIFO in a
+    note's or a page's place cannot hang a command; NotRegular for anything but a file,
+    ValueError when it is larger than `limit` (it is not read)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(0, "is not a regular file (a pipe, device or socket)", str(path))
+        if limit is not None and info.st_size > limit:
+            raise ValueError("too large")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(handle)

@@ -9,7 +9,6 @@ raises for anything a user can write: every surprise becomes a problem `(line, c
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from sys import intern
@@ -28,6 +27,10 @@ TOO_LARGE: Problem3 = (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} M
                                   "are small text files — move attachments elsewhere")
 
 
+NOT_A_FILE: Problem3 = (1, "E001", "is not a file but a pipe, device or socket, so it is not "
+                                   "read: remove it, or replace it with the note itself")
+
+
 class Parsed:
     """What the reader made of one file."""
 
@@ -42,11 +45,14 @@ class Parsed:
 
 def read_note(path: Path) -> Parsed:
     """Read one note from disk; unreadable files become problems, not exceptions."""
+    from coachnotes.files import NotRegular, read_regular
+
     try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                return Parsed(None, problems=[TOO_LARGE])  # not even read
-            raw = handle.read()  # not read(n): that allocates n bytes for every small note
+        raw = read_regular(path, MAX_BYTES)
+    except ValueError:
+        return Parsed(None, problems=[TOO_LARGE])  # not even read
+    except NotRegular:
+        return Parsed(None, problems=[NOT_A_FILE])
     except OSError as error:
         return Parsed(None, problems=[(1, "E001", f"cannot be read: {error.strerror}")])
     return parse_bytes(raw)

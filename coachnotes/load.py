@@ -13,7 +13,14 @@ from typing import Iterable
 
 from coachnotes import schema
 from coachnotes.errors import UnknownClient, VaultNotFound
-from coachnotes.frontmatter import decode, parse_yaml, read_note
+from coachnotes.frontmatter import (
+    MAX_BYTES,
+    NOT_A_FILE,
+    TOO_LARGE,
+    decode,
+    parse_yaml,
+    read_note,
+)
 from coachnotes.layout import SETTINGS_FILE, client_note, folder_of, is_note
 from coachnotes.model import (
     Client,
@@ -59,10 +66,16 @@ def _read_settings(root: Path) -> Settings:
     path = root / SETTINGS_FILE
     defaults = {k: (dict(v) if isinstance(v, dict) else v)
                 for k, v in schema.SETTINGS_DEFAULTS.items()}
+    from coachnotes.files import NotRegular, read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
         return Settings(defaults, {}, [])
+    except ValueError:
+        return Settings(defaults, {}, [TOO_LARGE])
+    except NotRegular:
+        return Settings(defaults, {}, [NOT_A_FILE])
     except OSError as error:
         return Settings(defaults, {}, [(1, "E001", f"cannot be read: {error.strerror}")])
     text, problem = decode(raw)

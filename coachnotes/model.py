@@ -30,7 +30,11 @@ class Problem(NamedTuple):
         return severity(self.code)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.code} {self.message}"
+        """One line: a control character or line break in a name (or a message quoting it)
+        cannot move the cursor or forge another problem line."""
+        text = f"{self.path}:{self.line}: {self.code} {self.message}"
+        return text if text.isprintable() else "".join(
+            c if c.isprintable() else "\ufffd" for c in text)
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "code": self.code,
@@ -74,6 +78,25 @@ class NoteRecord:
 
 
 _fromiso = dt.date.fromisoformat
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """`day` + `days`, or the last (first) day there is: no date a coach can write, and no
+    setting, makes the arithmetic fail (`--today 9999-12-31`, a window of a million days)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar-correct: 31 January + 1 month is 28/29 February; clamped like `add_days`."""
+    from dateutil.relativedelta import relativedelta
+
+    try:
+        return day + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        return dt.date.max if months > 0 else dt.date.min
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -223,9 +246,7 @@ class Client(Fields):
             elif self.start_date is None:
                 self._planned_end = None
             else:
-                from dateutil.relativedelta import relativedelta  # only when asked
-
-                self._planned_end = self.start_date + relativedelta(months=self.trajectory_months)
+                self._planned_end = add_months(self.start_date, self.trajectory_months)
         return self._planned_end  # type: ignore[return-value]
 
     @property

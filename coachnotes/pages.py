@@ -29,7 +29,7 @@ from coachnotes.layout import (
     has_marker,
     place,
 )
-from coachnotes.model import Client, DueItem, Problem, Settings, Vault
+from coachnotes.model import Client, DueItem, Problem, Settings, Vault, add_days
 from coachnotes.texts import text
 from coachnotes.views import STATUS_ORDER, ClientView, client_views, row_order, status_rank
 
@@ -50,8 +50,19 @@ def _name(path: str) -> str:
     return path.rpartition("/")[2]
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]",
+                         "<": "&lt;", ">": "&gt;"})
+
+
 def cell(value: object) -> str:
-    return " ".join(str(value).split()).replace("|", "\\|") if value is not None else ""
+    """Text a coach wrote, as inert Markdown on one line: no link, tag, comment or table
+    column can be made from it, and control characters are dropped."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    if not text.isprintable():
+        text = "".join(c for c in text if c.isprintable())
+    return text.translate(_ESCAPES)
 
 
 def _d(value: dt.date | None) -> str:
@@ -87,7 +98,7 @@ def client_lines(view: ClientView, today: dt.date) -> ClientLines:
            f"{cell(r.organization)} | {r.sessions} / {r.planned_sessions} | "
            f"{_d(r.start_date)} | {_d(r.planned_end)} | {_d(r.next)} | "
            f"{r.problems or ''} |")
-    until = today + dt.timedelta(days=COMING_DAYS)
+    until = add_days(today, COMING_DAYS)
     items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0])) for pair in view.due
              if pair[0].due is not None and pair[0].due <= until]
     return ClientLines(_flat(row_order(r)), r.status, row, items)
@@ -207,7 +218,7 @@ def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
                       fixes: list[DueItem]) -> str:
     """FOLLOW-UPS.md: first the notes to fix (what they hold is missing from the rest), then
     the open items due within the coming days, sorted by due date."""
-    until = today + dt.timedelta(days=window)
+    until = add_days(today, window)
     soon, later = items.cut(today), items.cut(until, right=True)
     groups = [(text(lang, "overdue"), items.lines[:soon]),
               (text(lang, "due_soon", days=window), items.lines[soon:later]),

@@ -8,6 +8,7 @@ changed (see `discover`). Nothing here reads a note or writes to the vault.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from pathlib import Path
@@ -176,7 +177,11 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
     signature holds (not when it holds links, whose targets may change). None if unreadable."""
     try:
         entries = os.scandir(folder)
-    except OSError:
+    except OSError as error:  # unreadable: say so, or `list` would count 0 of 8 in silence
+        if rel.startswith(CLIENTS + "/"):
+            unreadable.append(Problem(rel + "/", 1, "E001", f"this folder cannot be read "
+                                      f"({error.strerror}): its notes are missing from every "
+                                      "answer; give yourself read access (chmod u+rx)"))
         return None
     in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
     client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
@@ -192,11 +197,7 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 continue
             if not name.isascii() and not _is_utf8(name):
                 reusable = False  # the problem is found by listing: list it every time
-                if in_clients and not name.startswith("."):
-                    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                    unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", "the name is not "
-                                              "UTF-8 (� stands for what cannot be shown), so "
-                                              "it is not read: rename it"))
+                _report_name(rel, name, in_clients, unreadable)
                 continue
             if entry.is_symlink():
                 reusable = False
@@ -210,13 +211,37 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
             elif entry.is_dir(follow_symlinks=False):
                 if not name.startswith(".") and not (rel == "" and name == TEMPLATES):
                     folders.append(name)
-            elif name.endswith(".md") and entry.is_file(follow_symlinks=False):
-                if client_folder and name == "README.md":
-                    pages.append(name)
-                elif in_clients or not (rel == "" and name in GENERATED_TOP) \
-                        and not is_litter(name):
-                    notes.append(name)  # outside clients/: read, a note only by its type
+            elif name.endswith(".md"):
+                role = _markdown_role(entry, rel, in_clients, client_folder)
+                if role:
+                    (notes if role == "note" else pages).append(name)
     return notes, folders, pages, conflicts, reusable
+
+
+def _markdown_role(entry: os.DirEntry, rel: str, in_clients: bool,
+                   client_folder: bool) -> str | None:
+    """A Markdown name that is not a folder nor a link: "note", "page" or nothing. Under
+    clients/ a pipe, device or socket with such a name is kept too, to be reported, never
+    opened blocking; elsewhere a file is read and a note only by its `type`."""
+    name = entry.name
+    regular = entry.is_file(follow_symlinks=False)
+    if not regular and not in_clients:
+        return None
+    if client_folder and name == "README.md":
+        return "page"  # E030 when it is not ours
+    if in_clients:
+        return "note"
+    if (rel == "" and name in GENERATED_TOP) or is_litter(name):
+        return None
+    return "note"
+
+
+def _report_name(rel: str, name: str, in_clients: bool, unreadable: list[Problem]) -> None:
+    if in_clients and not name.startswith("."):
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", "the name is not UTF-8 (� "
+                                  "stands for what cannot be shown), so it is not read: "
+                                  "rename it"))
 
 
 def _is_utf8(name: str) -> bool:
@@ -234,6 +259,13 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
     the vault, or nowhere, are reported; links to folders are not followed (their notes are
     read at their real place in the vault); links elsewhere are not coachnotes' business."""
     if not (in_clients or sub == CLIENTS):
+        return None
+    try:
+        os.stat(entry.path)
+    except OSError as error:  # a loop, or nothing at the end
+        what = "leads in a circle" if error.errno == errno.ELOOP else "leads nowhere"
+        unreadable.append(Problem(sub, 1, "E001", f"is a link that {what}, so it is not "
+                                  "read: remove the link"))
         return None
     if not is_within(Path(entry.path), root):
         unreadable.append(Problem(sub, 1, "E001", "is a link to something outside the vault; "

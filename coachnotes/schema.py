@@ -41,6 +41,7 @@ class Field(NamedTuple):
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     fields: tuple["Field", ...] = ()  # keys of a mapping, or of each mapping in a list
+    maximum: int | None = None
 
 
 class Schema:
@@ -120,13 +121,16 @@ SESSION = Schema("session", (
 SETTINGS = Schema("settings", (
     Field("coach", "text", "the coach's name"),
     Field("language", "choice", "language of templates and pages", choices=LANGUAGES),
-    Field("planned_sessions", "int", "default planned coaching sessions", minimum=1),
-    Field("trajectory_months", "int", "default length of a trajectory", minimum=1),
+    Field("planned_sessions", "int", "default planned coaching sessions", minimum=1,
+          maximum=1000),
+    Field("trajectory_months", "int", "default length of a trajectory", minimum=1,
+          maximum=600),
     Field("follow_up_months", "int_list", "offsets after end_date that `close` plans",
-          minimum=1),
+          minimum=1, maximum=600),
     Field("stalled_after_days", "int", "W107 after this many days without a conversation",
-          minimum=1),
-    Field("due_within_days", "int", "the default window of `due`", minimum=0),
+          minimum=1, maximum=36500),
+    Field("due_within_days", "int", "the default window of `due`", minimum=0,
+          maximum=36500),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
         Field("branch", "text", "the branch to sync (default: the current one)"),
@@ -221,6 +225,8 @@ def _int(f: Field, value: Any) -> int:
         raise _Invalid("E012", f"`{f.key}` must be a whole number, found {describe(value)}")
     if f.minimum is not None and value < f.minimum:
         raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
+    if f.maximum is not None and value > f.maximum:
+        raise _Invalid("E012", f"`{f.key}` must be at most {f.maximum}, found {value}")
     return value
 
 

@@ -112,6 +112,8 @@ def months_of(client: Client, today: dt.date) -> tuple[int | None, int | None]:
 
     if not client.start_date or not client.planned_end:
         return None, None
+    if client.planned_end in (dt.date.max, dt.date.min):
+        return None, None  # past the calendar: no month count to show
     span = relativedelta(client.planned_end, client.start_date)
     months = span.years * 12 + span.months + (1 if span.days else 0)
     end = min(today, client.end_date or today)

@@ -54,7 +54,10 @@ def test_init_makes_a_private_vault_with_a_first_commit(tmp_path, git_env):
     result = run_cli("init", str(root), "--language", "nl", env=git_env)
     assert result.returncode == 0, result.stderr
     assert (root / "coachnotes.yml").is_file() and (root / "clients").is_dir()
-    assert (root / ".gitignore").read_text() == ".coachnotes/\n.*.tmp\n"
+    ignored = (root / ".gitignore").read_text().splitlines()
+    for pattern in (".coachnotes", ".*.tmp", ".obsidian/workspace*.json", ".obsidian/cache",
+                    ".trash/", ".DS_Store", ".*.sw[a-p]", "*~"):
+        assert pattern in ignored, pattern
     assert "INDEX.md linguist-generated=true" in (root / ".gitattributes").read_text()
     assert mode(root) == 0o700 and mode(root / "clients") == 0o700
     assert mode(root / "coachnotes.yml") == 0o600
