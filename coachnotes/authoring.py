@@ -17,7 +17,7 @@ from typing import Iterator
 
 from coachnotes import schema
 from coachnotes.errors import Refused
-from coachnotes.files import DIR_MODE, create_exclusive, write_atomic
+from coachnotes.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
 from coachnotes.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
 from coachnotes.model import Vault, add_months
 
@@ -172,7 +172,9 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     if after != expected:  # the edit must mean exactly what we intended, or nothing is written
         raise Refused(f"{client.path} could not be edited safely; nothing was changed. "
                       "Set status, end_date and follow_ups by hand.")
-    write_atomic(path, edited, mode=path.stat().st_mode & 0o777)
+    from coachnotes.cache import private_dir
+
+    rewrite_in_place(path, edited, private_dir(vault.root / CACHE_DIR) / "close-backup.md")
     return path
 
 

@@ -58,3 +58,21 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
             return stream.read()
     finally:
         os.close(handle)
+
+
+def rewrite_in_place(path: Path, data: bytes, backup: Path) -> None:
+    """Give a note new bytes without replacing its inode, for the commands that edit a note
+    an editor may hold open (`close`): an editor that saves through its open file then
+    overwrites our edit — the coach's words win — instead of writing to a file that is no
+    longer there. A copy of the old bytes is written (and synced) to `backup` first and
+    removed afterwards, so a crash halfway leaves the old note beside the half-written one."""
+    old = read_regular(path)
+    write_atomic(backup, old)
+    handle = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.write(handle, data)
+        os.ftruncate(handle, len(data))
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    backup.unlink()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import time
 from pathlib import Path
 from typing import Iterable
@@ -201,8 +202,9 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 continue
             if entry.is_symlink():
                 reusable = False
-            if CONFLICT_TAG in name and not entry.is_dir(follow_symlinks=False):
-                conflicts.append(name)
+            if (CONFLICT_TAG in name or in_clients and _SET_ASIDE.search(name)) \
+                    and not entry.is_dir(follow_symlinks=False):
+                conflicts.append(name)  # W108: a version to compare and keep or delete
             elif not reusable and entry.is_symlink():
                 role = _linked(root, entry, f"{rel}/{name}" if rel else name, in_clients,
                                unreadable)
@@ -216,6 +218,10 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 if role:
                     (notes if role == "note" else pages).append(name)
     return notes, folders, pages, conflicts, reusable
+
+
+# git's own copy when a file and a folder (or a link) clashed in a merge: `note.md~HEAD`
+_SET_ASIDE = re.compile(r"\.md~[A-Za-z0-9_./-]+$")
 
 
 def _markdown_role(entry: os.DirEntry, rel: str, in_clients: bool,

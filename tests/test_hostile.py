@@ -450,3 +450,29 @@ def test_the_watcher_writes_a_deleted_page_again(make_vault):
         rebuild, pages = state.rebuild(state.apply([str(root / page)]))
         state.write(pages, rebuild)
         assert (root / page).exists(), page
+
+
+def test_a_version_git_set_aside_in_a_merge_is_reported_not_hidden(make_vault):
+    root = make_vault({JAN: client_note(),
+                       "clients/jan/sessions/2026-11-20-coaching.md~HEAD": session_note()})
+    problems = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
+                                  TODAY).stdout)
+    assert ("clients/jan/sessions/2026-11-20-coaching.md~HEAD", "W108") in \
+        {(p["path"], p["code"]) for p in problems}
+
+
+def test_close_while_an_editor_holds_the_note_keeps_the_editor_s_save(make_vault):
+    root = make_vault({JAN: client_note()})
+    path = root / JAN
+    inode = path.stat().st_ino
+    with open(path, "r+", encoding="utf-8") as editor:  # an editor with the note open
+        assert run_cli("--vault", str(root), "close", "jan", "--date", "2026-11-20",
+                       "--today", TODAY).returncode == 0
+        assert path.stat().st_ino == inode  # the same file, edited in place
+        closed = path.read_text()
+        assert "status: follow-up" in closed and "end_date: 2026-11-20" in closed
+        editor.seek(0)
+        editor.write(closed.replace("Notities.", "Notities, bewaard door de editor."))
+        editor.truncate()
+    assert "bewaard door de editor" in path.read_text()  # not lost in an unlinked file
+    assert not (root / ".coachnotes/close-backup.md").exists()
