@@ -32,6 +32,7 @@ from coachnotes.layout import (
 )
 
 NETWORK_TIMEOUT = 60
+LOCK_WAIT = 2.0  # seconds to wait for another sync's lock before saying it is running
 NO_PROMPT = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_ASKPASS": "",
@@ -182,11 +183,16 @@ def sync_lock(root: Path) -> Iterator[_Journal]:
     folder = private_dir(root / CACHE_DIR)
     handle = os.open(folder / "sync.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SyncError("another sync of this vault is running; try again when it "
-                            "has finished") from None
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:  # a sync that is just ending (or a process still dying) lets go soon
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SyncError("another sync of this vault is running; try again when "
+                                    "it has finished") from None
+                time.sleep(0.05)
         yield _Journal(folder)
     finally:
         os.close(handle)
