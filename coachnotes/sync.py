@@ -214,6 +214,8 @@ def _recover(repo, journal: _Journal, report: SyncReport) -> None:
             repo.git.merge("--abort")  # back to this device's last commit: none of it is lost
         except git.GitCommandError:
             repo.git.reset("--merge")
+    if state.get("step") == "merge":
+        _markers_left(repo, report)
         root = Path(repo.working_tree_dir)
         tracked = set(repo.git.ls_files("-z").split("\0"))
         for copy in state.get("copies", []):  # written again by the merge that follows
@@ -225,33 +227,82 @@ def _recover(repo, journal: _Journal, report: SyncReport) -> None:
 
 
 def _wait_for_git(top: Path, git_dir: Path, seconds: float = 10) -> None:
-    """Wait while a git that a killed sync started still works here: killing coachnotes does
-    not kill its git, which may go on to finish (or half-finish) a merge. Linux shows them in
-    /proc; elsewhere, the index lock is all there is to wait on."""
+    """Wait while what a killed sync started still works here: killing coachnotes does not
+    kill its git, which goes on to finish its merge or commit. It is never killed in turn (a
+    merge killed halfway leaves a half-updated tree); it is waited for, and its merge undone
+    afterwards. A process still between fork and exec shows the name of coachnotes, so those
+    count too. Linux shows them in /proc; elsewhere the index lock is all there is."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not (git_dir / "index.lock").exists() and not _git_running_in(top):
-            return
-        time.sleep(0.02)
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:  # three quiet looks in a row
+        busy = (git_dir / "index.lock").exists() or bool(_processes_in(top))
+        quiet = 0 if busy else quiet + 1
+        time.sleep(0.03)
 
 
-def _git_running_in(top: Path) -> bool:
+def _processes_in(top: Path) -> list[tuple[int, str]]:
+    """Other git and coachnotes processes whose working folder is this repository's."""
+    found = []
     mine = os.getpid()
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return False
+        return found
     for entry in entries:
         if not entry.isdigit() or int(entry) == mine:
             continue
         try:
-            if Path(f"/proc/{entry}/comm").read_text().strip() != "git":
+            name = Path(f"/proc/{entry}/comm").read_text().strip()
+            if name not in ("git", "coachnotes") and not name.startswith("python"):
                 continue
+            parent = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[1]
+            if int(parent) == mine:
+                continue  # this sync's own git (GitPython keeps helpers running)
             if Path(os.readlink(f"/proc/{entry}/cwd")) == top:
-                return True
+                found.append((int(entry), name))
         except OSError:
             continue
-    return False
+    return found
+
+
+def _markers_left(repo, report: SyncReport) -> None:
+    """After undoing a killed merge: a note with conflict markers that its committed version
+    lacks can only come from that merge (sync commits before it merges). When our side of it
+    is the committed text, it is restored (the merge that follows brings the other side back);
+    otherwise the coach edited it since, and the marked text is kept beside it as a copy."""
+    root = Path(repo.working_tree_dir)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    for path in [p for p in repo.git.diff("--name-only", "-z", "HEAD").split("\0") if p]:
+        target = root / path
+        try:
+            text = target.read_bytes()
+        except OSError:
+            continue
+        if not (re.search(rb"^<{7} ", text, re.M) and re.search(rb"^>{7} ", text, re.M)):
+            continue
+        committed = repo.git.show(f"HEAD:{path}", stdout_as_string=False,
+                                  strip_newline_in_stdout=False)
+        if _our_side(text) != committed:
+            copy = _conflict_name(path, "interrupted", stamp)
+            _write(root / copy, text)
+            report.conflicts.append(copy)
+        repo.git.checkout("HEAD", "--", path)
+
+
+def _our_side(text: bytes) -> bytes:
+    """The text with each conflict hunk replaced by its first (our) side."""
+    out, keep = [], True
+    for line in text.splitlines(keepends=True):
+        if line.startswith(b"<<<<<<< "):
+            keep = True
+        elif line.startswith((b"||||||| ", b"=======")) and line.rstrip() in (b"=======",) \
+                or line.startswith(b"||||||| "):
+            keep = False
+        elif line.startswith(b">>>>>>> "):
+            keep = True
+        elif keep:
+            out.append(line)
+    return b"".join(out)
 
 
 def _make_private(root: Path) -> int:

@@ -324,7 +324,8 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
             except ProcessLookupError:
                 pass
         else:
-            assert process.returncode in (0, 1) and "Aborted." not in err
+            # before Python could take the signal (start-up, under load): ended by it, cleanly
+            assert process.returncode in (0, 1, -signal.SIGINT) and "Aborted." not in err
     assert aborted >= 1
 
 

@@ -243,7 +243,7 @@ def test_a_killed_sync_never_wedges_the_vault_and_loses_no_line(tmp_path, git_en
         process.wait()
         interrupted += (a / ".git/MERGE_HEAD").exists()
         result = sync(a, git_env, "a")
-        assert result.returncode == 0, (round_, result.stderr)
+        assert result.returncode == 0, (round_, result.stdout, result.stderr)
         assert not (a / ".git/MERGE_HEAD").exists() and not (a / ".git/index.lock").exists()
         texts = [p.read_text() for p in (a / "clients").rglob("*.md")]
         assert not any(re.search(r"^(<{7}|>{7})", t, re.M) for t in texts), round_
@@ -432,7 +432,8 @@ def test_six_new_sessions_at_once_get_six_numbers(make_vault):
     procs = [subprocess.Popen([coachnotes_command(), "--vault", str(root), "new", "session",
                                "jan", "--date", f"2026-11-{20 + n}"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for n in range(6)]
-    assert all(p.wait(timeout=60) == 0 for p in procs)
+    outcomes = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, outcomes
     numbers = sorted(int(re.search(r"(?m)^number: (\d+)", p.read_text()).group(1))
                      for p in (root / "clients/jan/sessions").glob("*.md"))
     assert numbers == [1, 2, 3, 4, 5, 6]
