@@ -200,6 +200,7 @@ trajectory_months: 6        # looptijd van een traject in maanden
 follow_up_months: [3, 6]    # terugkomgesprekken, maanden na het laatste gesprek
 stalled_after_days: 42      # waarschuwing (W107) na zoveel dagen zonder gesprek
 due_within_days: 14         # venster van `coachnotes due`
+timezone: Europe/Amsterdam  # tijdzone van afspraken met een tijd (agenda)
 sync:
   remote: origin            # de git-remote om mee te synchroniseren
   # branch: main            # standaard: de huidige branch
@@ -213,6 +214,7 @@ trajectory_months: 6        # length of a trajectory in months
 follow_up_months: [3, 6]    # follow-ups, months after the last conversation
 stalled_after_days: 42      # warning (W107) after this many days without a conversation
 due_within_days: 14         # window of `coachnotes due`
+timezone: Europe/Amsterdam  # time zone of appointments with a time (calendar)
 sync:
   remote: origin            # the git remote to sync with
   # branch: main            # default: the current branch

@@ -138,8 +138,9 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
     if ics:
         from coachnotes.due import to_ics
         from coachnotes.files import write_atomic
+        from coachnotes.load import load_settings
 
-        write_atomic(Path(ics), to_ics(pairs, today))
+        write_atomic(Path(ics), to_ics(pairs, today, load_settings(obj.root, use_cache=True)))
     if as_json:
         import json
 

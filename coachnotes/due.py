@@ -38,23 +38,35 @@ class Window(NamedTuple):
         return self.until is None or item.due <= self.until
 
 
-def conversations(client: Client, today: dt.date) -> list[tuple[dt.date, str, str]]:
-    """The client's coming conversations as (date, note, what): each planned note, and the
-    `next` agreed in the latest held one while no note is dated on or after it. None for a
-    paused client (SPEC §3); the agreed `next` only while intake or active."""
+class Conversation(NamedTuple):
+    """A coming conversation: a planned note, or the `next` agreed in the latest held one."""
+
+    date: dt.date
+    time: str | None  # HH:MM, where the note gives one
+    path: str
+    what: str  # "next", or "planned:<kind>"
+    minutes: int  # its length, for a timed calendar event
+
+
+def conversations(client: Client, today: dt.date) -> list[Conversation]:
+    """The client's coming conversations: each planned note, and the `next` agreed in the
+    latest held one while no note is dated on or after it. None for a paused client
+    (SPEC §3); the agreed `next` only while intake or active."""
     if client.status == "paused":
         return []
-    found = [(s.date, s.path, f"planned:{s.kind}") for s in client.planned(today)]
+    found = [Conversation(s.date, s.time, s.path, f"planned:{s.kind}", s.duration or 60)
+             for s in client.planned(today)]
     if client.status in ("intake", "active"):
         agreed = client.next_agreed(today)
         if agreed is not None:
-            found.append((agreed, client.latest_held(today).path, "next"))
-    return sorted(found)
+            latest = client.latest_held(today)
+            found.append(Conversation(agreed, latest.next_time, latest.path, "next", 60))
+    return sorted(found, key=lambda c: (c.date, c.time or "", c.path))
 
 
 def next_conversation(client: Client, today: dt.date) -> dt.date | None:
     coming = conversations(client, today)
-    return coming[0][0] if coming else None
+    return coming[0].date if coming else None
 
 
 def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
@@ -62,9 +74,10 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
     lang = vault.language
     found: list[tuple[DueItem, str]] = []
 
-    def add(kind: str, due: dt.date | None, what: str, path: str, ref: str) -> None:
+    def add(kind: str, due: dt.date | None, what: str, path: str, ref: str,
+            time: str | None = None, minutes: int | None = None) -> None:
         days = (today - due).days if due is not None else None
-        item = DueItem(client.id, client.name, kind, due, days, what, path)
+        item = DueItem(client.id, client.name, kind, due, days, what, path, time, minutes)
         found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
 
     for entry in client.open_follow_ups(today):
@@ -76,15 +89,15 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
         due = add_months(client.end_date, offsets[0])
         add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
     coming = conversations(client, today)
-    for day, path, what in coming:
-        if what == "next":
-            add("session", day, text(lang, "session"), path, "")
+    for c in coming:
+        if c.what == "next":
+            add("session", c.date, text(lang, "session"), c.path, "", c.time, c.minutes)
         else:
-            kind = what.partition(":")[2]
-            add("session", day, text(lang, "session.planned",
-                                     kind=text(lang, f"kind.{kind}") if kind else "?"),
-                path, "planned")
-    next_day = coming[0][0] if coming else None
+            kind = c.what.partition(":")[2]
+            add("session", c.date, text(lang, "session.planned",
+                                       kind=text(lang, f"kind.{kind}") if kind else "?"),
+                c.path, "planned", c.time, c.minutes)
+    next_day = coming[0].date if coming else None
     held = [s.date for s in client.held(today)]
     for session in client.sessions:
         for index, action in enumerate(session.actions):
@@ -166,7 +179,7 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
         pairs = due_with_refs(vault, today, Window(None, undated=True))
         return ({c.id: c.name for c in vault.clients.values()},
                 [(i.client, i.name, i.kind, i.due.isoformat() if i.due else None, i.time,
-                  i.text, i.path, ref) for i, ref in pairs])
+                  i.text, i.path, ref, i.minutes) for i, ref in pairs])
 
     names, rows = memo(root, "due", key + today.isoformat().encode(), compute,
                        keep=lambda _: listing.settled(sig for _, sig in listing.notes))
@@ -182,7 +195,7 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
     today_text = today.isoformat()
     pairs = []
     left_out = 0
-    for client, name, kind, due, time, what, path, ref in rows:
+    for client, name, kind, due, time, what, path, ref, minutes in rows:
         if client_id is not None and client != client_id:
             continue
         if kind != "fix":
@@ -197,7 +210,7 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
                 continue
         day = fromiso(due) if due else None
         pairs.append((DueItem(client, name, kind, day, (today - day).days if day else None,
-                              what, path, time), ref))
+                              what, path, time, minutes), ref))
     return window, pairs, left_out
 
 
@@ -208,13 +221,21 @@ def uid(ref: str) -> str:
     return hashlib.sha256(ref.encode("utf-8")).hexdigest()[:32] + "@coachnotes"
 
 
-def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date) -> bytes:
-    """An RFC 5545 calendar: one all-day event per item, with stable UIDs."""
+def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings) -> bytes:
+    """An RFC 5545 calendar named after the coach: an item with a time of day is a timed
+    event in the vault's `timezone` (its VTIMEZONE from the tz database), lasting the
+    conversation's `duration` (else 60 minutes); any other item is an all-day event. UIDs
+    are stable, so a subscribed calendar updates instead of duplicating."""
+    import zoneinfo
+
     import icalendar
 
+    zone = zoneinfo.ZoneInfo(settings.timezone)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//coachnotes//due items//EN")
     calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"coachnotes — {settings.coach or 'coach'}")
+    calendar.add("x-wr-timezone", settings.timezone)
     stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
     for item, ref in pairs:
         if item.kind == "fix" or item.due is None:
@@ -222,10 +243,23 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date) -> bytes:
         event = icalendar.Event()
         event.add("uid", uid(ref))
         event.add("dtstamp", stamp)
-        event.add("dtstart", item.due)
-        event.add("dtend", add_days(item.due, 1))
+        start = _start(item, zone)
+        if isinstance(start, dt.datetime):
+            event.add("dtstart", start)
+            event.add("dtend", start + dt.timedelta(minutes=item.minutes or 60))
+        else:
+            event.add("dtstart", item.due)
+            event.add("dtend", add_days(item.due, 1))
         event.add("summary", f"{item.name}: {item.text}")
         event.add("description", f"{item.kind} — {item.path}")
         event.add("categories", [item.kind])
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def _start(item: DueItem, zone) -> dt.date | dt.datetime:
+    if item.time is None or item.due is None or item.due >= dt.date.max:
+        return item.due
+    hour, minute = (int(part) for part in item.time.split(":"))
+    return dt.datetime.combine(item.due, dt.time(hour, minute), tzinfo=zone)

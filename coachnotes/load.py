@@ -182,6 +182,9 @@ def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Set
                 if record.type == "client":
                     client = make_client(folder_id, record, settings)
     if client is not None:
+        for session in sessions:  # `client: "[[Anouk de Graaf]]"`: a link by the client's name
+            if session.client == f"[[{client.name}]]" and session.folder_client == folder_id:
+                session.client = folder_id
         client.sessions = sorted((s for s in sessions if s.folder_client == folder_id
                                   and s.client == folder_id),
                                  key=lambda s: (s.date or dt.date.min, s.path))

@@ -130,9 +130,17 @@ class Action(NamedTuple):
     path: str  # the session note it was agreed in
 
 
+def split_when(value: str | None) -> tuple[dt.date | None, str | None]:
+    """`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` -> (date, "HH:MM" or None)."""
+    if not value:
+        return None, None
+    day, _, time = value.partition("T")
+    return _fromiso(day), time or None
+
+
 class Session(Fields):
     __slots__ = ("path", "client", "date", "kind", "number", "duration", "next", "follow_up",
-                 "record", "actions", "folder_client", "cancelled")
+                 "record", "actions", "folder_client", "cancelled", "time", "next_time")
 
     def __init__(self, path: str, client: str | None, date: dt.date | None, kind: str | None,
                  number: int | None, duration: int | None, next: dt.date | None,
@@ -148,6 +156,8 @@ class Session(Fields):
         self.record = record
         self.actions: list[Action] = []
         self.cancelled: str | None = record.values.get("cancelled")
+        self.time: str | None = None  # HH:MM of `date`, where the note gives one
+        self.next_time: str | None = None
         # the client id of the folder the note lies in (clients/<id>/sessions/x.md), or None
         where = place(path)
         self.folder_client = where.folder if where.role == "session" else None
@@ -173,10 +183,11 @@ class Session(Fields):
     def from_record(cls, record: NoteRecord) -> "Session":
         v = record.values
         get = v.get
-        day, agreed = get("date"), get("next")
-        session = cls(record.path, get("client"), _fromiso(day) if day else None, get("kind"),
-                      get("number"), get("duration"), _fromiso(agreed) if agreed else None,
-                      get("follow_up"), record)
+        day, time = split_when(get("date"))
+        agreed, agreed_time = split_when(get("next"))
+        session = cls(record.path, get("client"), day, get("kind"), get("number"),
+                      get("duration"), agreed, get("follow_up"), record)
+        session.time, session.next_time = time, agreed_time
         actions = get("actions")
         if actions:
             for item in actions:
@@ -411,6 +422,7 @@ class DueItem(NamedTuple):
     text: str
     path: str
     time: str | None = None  # HH:MM where the note gives a time of day
+    minutes: int | None = None  # a conversation's length (its `duration`), for the calendar
 
     def as_dict(self) -> dict[str, Any]:
         return {"client": self.client, "name": self.name, "kind": self.kind,

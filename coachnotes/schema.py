@@ -93,7 +93,7 @@ CLIENT = Schema("client", (
               Field("until", "date", "the new planned end"),
           )),
     Field("alternative", "text", "the alternative approach recommended instead, and why"),
-    Field("tags", "text_list", "free tags"),
+    Field("tags", "tags", "free tags: a list, or one text split on commas and spaces"),
 ))
 
 ACTION_FIELDS = (
@@ -104,12 +104,15 @@ ACTION_FIELDS = (
 
 SESSION = Schema("session", (
     Field("type", "choice", "always `session`", ALWAYS, ("session",)),
-    Field("client", "slug", "the client's id (its folder name)", ALWAYS),
-    Field("date", "date", "date of the conversation", ALWAYS),
+    Field("client", "client_ref", "the client's id (its folder name), or a wiki link to it",
+          ALWAYS),
+    Field("date", "datetime", "date of the conversation, with a time of day if you like",
+          ALWAYS),
     Field("kind", "choice", "kind of conversation", ALWAYS, SESSION_KINDS),
     Field("number", "int", "counts coaching sessions; unique per client", minimum=1),
     Field("duration", "int", "minutes", minimum=1),
-    Field("next", "date", "the next conversation agreed in this one"),
+    Field("next", "datetime", "the next conversation agreed in this one (date, or date and "
+          "time)"),
     Field("follow_up", "int", "for follow-up sessions: which follow-up entry it completes",
           minimum=1),
     Field("actions", "action_list", "agreements: a text, or a mapping text/due/done",
@@ -131,6 +134,7 @@ SETTINGS = Schema("settings", (
           minimum=1, maximum=36500),
     Field("due_within_days", "int", "the default window of `due`", minimum=0,
           maximum=36500),
+    Field("timezone", "timezone", "the zone of timed calendar events (IANA name)"),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
         Field("branch", "text", "the branch to sync (default: the current one)"),
@@ -145,6 +149,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "follow_up_months": [3, 6],
     "stalled_after_days": 42,
     "due_within_days": 14,
+    "timezone": "Europe/Amsterdam",
     "sync": {"remote": "origin", "branch": None},
 }
 
@@ -200,10 +205,78 @@ def _date(f: Field, value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         parsed, hint = parse_date_text(value)
+        if parsed is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return parsed.isoformat()  # '2026-11-09' quoted: quoting is a YAML detail (§6)
         if parsed is not None:  # e.g. 2026-1-5: YAML reads it as text; say how to write it
             hint = f"write dates as YYYY-MM-DD, e.g. {parsed.isoformat()}"
         raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {hint}")
     raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {DATE_HINT}")
+
+
+_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
+
+
+def _datetime(f: Field, value: Any) -> str:
+    """A date, or a date with a local time of day: `2026-12-03`, `2026-12-03 14:00`,
+    `2026-12-03T14:00` (what Obsidian writes), with or without seconds. As ISO text:
+    YYYY-MM-DD or YYYY-MM-DDTHH:MM."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise _Invalid("E012", f"`{f.key}` takes a local time without a zone, e.g. "
+                                   f"{value.strftime('%Y-%m-%dT%H:%M')}")
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, str):
+        match = _TIME_RE.match(value.strip())
+        if match:
+            day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
+            parsed, _ = parse_date_text(day)
+            if parsed is not None and hour < 24 and minute < 60:
+                return f"{parsed.isoformat()}T{hour:02d}:{minute:02d}"
+            raise _Invalid("E012", f"`{f.key}` has no such day or time: {describe(value)}")
+    return _date(f, value)
+
+
+def _client_ref(f: Field, value: Any) -> str:
+    """The client's id, or an Obsidian wiki link to the client: `[[id]]`, `[[id|Name]]`,
+    `[[clients/id/client]]` give the id; `[[Name]]` is kept as written and matched against
+    the clients' names when the model is built."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
+            and len(value[0]) == 1 and isinstance(value[0][0], str):
+        value = f"[[{value[0][0]}]]"  # `client: [[id]]` unquoted: YAML reads a list in a list
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("[[") and text.endswith("]]"):
+            target = text[2:-2].split("|", 1)[0].strip()
+            parts = target.removesuffix(".md").split("/")
+            if len(parts) == 3 and parts[0] == "clients" and parts[2] == "client":
+                target = parts[1]
+            if SLUG_RE.match(target):
+                return target
+            if target:
+                return f"[[{target}]]"  # a name: resolved against the clients' names
+        elif SLUG_RE.match(text):
+            return text
+    raise _Invalid("E012", f"`{f.key}` must be the client's id (like jan-de-vries) or a link "
+                           f"to it (like [[jan-de-vries]]), found {describe(value)}")
+
+
+def _timezone(f: Field, value: Any) -> str:
+    import zoneinfo
+
+    if isinstance(value, str):
+        try:
+            zoneinfo.ZoneInfo(value)
+            return value
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    raise _Invalid("E013", f"`{f.key}` must be a time zone name like Europe/Amsterdam, "
+                           f"found {describe(value)}")
+
+
+def _tags(f: Field, value: Any) -> list[str]:
+    if isinstance(value, str):  # `tags: loopbaan, gemeente`, as Obsidian splits it
+        return [tag for tag in re.split(r"[,\s]+", value) if tag]
+    return _text_list(f, value)
 
 
 def _text(f: Field, value: Any) -> str:
@@ -265,7 +338,9 @@ def _int_list(f: Field, value: Any) -> list[int]:
 
 
 NORMALISERS: dict[str, Callable[[Field, Any], Any]] = {
-    "date": _date, "text": _text, "slug": _slug, "int": _int, "bool": _bool,
+    "date": _date, "datetime": _datetime, "client_ref": _client_ref, "tags": _tags,
+    "timezone": _timezone,
+    "text": _text, "slug": _slug, "int": _int, "bool": _bool,
     "choice": _choice, "text_list": _text_list, "int_list": _int_list,
 }
 
@@ -369,7 +444,7 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
     return value
 
 
-_SHARED_KINDS = frozenset({"choice", "slug", "date"})
+_SHARED_KINDS = frozenset({"choice", "slug", "date", "datetime", "client_ref"})
 
 
 def _similar(a: str, b: str) -> bool:

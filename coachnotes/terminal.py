@@ -52,12 +52,15 @@ def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str
     """Lines of the `due` table, each with whether it is overdue (to colour it)."""
     longest = max((len(i.name) for i in items), default=6)
     name_width = max(longest, 6) if width is None else min(longest, max(18, width // 5))
-    head = f"{'DUE':<10}  {'WHEN':<9} {'KIND':<14} {'CLIENT':<{name_width}}  WHAT"
+    timed = any(item.time for item in items)
+    due_width = 16 if timed else 10  # the time of day only where one is given
+    head = f"{'DUE':<{due_width}}  {'WHEN':<9} {'KIND':<14} {'CLIENT':<{name_width}}  WHAT"
     rest = None if width is None else max(width - len(head) + 4, 10)
     lines = [(head, False)]
     for item in items:
-        due = item.due.isoformat() if item.due else "-"
-        lines.append((f"{due:<10}  {when(item.overdue_days):<9} "
+        due = (item.due.isoformat() if item.due else "-") + (f" {item.time}" if item.time
+                                                              else "")
+        lines.append((f"{due:<{due_width}}  {when(item.overdue_days):<9} "
                       f"{item.kind:<14} {clip(item.name, name_width):<{name_width}}  "
                       f"{clip(item.text, rest)}".rstrip(), (item.overdue_days or 0) > 0))
     return lines
@@ -103,10 +106,12 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
     out += ["", "Timeline"]
     for s in client.sessions:
         number = f" {s.number}" if s.kind == "coaching" and s.number else ""
-        nxt = f"  → next {s.next.isoformat()}" if s.next else ""
+        nxt = f"  → next {s.next.isoformat()}" + (f" {s.next_time}" if s.next_time else "") \
+            if s.next else ""
         mark = "  (cancelled)" if s.cancelled else "  (planned)" if s.planned(view.today) \
             else ""
-        out.append(f"  {_d(s.date)}  {(s.kind or '?') + number:<14}{nxt}{mark}".rstrip())
+        when_held = _d(s.date) + (f" {s.time}" if s.time else "")
+        out.append(f"  {when_held}  {(s.kind or '?') + number:<14}{nxt}{mark}".rstrip())
     if not client.sessions:
         out.append("  (no conversations yet)")
     if view.follow_ups:
@@ -116,7 +121,8 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
                      "held": f"held {_d(f.date)}"}.get(f.state, "open")
             out.append(f"  {f.n}. due {f.due.isoformat()}  {state}")
     if view.due:
-        out += ["", "Due"] + [f"  {_d(i.due):<10}  {when(i.overdue_days):<9} "
+        out += ["", "Due"] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
+                              f"{when(i.overdue_days):<9} "
                               f"{clip(i.text, fit(25))}" for i, _ in view.due]
     if view.problems:
         out += ["", "Problems"] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
