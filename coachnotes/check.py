@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from coachnotes.layout import (
+    CONFLICT_TAG,
     GENERATED_TOP,
     SETTINGS_FILE,
     client_note,
@@ -49,9 +50,7 @@ def vault_problems(vault: Vault) -> list[Problem]:
     clients claiming one id. Costs one step per client, not per note."""
     problems = [Problem(SETTINGS_FILE, line, code, message)
                 for line, code, message in vault.settings.problems]
-    problems += [Problem(path, 1, "W108", "is a sync conflict copy: compare it with the note "
-                                          "beside it, keep what matters there, then delete "
-                                          "this copy") for path in vault.conflicts]
+    problems += [_conflict_copy(path) for path in vault.conflicts]
     problems += [_foreign(rel) for rel in vault.pages
                  if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
     if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
@@ -67,6 +66,22 @@ def vault_problems(vault: Vault) -> list[Problem]:
             else:
                 claimed[claim] = client.path
     return problems
+
+
+def _conflict_copy(path: str) -> Problem:
+    """W108, naming what the copy is of: a note, or another file the coach keeps.
+    Copies are named `<stem>.conflict-<device>-<time><suffix>`; git's own `<name>~HEAD`."""
+    name = path.rpartition("/")[2]
+    if CONFLICT_TAG in name:
+        stem, _, rest = name.partition(CONFLICT_TAG)
+        suffix = rest[rest.rfind("."):] if "." in rest else ""
+        original = stem + suffix
+    else:
+        original = name.split("~")[0]
+    what = "a note" if original.endswith(".md") else f"the file {original}"
+    return Problem(path, 1, "W108", f"is a sync conflict copy of {what} changed on two devices: "
+                                    "compare it with the one beside it, keep what matters "
+                                    "there, then delete this copy")
 
 
 def _foreign(rel: str) -> Problem:

@@ -332,8 +332,8 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
     for message in report.messages:
         click.echo(message, err=True)
     for copy in report.conflicts:
-        click.echo(f"{copy}: W108 conflict copy of a note changed on both devices: compare "
-                   "and delete it", err=True)
+        click.echo(f"{copy}: W108 conflict copy: changed on both devices — compare it with "
+                   "the one beside it and delete it", err=True)
     for kept in report.kept_edits:
         click.echo(f"{kept}: deleted on one device, edited on the other: the edit is kept",
                    err=True)

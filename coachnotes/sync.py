@@ -41,6 +41,7 @@ NO_PROMPT = {
     "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10",
 }
 MERGE_DRIVER = "coachnotes-generated"
+EDITOR_STATE = (".obsidian/",)  # an editor's own settings and state: never a conflict copy
 _DEVICE_RE = re.compile(r"^coachnotes sync from ([A-Za-z0-9._-]+)")
 
 
@@ -585,6 +586,9 @@ def _resolve(repo, remote_ref: str, report: SyncReport, journal: _Journal | None
         elif stages == {1, 2} or stages == {2}:  # edited here, deleted there: keep ours
             repo.git.add("--", path)
             report.kept_edits.append(path)
+        elif 2 in stages and 3 in stages and path.startswith(EDITOR_STATE):
+            repo.git.checkout("--ours", "--", path)  # an editor's own state: ours, no copy
+            repo.git.add("--", path)
         elif 2 in stages and 3 in stages:  # both changed: ours stays, theirs beside it
             # Through checkout, not `git show :3:`: that is the stored blob, before a
             # clean/smudge filter (git-crypt) turns it back into the text (PITFALLS.md)
