@@ -100,6 +100,24 @@ def split_front_matter(text: str) -> tuple[str, int] | None:
     return text[opening.end(): closing.start()], text.count("\n", 0, closing.start()) + 1
 
 
+def section_text(text: str, headings: tuple[str, ...]) -> str:
+    """The body text under the first heading among `headings` (`## For the sponsor`), up to
+    the next heading of the same or a higher level; "" when there is none."""
+    split = split_front_matter(text)
+    lines = text.splitlines()[split[1]:] if split else text.splitlines()
+    found: list[str] = []
+    level = 0
+    for line in lines:
+        match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if level and match and len(match.group(1)) <= level:
+            break
+        if level:
+            found.append(line)
+        elif match and match.group(2).strip().casefold() in headings:
+            level = len(match.group(1))
+    return "\n".join(found).strip()
+
+
 def parse_text(text: str) -> Parsed:
     problems: list[Problem3] = []
     conflict = _CONFLICT.search(text) if "<<<<<<<" in text or ">>>>>>>" in text else None

@@ -21,6 +21,8 @@ REFERRERS = ("hr", "manager", "self", "other")
 DECISIONS = ("yes", "no", "open")
 OUTCOMES = ("yes", "partly", "no")
 LANGUAGES = ("nl", "en")
+SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
+          "sponsor_notes")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -93,6 +95,10 @@ CLIENT = Schema("client", (
               Field("until", "date", "the new planned end"),
           )),
     Field("alternative", "text", "the alternative approach recommended instead, and why"),
+    Field("sponsor_consent", "mapping", "what the coachee agreed the sponsor may see", fields=(
+        Field("date", "date", "when the coachee agreed", ALWAYS),
+        Field("share", "choice_list", "what may be shared", choices=SHARES),
+    )),
     Field("tags", "tags", "free tags: a list, or one text split on commas and spaces"),
 ))
 
@@ -135,6 +141,8 @@ SETTINGS = Schema("settings", (
     Field("due_within_days", "int", "the default window of `due`", minimum=0,
           maximum=36500),
     Field("timezone", "timezone", "the zone of timed calendar events (IANA name)"),
+    Field("hourly_rate", "number", "your hourly rate, for the amounts in `hours`", minimum=0),
+    Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text"),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
         Field("branch", "text", "the branch to sync (default: the current one)"),
@@ -150,6 +158,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "stalled_after_days": 42,
     "due_within_days": 14,
     "timezone": "Europe/Amsterdam",
+    "hourly_rate": None,
+    "sponsors": {},
     "sync": {"remote": "origin", "branch": None},
 }
 
@@ -273,6 +283,35 @@ def _timezone(f: Field, value: Any) -> str:
                            f"found {describe(value)}")
 
 
+def _number(f: Field, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Invalid("E012", f"`{f.key}` must be a number (like 95 or 87.50), found "
+                               f"{describe(value)}")
+    if f.minimum is not None and value < f.minimum:
+        raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
+    return value
+
+
+def _choice_list(f: Field, value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [_choice(f, item) for item in items]
+
+
+def _rates(f: Field, value: Any) -> dict[str, float | int]:
+    """`sponsors:` a mapping of each sponsor's exact `sponsor` text to its hourly rate (a
+    number, or a mapping with `hourly_rate`)."""
+    if not isinstance(value, dict):
+        raise _Invalid("E012", f"`{f.key}` must be a mapping of sponsor to hourly rate, like "
+                               "`\"HRM — P. de Boer\": 95`")
+    rates = {}
+    for sponsor, rate in value.items():
+        if isinstance(rate, dict):
+            rate = rate.get("hourly_rate")
+        rates[str(sponsor)] = _number(Field(f"{f.key}.{sponsor}", "number", "", minimum=0),
+                                      rate)
+    return rates
+
+
 def _tags(f: Field, value: Any) -> list[str]:
     if isinstance(value, str):  # `tags: loopbaan, gemeente`, as Obsidian splits it
         return [tag for tag in re.split(r"[,\s]+", value) if tag]
@@ -339,7 +378,7 @@ def _int_list(f: Field, value: Any) -> list[int]:
 
 NORMALISERS: dict[str, Callable[[Field, Any], Any]] = {
     "date": _date, "datetime": _datetime, "client_ref": _client_ref, "tags": _tags,
-    "timezone": _timezone,
+    "timezone": _timezone, "number": _number, "choice_list": _choice_list, "rates": _rates,
     "text": _text, "slug": _slug, "int": _int, "bool": _bool,
     "choice": _choice, "text_list": _text_list, "int_list": _int_list,
 }

@@ -153,3 +153,30 @@ def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
     if v.get("alternative"):
         out += ["", "Alternative", f"  {clip(v['alternative'], fit(2))}"]
     return out
+
+
+def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
+    """Hours per sponsor, then client, with the conversations and totals (and amounts)."""
+    from decimal import Decimal
+
+    out = [f"Hours {start.isoformat()} – {end.isoformat()}"]
+    if not rows:
+        return out + ["No held, billable conversations in this period."]
+    sponsors: dict[str, list] = {}
+    for row in rows:
+        sponsors.setdefault(row.sponsor, []).append(row)
+    for sponsor, own in sponsors.items():
+        minutes = sum(r.minutes for r in own)
+        amounts = [r.amount for r in own if r.amount is not None]
+        money = f"  € {sum(amounts, Decimal(0)):.2f}" if amounts else ""
+        out += ["", f"{clip(sponsor or '(no sponsor)', None)}: {minutes / 60:.2f} h{money}"]
+        clients: dict[str, list] = {}
+        for row in own:
+            clients.setdefault(row.client, []).append(row)
+        for held in clients.values():
+            total = sum(r.minutes for r in held)
+            out.append(f"  {clip(held[0].name, None)}: {total / 60:.2f} h")
+            for r in held:
+                amount = f"  € {r.amount:.2f}" if r.amount is not None else ""
+                out.append(f"    {r.date.isoformat()}  {r.kind:<11} {r.minutes:>4} min{amount}")
+    return out

@@ -38,6 +38,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "col.problem": "Melding", "planned": "Geplande gesprekken",
         "cancelled": "afgezegd", "planned.one": "gepland", "no_date": "zonder datum",
         "extension.sessions": "{n} gesprekken extra", "extension.until": "tot {date}",
+        "report.title": "Voortgangsrapportage", "confidential": "Vertrouwelijk",
+        "report.coachee": "Coachee", "report.coach": "Coach", "report.date": "Datum",
+        "report.consent": "Toestemming coachee", "attendance": "Aanwezigheid",
+        "attendance.line": "{held} van {planned} geplande coachgesprekken gehouden",
+        "held": "gehouden", "cancelled.one": "afgezegd", "sponsor_notes": "Toelichting",
+        "status": "Status", "end": "Einde", "start": "Start",
     },
     "en": {
         "follow-up": "Hold follow-up conversation {n}",
@@ -73,6 +79,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "col.problem": "Problem", "planned": "Planned conversations",
         "cancelled": "cancelled", "planned.one": "planned", "no_date": "no date",
         "extension.sessions": "{n} extra sessions", "extension.until": "until {date}",
+        "report.title": "Progress report", "confidential": "Confidential",
+        "report.coachee": "Coachee", "report.coach": "Coach", "report.date": "Date",
+        "report.consent": "Coachee's consent", "attendance": "Attendance",
+        "attendance.line": "{held} of {planned} planned coaching sessions held",
+        "held": "held", "cancelled.one": "cancelled", "sponsor_notes": "Notes",
+        "status": "Status", "end": "End", "start": "Start",
     },
 }
 

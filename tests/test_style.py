@@ -57,7 +57,7 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 LAYERS = ["errors", "files", "texts", "layout", "codes", "schema", "model", "cache", "scan",
-          "frontmatter", "load", "check", "due", "views", "pages", "terminal", "sync",
+          "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report", "sync",
           "authoring", "watch", "cli", "__main__"]
 
 
