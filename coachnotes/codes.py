@@ -37,6 +37,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E011", _NOTE, "a required key is missing"),
     Code("E012", _NOTE, "a value of the wrong type or form (dates: write `YYYY-MM-DD`)"),
     Code("E013", _NOTE, "a value not among the allowed ones"),
+    Code("E014", _NOTE, "a known key in the wrong case (`Next:`): its value would be ignored"),
     Code("E020", _SESSION, "the session names a client that does not exist"),
     Code("E021", _NOTE, "a note in the wrong place (the message names where it belongs), "
                         "`client` disagrees with its folder, or a renamed client folder"),
@@ -61,6 +62,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W113", _CLIENT, "a conversation other than the intake was held while the client is "
                           "`intake` or `declined`"),
     Code("W114", _SESSION, "more held follow-up sessions than `follow_ups` entries"),
+    Code("W115", _NOTE, "an unknown key one slip from a known one (`nxet`): did you mean …?"),
 )}
 
 

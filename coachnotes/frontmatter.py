@@ -171,6 +171,9 @@ def parse_yaml(source: str, line_offset: int = 1,
         if isinstance(error, yaml.constructor.ConstructorError):
             return None, {}, [(line, "E004", "uses a YAML tag that is not allowed in notes "
                                              f"({_first_line(error.problem)}); remove it")]
+        cause = _cause(source, line_offset, error.problem or "")
+        if cause:
+            return None, {}, [cause]
         started = ""
         if error.context_mark and mark and \
                 min(error.context_mark.line + line_offset, last) != line:
@@ -184,6 +187,31 @@ def parse_yaml(source: str, line_offset: int = 1,
     finally:
         loader.dispose()
     return data, builder.lines, builder.problems
+
+
+def _cause(source: str, offset: int, problem: str) -> Problem3 | None:
+    """The everyday cause of a YAML syntax error, named with its fix (SPEC §7, E003): a tab
+    used for indentation, a non-breaking space (phones type one after a colon), or a colon
+    inside an unquoted text."""
+    lines = source.splitlines()
+    for number, line in enumerate(lines):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return (number + offset, "E003", "this line is indented with a tab; YAML needs "
+                                             "spaces: replace the tab with two spaces")
+    for number, line in enumerate(lines):
+        if "\u00a0" in line:
+            return (number + offset, "E003", "this line holds a non-breaking space (a phone "
+                                             "often types one after a colon); replace it with "
+                                             "a normal space")
+    if "mapping values are not allowed" in problem:
+        for number, line in enumerate(lines):
+            head, colon, rest = line.partition(": ")
+            if colon and ": " in rest and not rest.lstrip().startswith(("'", '"')):
+                return (number + offset, "E003", "a colon followed by a space inside a text "
+                                                 "makes YAML read a new key: put the text in "
+                                                 f"quotes, like {head.strip()}: \"{rest.strip()}\"")
+    return None
 
 
 def _first_line(text: str | None) -> str:

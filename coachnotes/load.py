@@ -128,7 +128,10 @@ def record_from_data(rel: str, data: dict, lines: dict[str, int],
     kind = data.get("type")
     note_schema = schema.NOTE_SCHEMAS.get(kind) if isinstance(kind, str) else None
     if note_schema is None:
-        if kind is None:
+        if kind is None and isinstance(data.get("Type") or data.get("TYPE"), str):
+            message = "`Type` is written with a capital (a phone does that), so `type` is " \
+                      "missing: write it lower case, `type: session` or `type: client`"
+        elif kind is None:
             message = "`type` is missing: add `type: client` or `type: session`"
         else:
             message = f"`type` must be client or session, found {schema.describe(kind)}"

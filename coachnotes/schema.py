@@ -185,9 +185,19 @@ def describe(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
+_ODD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+
+
 def parse_date_text(text: str) -> tuple[dt.date | None, str]:
     """Read a date a person wrote as text; returns (date or None, hint for the message)."""
     text = text.strip()
+    if any(c in text for c in _ODD_DASHES) or "\u00a0" in text:
+        what = "dashes" if any(c in text for c in _ODD_DASHES) else "spaces"
+        plain = "".join("-" if c in _ODD_DASHES else " " if c == "\u00a0" else c for c in text)
+        parsed, _ = parse_date_text(plain)
+        fix = "the hyphen `-`" if what == "dashes" else "normal spaces"
+        return None, (f"the {what} in {text!r} are not {fix} (a phone or word processor "
+                      f"typed them): write {parsed.isoformat() if parsed else plain}")
     if _ISO_DATE_RE.match(text):
         try:
             year, month, day = (int(p) for p in text.split("-"))
@@ -348,6 +358,17 @@ def _bool(f: Field, value: Any) -> bool:
     raise _Invalid("E012", f"`{f.key}` must be true or false, found {describe(value)}")
 
 
+# Dutch words a coach writes for the English values (SPEC §7, E013): "did you mean ...?"
+DUTCH_VALUES = {
+    "actief": "active", "gepauzeerd": "paused", "pauze": "paused", "nazorg": "follow-up",
+    "terugkomfase": "follow-up", "afgerond": "closed", "gesloten": "closed",
+    "gestopt": "declined", "afgewezen": "declined", "niet gestart": "declined", "ja": "yes",
+    "nee": "no", "deels": "partly", "intakegesprek": "intake", "coachgesprek": "coaching",
+    "evaluatie": "evaluation", "evaluatiegesprek": "evaluation", "driegesprek": "tripartite",
+    "terugkomgesprek": "follow-up", "vervolggesprek": "coaching",
+}
+
+
 def _choice(f: Field, value: Any) -> str:
     if isinstance(value, bool) and "yes" in f.choices:  # YAML 1.1 reads bare yes/no as bool
         value = "yes" if value else "no"
@@ -355,8 +376,11 @@ def _choice(f: Field, value: Any) -> str:
         return value
     allowed = ", ".join(f.choices)
     hint = ""
-    if isinstance(value, str) and value.strip().lower() in f.choices:
-        hint = f" (did you mean {value.strip().lower()!r}?)"
+    word = value.strip().lower() if isinstance(value, str) else ""
+    if word in f.choices:
+        hint = f" (did you mean {word!r}?)"
+    elif DUTCH_VALUES.get(word) in f.choices:
+        hint = f" (did you mean {DUTCH_VALUES[word]!r}? the values are English)"
     raise _Invalid("E013", f"`{f.key}` must be one of: {allowed}; found {describe(value)}{hint}")
 
 
@@ -424,6 +448,8 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
         except _Invalid as invalid:
             code, message = invalid.args
             problems.append((line_of(lines, path), code, message))
+    if unknown_code is None and not prefix:
+        problems += _near_misses(fields, data, lines)
     if unknown_code:
         known = {f.key for f in fields}
         for key in data:
@@ -468,6 +494,14 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
                                  f"item {index + 1} of `{f.key}` must be a mapping"
                                  + (" or a text" if f.kind == "action_list" else "")))
                 continue
+            if f.kind == "action_list" and len(item) == 1 and "text" not in item \
+                    and isinstance(next(iter(item.values())), (str, type(None))):
+                head, tail = next(iter(item.items()))
+                problems.append((line_of(lines, item_path), "E012",
+                                 f"the colon in action {index + 1} makes YAML read it as a "
+                                 f"key: put the whole text in quotes, like - \"{head}: "
+                                 f"{tail or ''}\"".replace(": \"", ": \"", 1)))
+                continue
             sub, subproblems = normalise(f.fields, item, lines, item_path + ".")
             problems.extend(subproblems)
             if all(sub.get(k.key) is not None for k in f.fields if "*" in k.required):
@@ -484,6 +518,31 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
 
 
 _SHARED_KINDS = frozenset({"choice", "slug", "date", "datetime", "client_ref"})
+
+
+# keys that editors add, never a typo of ours
+_EDITOR_KEYS = frozenset({"aliases", "alias", "cssclasses", "cssclass", "publish", "created",
+                          "modified", "updated", "title"})
+
+
+def _near_misses(fields: tuple[Field, ...], data: dict, lines: dict[str, int],
+                 ) -> list[Problem3]:
+    """E014: a known key in the wrong case (`Next:`), whose value would be ignored in silence;
+    W115: an unknown key one slip from a known one (`nxet`). Other unknown keys are kept."""
+    known = {f.key for f in fields}
+    found: list[Problem3] = []
+    for key in data:
+        if not isinstance(key, str) or key in known or key.lower() in _EDITOR_KEYS:
+            continue
+        line = line_of(lines, key)
+        if key.lower() in known and key.lower() not in data:
+            found.append((line, "E014", f"`{key}` is not read (keys are lower case), so its "
+                                        f"value is ignored: did you mean `{key.lower()}`?"))
+            continue
+        close = [k for k in sorted(known) if _similar(key, k)]
+        if close:
+            found.append((line, "W115", f"unknown key `{key}`: did you mean `{close[0]}`?"))
+    return found
 
 
 def _similar(a: str, b: str) -> bool:
