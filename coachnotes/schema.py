@@ -463,18 +463,12 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
 
 def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
                      problems: list[Problem3]) -> Any:
-    if f.kind == "extension":  # a text (v1), or a mapping with a reason (v2)
-        if isinstance(value, str):
-            return value
+    if f.kind == "extension" and isinstance(value, str):
+        return value  # a text (v1); as a mapping (v2) it is read like any mapping
+    if f.kind in ("mapping", "extension"):
         if not isinstance(value, dict):
-            raise _Invalid("E012", f"`{f.key}` must be a text (why), or a mapping of keys: "
-                                   + ", ".join(sub.key for sub in f.fields))
-        sub, subproblems = normalise(f.fields, value, lines, path + ".")
-        problems.extend(subproblems)
-        return sub
-    if f.kind == "mapping":
-        if not isinstance(value, dict):
-            raise _Invalid("E012", f"`{f.key}` must be a mapping of keys: "
+            what = "a text (why), or a mapping" if f.kind == "extension" else "a mapping"
+            raise _Invalid("E012", f"`{f.key}` must be {what} of keys: "
                                    + ", ".join(sub.key for sub in f.fields))
         sub, subproblems = normalise(f.fields, value, lines, path + ".")
         problems.extend(subproblems)

@@ -157,3 +157,15 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
     return result.stdout
+
+
+def vault_with_remote(tmp_path: Path, env: dict, name: str = "v") -> tuple[Path, Path]:
+    """A vault made by `coachnotes init`, with a bare repository in a folder as its remote
+    `origin` (the server): (vault, remote)."""
+    remote = tmp_path / "remote.git"
+    if not remote.exists():
+        git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
+    root = tmp_path / name
+    assert run_cli("init", str(root), env=env).returncode == 0
+    git(root, "remote", "add", "origin", str(remote))
+    return root, remote

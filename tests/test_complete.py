@@ -12,7 +12,16 @@ import subprocess
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, git, note, run_cli, session_note, write_files
+from conftest import (
+    TODAY,
+    client_note,
+    git,
+    note,
+    run_cli,
+    session_note,
+    vault_with_remote,
+    write_files,
+)
 
 JAN = "clients/jan/client.md"
 D = dt.date
@@ -196,11 +205,7 @@ def test_list_shows_the_real_end_and_the_next_conversation(make_vault):
 
 
 def test_sync_commits_and_pushes_a_broken_note_then_lists_it_and_exits_1(tmp_path, git_env):
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
-    root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
-    git(root, "remote", "add", "origin", str(remote))
+    root, remote = vault_with_remote(tmp_path, git_env)
     write_files(root, {JAN: client_note(), "clients/jan/sessions/a.md":
                        session_note(date="16-11-2026", next="2026-12-01")})
     result = run_cli("--vault", str(root), "sync", "--today", TODAY, env=git_env)

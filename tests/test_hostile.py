@@ -27,6 +27,7 @@ from conftest import (
     git,
     run_cli,
     session_note,
+    vault_with_remote,
     write_files,
 )
 
@@ -42,11 +43,7 @@ def no_crash(result: subprocess.CompletedProcess) -> None:
 # -- two devices and a bare remote -------------------------------------------------------------
 
 def devices(tmp_path, git_env, files=None, attributes=""):
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
-    a = tmp_path / "a"
-    assert run_cli("init", str(a), env=git_env).returncode == 0
-    git(a, "remote", "add", "origin", str(remote))
+    a, remote = vault_with_remote(tmp_path, git_env, "a")
     write_files(a, files or {JAN: client_note(), NOTE: session_note(date="2026-11-20")})
     if attributes:
         (a / ".gitattributes").write_text((a / ".gitattributes").read_text() + attributes)
@@ -71,13 +68,10 @@ ROT13 = "tr A-Za-z N-ZA-Mn-za-m"
 
 
 def test_a_conflict_in_a_filtered_vault_writes_text_not_ciphertext(tmp_path, git_env):
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert run_cli("init", str(a), env=git_env).returncode == 0
+    a, remote = vault_with_remote(tmp_path, git_env, "a")
+    b = tmp_path / "b"
     git(a, "config", "filter.rot13.clean", ROT13)
     git(a, "config", "filter.rot13.smudge", ROT13)
-    git(a, "remote", "add", "origin", str(remote))
     write_files(a, {JAN: client_note(), NOTE: session_note(date="2026-11-20")})
     with open(a / ".gitattributes", "a") as handle:
         handle.write("clients/** filter=rot13\n")

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from coachnotes.load import load_vault
-from conftest import TODAY, git, run_cli, write_files
+from conftest import TODAY, git, run_cli, vault_with_remote, write_files
 
 CLIENT = """\
 ---
@@ -134,11 +134,8 @@ def test_an_unknown_time_zone_is_reported_on_the_settings(make_vault):
 
 def test_editor_state_keeps_this_device_s_version_and_other_files_get_a_copy(tmp_path,
                                                                              git_env):
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert run_cli("init", str(a), env=git_env).returncode == 0
-    git(a, "remote", "add", "origin", str(remote))
+    a, remote = vault_with_remote(tmp_path, git_env, "a")
+    b = tmp_path / "b"
     write_files(a, {".obsidian/app.json": '{"theme": "licht"}\n',
                     "dagboek.txt": "maandag\n"})
     assert run_cli("--vault", str(a), "sync", env=git_env).returncode == 0

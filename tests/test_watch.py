@@ -248,13 +248,9 @@ def test_the_command_starts_watching_and_stops_cleanly(make_vault, signum):
 
 
 def test_sync_every_syncs_when_the_vault_is_quiet(tmp_path, git_env):
-    from conftest import git, run_cli
+    from conftest import git, vault_with_remote
 
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
-    root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
-    git(root, "remote", "add", "origin", str(remote))
+    root, remote = vault_with_remote(tmp_path, git_env)
     (root / "clients/jan").mkdir(parents=True)
     (root / JAN).write_text(client_note())
     lines: list[str] = []
