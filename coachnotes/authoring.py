@@ -186,7 +186,10 @@ def _private_dirs(root: Path, folder: Path) -> None:
         missing.append(current)
         current = current.parent
     for path in reversed(missing):
-        path.mkdir(mode=DIR_MODE)
+        try:
+            path.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # another `new session` made it a moment ago: it is theirs to tighten
         path.chmod(DIR_MODE)
 
 

@@ -423,6 +423,7 @@ def test_control_characters_never_reach_the_terminal_or_forge_a_line(make_vault)
 
 def test_six_new_sessions_at_once_get_six_numbers(make_vault):
     root = make_vault({JAN: client_note()})
+    assert not (root / "clients/jan/sessions").exists()  # all six race to create it too
     procs = [subprocess.Popen([coachnotes_command(), "--vault", str(root), "new", "session",
                                "jan", "--date", f"2026-11-{20 + n}"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for n in range(6)]
