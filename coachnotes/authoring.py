@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import os
+import re
 import string
 import sys
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
 from coachnotes.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
 from coachnotes.model import Vault, add_months
+from coachnotes.schema import SLUG_RE
 
 
 def yaml_scalar(value: str) -> str:
@@ -48,9 +50,32 @@ def template_text(root: Path | None, language: str, name: str) -> str:
     return (folder / language / f"{name}.md").read_text(encoding="utf-8")
 
 
-def render(template: str, **values: str | int | None) -> str:
-    return string.Template(template).safe_substitute(
+_OBSIDIAN = re.compile(r"\{\{\s*(date|time|title)\s*(?::\s*([^}]*?))?\s*\}\}")
+_MOMENT = (("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"))
+
+
+def render(template: str, title: str = "", now: dt.datetime | None = None,
+           **values: str | int | None) -> str:
+    """Fill in `${name}` and the like, and Obsidian's `{{date}}` (the note's date), `{{time}}`
+    (now, HH:MM) and `{{title}}` (the file name without .md), also with a format such as
+    `{{date:YYYY-MM-DD}}`: one templates folder serves Obsidian and coachnotes alike."""
+    text = string.Template(template).safe_substitute(
         {k: "" if v is None else str(v) for k, v in values.items()})
+    now = now or dt.datetime.now()
+    day = dt.date.fromisoformat(str(values.get("date") or now.date().isoformat()))
+
+    def fill(match: re.Match) -> str:
+        what, fmt = match.group(1), match.group(2)
+        if what == "title":
+            return title
+        moment = dt.datetime.combine(day, now.time()) if what == "date" else now
+        if fmt:
+            for token, code in _MOMENT:
+                fmt = fmt.replace(token, code)
+            return moment.strftime(fmt)
+        return day.isoformat() if what == "date" else now.strftime("%H:%M")
+
+    return _OBSIDIAN.sub(fill, text)
 
 
 def new_client(vault: Vault, name: str, organization: str | None = None,
@@ -64,7 +89,8 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
     if os.path.lexists(path):
         raise Refused(f"{path.relative_to(vault.root)} exists already; nothing was changed "
                       "(choose another name, e.g. with an initial)")
-    text = render(template_text(vault.root, vault.language, "client"),
+    text = render(template_text(vault.root, vault.language, "client"), title="client",
+                  date=(intake or today or dt.date.today()).isoformat(),
                   name=yaml_scalar(name.strip()), id=client_id,
                   organization=yaml_scalar(organization) if organization else "",
                   sponsor=yaml_scalar(sponsor) if sponsor else "",
@@ -95,11 +121,11 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
     _private_dirs(vault.root, folder)
     with _one_at_a_time(vault.root):  # two `new session` at once must not share a number
         number = _next_number(vault.root, client.id) if kind == "coaching" else None
-        text = render(template_text(vault.root, vault.language, kind), client=client.id,
-                      date=date.isoformat(), number=number, follow_up=follow_up,
-                      name=client.name, kind=kind)
+        template = template_text(vault.root, vault.language, kind)
         for n in range(1, 1000):
             path = folder / f"{date.isoformat()}-{kind}{'' if n == 1 else f'-{n}'}.md"
+            text = render(template, title=path.stem, client=client.id, date=date.isoformat(),
+                          number=number, follow_up=follow_up, name=client.name, kind=kind)
             try:
                 create_exclusive(path, text.encode("utf-8"))
                 return path
@@ -172,10 +198,55 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     if after != expected:  # the edit must mean exactly what we intended, or nothing is written
         raise Refused(f"{client.path} could not be edited safely; nothing was changed. "
                       "Set status, end_date and follow_ups by hand.")
+    rewrite_in_place(path, edited, _backup(vault.root))
+    return path
+
+
+def rename_client(vault: Vault, old: str, new: str) -> list[str]:
+    """Move clients/<old>/ to clients/<new>/, rewriting `id` in client.md and `client` in
+    every session note of the folder — only those values, every other byte as it was (links
+    keep their form: `[[old|Anouk]]` becomes `[[new|Anouk]]`). Every edit is made and
+    checked in memory before anything moves. Returns the notes that were changed."""
+    from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes, scalar_text
+    from coachnotes.load import get_client
+
+    client = get_client(vault, old)
+    if not SLUG_RE.match(new):
+        raise Refused(f"{new!r} is not an id: use lower-case letters, digits and single "
+                      "hyphens (like jan-de-vries). Nothing was changed.")
+    target = vault.root / CLIENTS / new
+    if os.path.lexists(target):
+        raise Refused(f"clients/{new}/ exists already; choose another id. Nothing was changed.")
+    edits: dict[str, bytes] = {}
+    wanted = [(client.path, "id")] + [(s.path, "client") for s in vault.folders[old].sessions
+                                      if s.client == old]
+    for rel, key in wanted:
+        raw = (vault.root / rel).read_bytes()
+        written = scalar_text(raw, key)
+        if written is None:
+            continue  # no `id` in client.md: the folder name is the id
+        value = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, written, count=1)
+        try:
+            edited = edit_front_matter(raw, {key: value}, {})
+        except (EditError, UnicodeDecodeError) as error:
+            raise Refused(f"{rel} cannot be edited safely ({error}); nothing was changed") \
+                from None
+        before, after = parse_bytes(raw).data or {}, parse_bytes(edited).data or {}
+        if {k: v for k, v in after.items() if k != key} != \
+                {k: v for k, v in before.items() if k != key}:
+            raise Refused(f"{rel} could not be edited safely; nothing was changed")
+        edits[rel.replace(f"{CLIENTS}/{old}/", f"{CLIENTS}/{new}/", 1)] = edited
+    os.rename(vault.root / CLIENTS / old, target)
+    for rel, data in edits.items():
+        rewrite_in_place(vault.root / rel, data,
+                         _backup(vault.root))
+    return sorted(edits)
+
+
+def _backup(root: Path) -> Path:
     from coachnotes.cache import private_dir
 
-    rewrite_in_place(path, edited, private_dir(vault.root / CACHE_DIR) / "close-backup.md")
-    return path
+    return private_dir(root / CACHE_DIR) / "edit-backup.md"
 
 
 def _private_dirs(root: Path, folder: Path) -> None:

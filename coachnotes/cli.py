@@ -285,6 +285,24 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
 
 
 @cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.argument("new_id", metavar="NEW-ID")
+@today_option
+@pass_context
+def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> None:
+    """Give a client a new id: move its folder and rewrite `id` and each session's `client`."""
+    from coachnotes.authoring import rename_client
+    from coachnotes.load import load_vault
+    from coachnotes.pages import regenerate
+
+    vault = obj.load()
+    changed = rename_client(vault, client_id, new_id)
+    regenerate(load_vault(vault.root), _today(today))
+    click.echo(f"clients/{client_id}/ is now clients/{new_id}/; {len(changed)} note(s) "
+               "rewritten, pages regenerated")
+
+
+@cli.command()
 @today_option
 @pass_context
 def index(obj: Context, today: dt.date | None) -> None:

@@ -466,3 +466,13 @@ def edit_front_matter(raw: bytes, set_scalars: dict[str, str],
             out += [line + newline for line in additions]
         out += replacements.get(index, [line])
     return (b"\xef\xbb\xbf" if bom else b"") + "".join(out).encode("utf-8")
+
+
+def scalar_text(raw: bytes, key: str) -> str | None:
+    """The YAML text of a top-level one-line value as written (quotes included), or None."""
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    parsed = parse_text(text)
+    if parsed.data is None or key not in parsed.lines:
+        return None
+    match = _SCALAR_LINE.match(text.splitlines(keepends=True)[parsed.lines[key] - 1])
+    return match["value"] if match and match["key"] == key else None

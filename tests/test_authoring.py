@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -322,3 +323,62 @@ def test_hook_install_refuses_a_foreign_hook_and_chains_it_with_force(tmp_path, 
     git(root, "add", "-A")
     git(root, "commit", "-m", "ok")
     assert (root / ".ran").exists()  # the old hook still runs
+
+
+def test_obsidian_placeholders_in_the_vault_s_templates_are_filled_in(make_vault):
+    template = ("---\ntype: session\nclient: ${client}\ndate: {{date}}\nkind: coaching\n"
+                "number: ${number}\n---\n\n# {{title}}\n\nBegonnen om {{time}} op "
+                "{{date:DD-MM-YYYY}}.\n")
+    root = make_vault({JAN: client_note(), "templates/coaching.md": template})
+    made = run_cli("--vault", str(root), "new", "session", "jan", "--date", "2026-11-20")
+    assert made.returncode == 0, made.stderr
+    text = (root / made.stdout.strip()).read_text()
+    assert "date: 2026-11-20\n" in text and "# 2026-11-20-coaching\n" in text
+    assert "op 20-11-2026." in text and "{{" not in text
+    assert re.search(r"Begonnen om \d\d:\d\d ", text)
+    check = run_cli("--vault", str(root), "check", "--json", "--today", TODAY)
+    assert not [p for p in json.loads(check.stdout) if p["code"][0] == "E"]
+
+
+def test_rename_moves_the_client_and_changes_only_the_references(tmp_path, git_env):
+    root = tmp_path / "v"
+    assert run_cli("init", str(root), env=git_env).returncode == 0
+    client = client_note(id="jan").replace("name: Jan de Vries", "name: Jan de Vries  # naam")
+    sessions = {
+        "a.md": session_note(date="2026-11-02", number=1).replace(
+            "client: jan", 'client: "[[jan|Jan]]"   # link'),
+        "b.md": session_note(date="2026-11-09", number=2).replace("\n", "\r\n"),
+        "c.md": session_note(date="2026-11-16", number=3).replace(
+            "client: jan", "client: '[[clients/jan/client]]'"),
+    }
+    write_files(root, {JAN: client, **{f"clients/jan/sessions/{k}": v.encode()
+                                       for k, v in sessions.items()}})
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "jan")
+    before = {p.relative_to(root / "clients/jan"): p.read_bytes()
+              for p in (root / "clients/jan").rglob("*.md") if p.name != "README.md"}
+    result = run_cli("--vault", str(root), "rename", "jan", "jan-de-vries", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "clients/jan").exists()
+    after = {p.relative_to(root / "clients/jan-de-vries"): p.read_bytes()
+             for p in (root / "clients/jan-de-vries").rglob("*.md") if p.name != "README.md"}
+    expected = {
+        Path("client.md"): before[Path("client.md")].replace(b"id: jan\n", b"id: jan-de-vries\n"),
+        Path("sessions/a.md"): before[Path("sessions/a.md")].replace(
+            b'"[[jan|Jan]]"', b'"[[jan-de-vries|Jan]]"'),
+        Path("sessions/b.md"): before[Path("sessions/b.md")].replace(
+            b"client: jan\r\n", b"client: jan-de-vries\r\n"),
+        Path("sessions/c.md"): before[Path("sessions/c.md")].replace(
+            b"'[[clients/jan/client]]'", b"'[[clients/jan-de-vries/client]]'"),
+    }
+    assert after == expected
+    assert "clients/jan-de-vries/README.md" in (root / "INDEX.md").read_text()
+    assert (root / "clients/jan-de-vries/README.md").read_text().count("coachgesprek") == 3
+    check = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
+                               TODAY).stdout)
+    assert not [p for p in check if p["code"][0] == "E"]
+    for args, words in ((["rename", "jan-de-vries", "Jan!"], "is not an id"),
+                        (["rename", "nobody", "x"], "no client")):
+        refused = run_cli("--vault", str(root), *args)
+        assert refused.returncode == 1 and words in refused.stderr

@@ -471,4 +471,4 @@ def test_close_while_an_editor_holds_the_note_keeps_the_editor_s_save(make_vault
         editor.write(closed.replace("Notities.", "Notities, bewaard door de editor."))
         editor.truncate()
     assert "bewaard door de editor" in path.read_text()  # not lost in an unlinked file
-    assert not (root / ".coachnotes/close-backup.md").exists()
+    assert not (root / ".coachnotes/edit-backup.md").exists()
