@@ -455,6 +455,28 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     click.echo("\n".join(hours_table(rows, start, end)))
 
 
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE.zip", help="Where to write it (default: CLIENT-export-DATE.zip).")
+@today_option
+@pass_context
+def export(obj: Context, client_id: str, output: Path | None, today: dt.date | None) -> None:
+    """Everything about one client in one zip, for the coachee's right of access."""
+    from coachnotes.check import client_problems
+    from coachnotes.export import export_client
+    from coachnotes.load import get_client
+    from coachnotes.views import client_view
+
+    today = _today(today)
+    vault = obj.load()
+    client = get_client(vault, client_id)
+    view = client_view(vault, client, today, client_problems(vault, client.id, today))
+    output = output or Path(f"{client.id}-export-{today.isoformat()}.zip")
+    notes = export_client(vault, view, today, output)
+    click.echo(f"{output}: {len(notes)} note(s), data.json and dossier.html")
+
+
 @cli.group()
 def hooks() -> None:
     """Git hooks for the vault."""

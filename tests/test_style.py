@@ -57,8 +57,8 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 LAYERS = ["errors", "files", "texts", "layout", "codes", "schema", "model", "cache", "scan",
-          "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report", "sync",
-          "authoring", "watch", "cli", "__main__"]
+          "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report",
+          "export", "sync", "authoring", "watch", "cli", "__main__"]
 
 
 def test_layers_point_down():
