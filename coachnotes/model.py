@@ -264,10 +264,6 @@ class Client(Fields):
     def lines(self) -> dict[str, int]:
         return self.record.lines
 
-    @property
-    def coaching(self) -> list[Session]:
-        return [s for s in self.sessions if s.kind == "coaching"]
-
     def held(self, today: dt.date) -> list[Session]:
         return [s for s in self.sessions if s.held(today)]
 
@@ -393,11 +389,6 @@ class Vault(Fields):
     def drop_folder(self, folder_id: str | None) -> None:
         self.folders.pop(folder_id, None)
         self.clients.pop(folder_id, None)  # type: ignore[arg-type]
-
-    @property
-    def sessions(self) -> list[Session]:
-        return sorted((s for f in self.folders.values() for s in f.sessions),
-                      key=lambda s: s.path)
 
     @property
     def client_ids(self) -> set[str]:

@@ -296,9 +296,8 @@ def _our_side(text: bytes) -> bytes:
     for line in text.splitlines(keepends=True):
         if line.startswith(b"<<<<<<< "):
             keep = True
-        elif line.startswith((b"||||||| ", b"=======")) and line.rstrip() in (b"=======",) \
-                or line.startswith(b"||||||| "):
-            keep = False
+        elif line.startswith(b"||||||| ") or line.rstrip() == b"=======":
+            keep = False  # the base (diff3) and their side
         elif line.startswith(b">>>>>>> "):
             keep = True
         elif keep:
