@@ -275,6 +275,8 @@ follow_up_months: [3, 6]    # terugkomgesprekken, maanden na het laatste gesprek
 stalled_after_days: 42      # waarschuwing (W107) na zoveel dagen zonder gesprek
 due_within_days: 14         # venster van `coachnotes due`
 timezone: Europe/Amsterdam  # tijdzone van afspraken met een tijd (agenda)
+retention_years: 2          # KIES ZELF: jaren dat je dossiers bewaart na afronding (AVG)
+client_ids: name            # name: mapnaam uit de naam; code: pseudoniem c2026-001
 sync:
   remote: origin            # de git-remote om mee te synchroniseren
   # branch: main            # standaard: de huidige branch
@@ -289,6 +291,8 @@ follow_up_months: [3, 6]    # follow-ups, months after the last conversation
 stalled_after_days: 42      # warning (W107) after this many days without a conversation
 due_within_days: 14         # window of `coachnotes due`
 timezone: Europe/Amsterdam  # time zone of appointments with a time (calendar)
+retention_years: 2          # YOUR CHOICE: years you keep a file after it ends (GDPR)
+client_ids: name            # name: folder from the name; code: pseudonym c2026-001
 sync:
   remote: origin            # the git remote to sync with
   # branch: main            # default: the current branch

@@ -51,6 +51,12 @@ def vault_problems(vault: Vault) -> list[Problem]:
     problems = [Problem(SETTINGS_FILE, line, code, message)
                 for line, code, message in vault.settings.problems]
     problems += [_conflict_copy(path) for path in vault.conflicts]
+    if vault.settings.retention_years is None and \
+            not any(code.startswith("E") for _, code, _ in vault.settings.problems):
+        problems.append(Problem(SETTINGS_FILE, 1, "W111", "no `retention_years`: decide how "
+                                "many years you keep a client's notes after the trajectory "
+                                "ends (the AVG asks you to), and set it, e.g. "
+                                "`retention_years: 2`"))
     problems += [_foreign(rel) for rel in vault.pages
                  if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
     if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
@@ -100,6 +106,11 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
         page = client_page(folder.id)
         if page in vault.pages_set and not has_marker(vault.root / page):
             problems.append(_foreign(page))
+    if folder.id is not None and folder.has_client_note and vault.erasures.erased(folder.id):
+        problems.append(Problem(client_note(folder.id), 1, "E025", "this client was erased "
+                                "(erasures.yml) and is back in the vault, perhaps from a "
+                                f"backup or an old copy: run `coachnotes forget {folder.id}` "
+                                "again to erase it"))
     if old is not None:
         problems.append(Problem(client_note(folder.id), 1, "E021", f"the folder was renamed: "
                                 f"every session in it still names `{old}`. Run `coachnotes "
@@ -192,7 +203,7 @@ def _session_problems(folder: Folder, client_ids: set[str],
 
 
 def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Problem]:
-    """W101–W109, W113 and W114: the seed practice's sense of a healthy trajectory. Every
+    """W101–W109 and W112–W114: the seed practice's sense of a healthy trajectory. Every
     count is of held conversations (SPEC §4): a note prepared in advance counts when held."""
     found: list[Problem] = []
 
@@ -222,6 +233,14 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
                                      " check `date` here and `intake_date` of the client"))
     _activity_problems(vault, client, today, warn)
     found += _follow_up_sessions(client, today)
+    years = vault.settings.retention_years
+    if status in ("closed", "declined") and years:
+        ends = client.retention_end(today, years)
+        if ends is not None and ends <= today:
+            warn("W112", client.line("status"),
+                 f"{status} and past the retention period of {years} year(s) since "
+                 f"{client.file_end(today).isoformat()} (it ended {ends.isoformat()}): erase "
+                 f"the client with `coachnotes forget {client.id}`")
     return found
 
 

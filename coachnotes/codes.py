@@ -44,6 +44,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E022", _CLIENT, "two clients with one id"),
     Code("E023", _CLIENT, "the id is not a slug, or `id` differs from the folder name"),
     Code("E024", _SESSION, "two coaching sessions of one client share a `number`"),
+    Code("E025", _CLIENT, "a client named in the erasure log (`erasures.yml`) is back in the "
+                          "vault (restored from a backup?): run `coachnotes forget` again"),
     Code("E030", "the page", "a file without the generated marker sits where a generated page "
                              "goes (it is not overwritten)"),
     Code("W101", _CLIENT, "more coaching sessions held than (extended) planned, and no "
@@ -59,6 +61,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W108", "the copy", "an unresolved sync conflict copy"),
     Code("W109", _CLIENT, "`intake` for more than 30 days after `intake_date`"),
     Code("W110", _SETTINGS, "an unknown key in `coachnotes.yml` (a likely typo)"),
+    Code("W111", _SETTINGS + " line 1", "`coachnotes.yml` sets no `retention_years`"),
+    Code("W112", _CLIENT, "a `closed` or `declined` client is past the retention period: "
+                          "`coachnotes forget <id>`"),
     Code("W113", _CLIENT, "a conversation other than the intake was held while the client is "
                           "`intake` or `declined`"),
     Code("W114", _SESSION, "more held follow-up sessions than `follow_ups` entries"),

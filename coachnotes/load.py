@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from coachnotes import schema
+from coachnotes import erasures, schema
 from coachnotes.errors import UnknownClient, VaultNotFound
 from coachnotes.frontmatter import (
     MAX_BYTES,
@@ -166,7 +166,9 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
     for rel in sorted(records):
         grouped.setdefault(folder_of(rel), []).append(records[rel])
     folders = {key: build_folder(key, found, settings) for key, found in grouped.items()}
-    return Vault(root, settings, records, folders, listing.conflicts, listing.pages)
+    vault = Vault(root, settings, records, folders, listing.conflicts, listing.pages)
+    vault.erasures = erasures.read(root)
+    return vault
 
 
 def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Settings) -> Folder:
@@ -216,7 +218,8 @@ def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
     settings = load_settings(root, use_cache=True)
     listing = discover(root)
     key = marshal.dumps((listing.notes, listing.conflicts,
-                         [tuple(p) for p in listing.unreadable], settings.values), 0)
+                         [tuple(p) for p in listing.unreadable], settings.values,
+                         erasures.signature(root)), 0)
     return settings, listing, key
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from coachnotes import erasures
 from coachnotes.codes import severity
 from coachnotes.layout import place
 from coachnotes.schema import Problem3
@@ -324,6 +325,27 @@ class Client(Fields):
         return [f for f in self.follow_ups
                 if f.done is None and f.cancelled is None and f.n not in done]
 
+    def file_end(self, today: dt.date) -> dt.date | None:
+        """Where the retention period starts (SPEC §13). `declined`: the intake. `closed`: the
+        latest of `end_date`, the last held conversation and the last follow-up done. Any other
+        status is still running, so its end is the latest date already known, planned ones
+        included (the planned end, follow-ups still to come): the period ends no sooner."""
+        if self.status == "declined" and self.intake_date:
+            return self.intake_date
+        latest = self.latest_held(today)
+        days = [self.end_date, latest.date if latest else None]
+        days += [f.done for f in self.follow_ups if f.done]
+        days += [s.date for s in self.completions(today).values()]
+        if self.status not in ("closed", "declined"):
+            days += [self.planned_end, self.intake_date]
+            days += [f.due for f in self.open_follow_ups(today)]
+        known = [d for d in days if d is not None]
+        return max(known) if known else None
+
+    def retention_end(self, today: dt.date, years: int) -> dt.date | None:
+        end = self.file_end(today)
+        return add_months(end, 12 * years) if end else None
+
 
 class Settings(Fields):
     __slots__ = ("values", "lines", "problems")
@@ -358,7 +380,7 @@ class Folder(Fields):
 
 class Vault(Fields):
     __slots__ = ("root", "settings", "records", "folders", "clients", "conflicts", "pages",
-                 "pages_set")
+                 "pages_set", "erasures")
 
     def __init__(self, root: Path, settings: Settings, records: dict[str, NoteRecord],
                  folders: dict[str | None, Folder], conflicts: list[str],
@@ -373,6 +395,7 @@ class Vault(Fields):
         self.pages: list[str] = []
         self.pages_set: frozenset[str] = frozenset()
         self.set_listing(conflicts, pages)
+        self.erasures = erasures.NONE  # the erasure log (E025), set by load
 
     def set_listing(self, conflicts: list[str], pages: list[str]) -> None:
         self.conflicts = conflicts  # sync conflict copies (W108)

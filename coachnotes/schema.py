@@ -21,6 +21,7 @@ REFERRERS = ("hr", "manager", "self", "other")
 DECISIONS = ("yes", "no", "open")
 OUTCOMES = ("yes", "partly", "no")
 LANGUAGES = ("nl", "en")
+CLIENT_ID_STYLES = ("name", "code")
 SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
           "sponsor_notes")
 
@@ -142,6 +143,10 @@ SETTINGS = Schema("settings", (
           maximum=36500),
     Field("timezone", "timezone", "the zone of timed calendar events (IANA name)"),
     Field("hourly_rate", "number", "your hourly rate, for the amounts in `hours`", minimum=0),
+    Field("retention_years", "int", "years a closed or declined client's notes are kept "
+          "(W111 until you set it, W112 when it has passed)", minimum=1, maximum=100),
+    Field("client_ids", "choice", "`name` (ids from the name) or `code` (pseudonyms "
+          "c<year>-<nnn>, no name in any path)", choices=CLIENT_ID_STYLES),
     Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text"),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
@@ -159,6 +164,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "due_within_days": 14,
     "timezone": "Europe/Amsterdam",
     "hourly_rate": None,
+    "retention_years": None,
+    "client_ids": "name",
     "sponsors": {},
     "sync": {"remote": "origin", "branch": None},
 }

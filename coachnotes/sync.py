@@ -10,10 +10,8 @@ environment forbids it and network calls have a time limit.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import re
-import socket
 import stat
 import time
 from contextlib import contextmanager
@@ -22,8 +20,18 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from coachnotes.errors import SyncError, SyncOffline
+from coachnotes.gitrepo import (
+    NETWORK_TIMEOUT,
+    Journal,
+    device_name,
+    identity_env,
+    no_prompt,
+    open_repo,
+    reason,
+    state_problem,
+    sync_lock,
+)
 from coachnotes.layout import (
-    CACHE_DIR,
     CLIENTS,
     CONFLICT_TAG,
     MARKER,
@@ -31,24 +39,9 @@ from coachnotes.layout import (
     is_generated_place,
 )
 
-NETWORK_TIMEOUT = 60
-LOCK_WAIT = 2.0  # seconds to wait for another sync's lock before saying it is running
-NO_PROMPT = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "",
-    "SSH_ASKPASS": "",
-    "GCM_INTERACTIVE": "never",
-    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10",
-}
 MERGE_DRIVER = "coachnotes-generated"
 EDITOR_STATE = (".obsidian/",)  # an editor's own settings and state: never a conflict copy
 _DEVICE_RE = re.compile(r"^coachnotes sync from ([A-Za-z0-9._-]+)")
-
-
-def device_name() -> str:
-    """This device in commit messages and conflict copies: $COACHNOTES_DEVICE, else the host."""
-    name = os.environ.get("COACHNOTES_DEVICE") or socket.gethostname().split(".")[0] or "device"
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "device"
 
 
 @dataclass
@@ -62,38 +55,13 @@ class SyncReport:
     errors: list = field(default_factory=list)  # the vault's errors after syncing
 
 
-def _open(root: Path):
-    import git
-
-    try:
-        return git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SyncError(f"{root} is not in a git repository: run `git init` there (or make "
-                        "the vault with `coachnotes init`)") from None
-
-
 def hooks_dir(root: Path) -> tuple[Path, str]:
     """The repository's hooks folder, and the vault's place relative to the work tree."""
-    with _open(root) as repo:
+    with open_repo(root) as repo:
         top = Path(repo.working_tree_dir)
         path = Path(repo.git.rev_parse("--git-path", "hooks"))
         return (path if path.is_absolute() else top / path,
                 root.resolve().relative_to(top.resolve()).as_posix())
-
-
-def identity_env(repo, coach: str | None) -> tuple[dict[str, str], str | None]:
-    """Author settings for coachnotes' own commits when git has no identity, and a note."""
-    reader = repo.config_reader()
-    name = reader.get_value("user", "name", default="") or os.environ.get("GIT_AUTHOR_NAME")
-    email = reader.get_value("user", "email", default="") or os.environ.get("GIT_AUTHOR_EMAIL")
-    if name and email:
-        return {}, None
-    name = name or coach or "coachnotes"
-    email = email or f"coachnotes@{device_name()}.invalid"
-    env = {"GIT_AUTHOR_NAME": str(name), "GIT_AUTHOR_EMAIL": str(email),
-           "GIT_COMMITTER_NAME": str(name), "GIT_COMMITTER_EMAIL": str(email)}
-    return env, (f"git has no user identity here; this commit is by {name} <{email}>. "
-                 "Set yours with `git config --global user.name/user.email`.")
 
 
 def init_repository(folder: Path, coach: str | None) -> list[str]:
@@ -140,66 +108,7 @@ def _configure(repo) -> None:
         pass
 
 
-class _Journal:
-    """What a sync in progress has done, in `.coachnotes/sync-journal` (PITFALLS.md): a sync
-    killed between `git merge` and its commit leaves MERGE_HEAD, and perhaps index.lock and
-    conflict markers; the journal tells the next sync that this was its own unfinished work,
-    to undo, and not a merge the coach started."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "sync-journal"
-
-    def read(self) -> dict | None:
-        import json
-
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    def write(self, state: dict) -> None:
-        import json
-
-        from coachnotes.files import write_atomic
-
-        write_atomic(self.path, json.dumps(state).encode(), mode=0o600)
-
-    def add_copy(self, copy: str) -> None:
-        state = self.read() or {}
-        state.setdefault("copies", []).append(copy)
-        self.write(state)
-
-    def clear(self) -> None:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-@contextmanager
-def sync_lock(root: Path) -> Iterator[_Journal]:
-    """One sync at a time per vault (the watcher's and a command's included)."""
-    from coachnotes.cache import private_dir
-
-    folder = private_dir(root / CACHE_DIR)
-    handle = os.open(folder / "sync.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:  # a sync that is just ending (or a process still dying) lets go soon
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise SyncError("another sync of this vault is running; try again when "
-                                    "it has finished") from None
-                time.sleep(0.05)
-        yield _Journal(folder)
-    finally:
-        os.close(handle)
-
-
-def _recover(repo, journal: _Journal, report: SyncReport) -> None:
+def _recover(repo, journal: Journal, report: SyncReport) -> None:
     """Finish or undo the work of a sync that was killed; leave the coach's own alone."""
     import git
 
@@ -321,38 +230,15 @@ def _make_private(root: Path) -> int:
     return changed
 
 
-def _no_prompt(repo) -> dict[str, str]:
-    """Git must never ask for a password or a host key: batch mode, added to the coach's
-    own `core.sshCommand` (a key file, a jump host) instead of replacing it (PITFALLS.md)."""
-    env = dict(NO_PROMPT)
-    own = repo.config_reader().get_value("core", "sshCommand", default="")
-    if own:
-        env["GIT_SSH_COMMAND"] = f"{own} -o BatchMode=yes -o ConnectTimeout=10"
-    return env
-
-
-def _state_problem(repo) -> str | None:
-    git_dir = Path(repo.git_dir)
-    for name, what, how in (("MERGE_HEAD", "a merge", "git merge --continue / --abort"),
-                            ("rebase-merge", "a rebase", "git rebase --continue / --abort"),
-                            ("rebase-apply", "a rebase or am", "git rebase --continue / --abort"),
-                            ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"),
-                            ("REVERT_HEAD", "a revert", "git revert --abort")):
-        if (git_dir / name).exists():
-            return (f"{what} is in progress in this repository; sync leaves it alone. Finish it "
-                    f"or undo it ({how}), then sync again. Nothing was changed.")
-    return None
-
-
 def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncReport:
     """Commit, fetch, merge (resolving conflicts without loss), regenerate pages, push."""
     from coachnotes.load import load_settings
 
     settings = load_settings(root)
     report = SyncReport()
-    with sync_lock(root) as journal, _open(root) as repo:
+    with sync_lock(root) as journal, open_repo(root) as repo:
         _recover(repo, journal, report)
-        problem = _state_problem(repo)
+        problem = state_problem(repo)
         if problem:
             raise SyncError(problem)
         if repo.head.is_detached:
@@ -365,7 +251,7 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
             if note:
                 report.messages.append(note)
             journal.write({"step": "commit"})
-            with repo.git.custom_environment(**env, **_no_prompt(repo)):
+            with repo.git.custom_environment(**env, **no_prompt(repo)):
                 _sync_steps(repo, root, settings, push, today, report, journal)
         finally:
             journal.clear()  # only a killed sync leaves it: the next one finishes its work
@@ -373,7 +259,7 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
 
 
 def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
-                report: SyncReport, journal: "_Journal") -> None:
+                report: SyncReport, journal: "Journal") -> None:
     changed = _make_private(root)
     if changed:
         report.messages.append(f"made {changed} file(s) and folder(s) of the vault private to "
@@ -431,7 +317,7 @@ def staged_copy(root: Path) -> Iterator[Path]:
     import subprocess
     import tempfile
 
-    with _open(root) as repo:
+    with open_repo(root) as repo:
         top = Path(repo.working_tree_dir).resolve()
         place = root.resolve().relative_to(top).as_posix()
         prefix = "" if place == "." else place + "/"
@@ -466,7 +352,7 @@ def _fetch(repo, remote: str, branch: str) -> str | None:
     try:
         repo.git.fetch(remote, kill_after_timeout=NETWORK_TIMEOUT)
     except git.GitCommandError as error:
-        raise SyncOffline(f"could not reach the remote {remote!r} ({_reason(error)}); your "
+        raise SyncOffline(f"could not reach the remote {remote!r} ({reason(error)}); your "
                           "changes are committed locally — sync again when it can be "
                           "reached") from None
     ref = f"{remote}/{branch}"
@@ -475,26 +361,6 @@ def _fetch(repo, remote: str, branch: str) -> str | None:
     except git.GitCommandError:
         return None
     return ref
-
-
-_CAUSES = ("Could not resolve", "does not appear to be a git repository", "Permission denied",
-           "Connection refused", "Connection timed out", "Host key verification failed",
-           "Repository not found", "Authentication failed", "could not read Username",
-           "unable to access", "No such file or directory")
-
-
-def _reason(error) -> str:
-    """git's own reason, in its words: the line that names the cause, not the hints after
-    it ("Please make sure you have the correct access rights / and the repository exists.")."""
-    text = (getattr(error, "stderr", "") or str(error)).strip()
-    lines = [line.strip().removeprefix("stderr: ").strip("'").strip() for line in
-             text.splitlines()]
-    lines = [line for line in lines if line and not line.startswith("Cmd(")]
-    for line in lines:
-        if any(cause in line for cause in _CAUSES):
-            return line.removeprefix("fatal: ")[:200]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (fatal[0].split(": ", 1)[1] if fatal else lines[-1] if lines else "git failed")[:200]
 
 
 def _push(repo, remote: str, branch: str, first: bool) -> None:
@@ -516,14 +382,14 @@ def _push(repo, remote: str, branch: str, first: bool) -> None:
             said = [line.removeprefix("remote:").strip() for line in lines
                     if line.startswith("remote:") and line.removeprefix("remote:").strip()]
             raise SyncError(f"the remote {remote!r} refused the push"
-                            + (f": {' '.join(said)[:300]}" if said else f" ({_reason(error)})")
+                            + (f": {' '.join(said)[:300]}" if said else f" ({reason(error)})")
                             + "; your changes are committed locally") from None
-        raise SyncOffline(f"could not push to {remote!r} ({_reason(error)}); your changes are "
+        raise SyncOffline(f"could not push to {remote!r} ({reason(error)}); your changes are "
                           "committed locally — sync again when it can be reached") from None
 
 
 def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
-               journal: _Journal | None = None) -> None:
+               journal: Journal | None = None) -> None:
     import git
 
     if repo.is_ancestor(remote_ref, "HEAD"):
@@ -566,7 +432,7 @@ def _unmerged(repo) -> dict[str, set[int]]:
     return stages
 
 
-def _resolve(repo, remote_ref: str, report: SyncReport, journal: _Journal | None = None) -> None:
+def _resolve(repo, remote_ref: str, report: SyncReport, journal: Journal | None = None) -> None:
     root = Path(repo.working_tree_dir)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     for path, stages in sorted(_unmerged(repo).items()):

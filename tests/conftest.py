@@ -109,6 +109,15 @@ def note(values: dict, body: str = "Notities.\n") -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n" + body
 
 
+def _a_mapping(text: str) -> bool:
+    import yaml
+
+    try:
+        return isinstance(yaml.safe_load(text) or {}, dict)
+    except yaml.YAMLError:
+        return False
+
+
 @pytest.fixture
 def make_vault(tmp_path):
     """make_vault({'clients/jan/client.md': '...'}) -> a vault folder with coachnotes.yml."""
@@ -117,6 +126,10 @@ def make_vault(tmp_path):
     def make(files: dict[str, str | bytes] | None = None, settings: str = "") -> Path:
         root = tmp_path / f"vault{next(counter)}"
         root.mkdir()
+        if "retention_years" not in settings and _a_mapping(settings):
+            # every vault chooses one (W111); appended, so the lines of the rest stay
+            settings += ("\n" if settings and not settings.endswith("\n") else "") + \
+                "retention_years: 2\n"
         (root / "coachnotes.yml").write_text(settings, encoding="utf-8")
         write_files(root, files or {})
         settle()

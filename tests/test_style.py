@@ -56,9 +56,9 @@ def test_no_module_imports_one_that_imports_it_back():
     assert not cycles, cycles
 
 
-LAYERS = ["errors", "files", "texts", "layout", "codes", "schema", "model", "cache", "scan",
-          "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report",
-          "export", "sync", "authoring", "watch", "cli", "__main__"]
+LAYERS = ["errors", "files", "texts", "layout", "codes", "erasures", "schema", "model", "cache",
+          "scan", "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report",
+          "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli", "__main__"]
 
 
 def test_layers_point_down():

@@ -1,0 +1,158 @@
+"""Git basics shared by `sync` and `forget`: opening the repository without prompts, the
+one-at-a-time lock of the vault's git work, its journal, identities for coachnotes' own commits,
+and git's own reason when it fails."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import socket
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from coachnotes.errors import SyncError
+from coachnotes.layout import CACHE_DIR
+
+NETWORK_TIMEOUT = 60
+LOCK_WAIT = 2.0  # seconds to wait for another sync's lock before saying it is running
+NO_PROMPT = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GCM_INTERACTIVE": "never",
+    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10",
+}
+def device_name() -> str:
+    """This device in commit messages and conflict copies: $COACHNOTES_DEVICE, else the host."""
+    name = os.environ.get("COACHNOTES_DEVICE") or socket.gethostname().split(".")[0] or "device"
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "device"
+
+
+def open_repo(root: Path):
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SyncError(f"{root} is not in a git repository: run `git init` there (or make "
+                        "the vault with `coachnotes init`)") from None
+
+
+def identity_env(repo, coach: str | None) -> tuple[dict[str, str], str | None]:
+    """Author settings for coachnotes' own commits when git has no identity, and a note."""
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="") or os.environ.get("GIT_AUTHOR_NAME")
+    email = reader.get_value("user", "email", default="") or os.environ.get("GIT_AUTHOR_EMAIL")
+    if name and email:
+        return {}, None
+    name = name or coach or "coachnotes"
+    email = email or f"coachnotes@{device_name()}.invalid"
+    env = {"GIT_AUTHOR_NAME": str(name), "GIT_AUTHOR_EMAIL": str(email),
+           "GIT_COMMITTER_NAME": str(name), "GIT_COMMITTER_EMAIL": str(email)}
+    return env, (f"git has no user identity here; this commit is by {name} <{email}>. "
+                 "Set yours with `git config --global user.name/user.email`.")
+
+
+class Journal:
+    """What a sync in progress has done, in `.coachnotes/sync-journal` (PITFALLS.md): a sync
+    killed between `git merge` and its commit leaves MERGE_HEAD, and perhaps index.lock and
+    conflict markers; the journal tells the next sync that this was its own unfinished work,
+    to undo, and not a merge the coach started."""
+
+    def __init__(self, folder: Path, name: str = "sync-journal") -> None:
+        self.path = folder / name
+
+    def read(self) -> dict | None:
+        import json
+
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def write(self, state: dict) -> None:
+        import json
+
+        from coachnotes.files import write_atomic
+
+        write_atomic(self.path, json.dumps(state).encode(), mode=0o600)
+
+    def add_copy(self, copy: str) -> None:
+        state = self.read() or {}
+        state.setdefault("copies", []).append(copy)
+        self.write(state)
+
+    def clear(self) -> None:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+@contextmanager
+def sync_lock(root: Path, name: str = "sync-journal") -> Iterator[Journal]:
+    """One sync at a time per vault (the watcher's and a command's included)."""
+    from coachnotes.cache import private_dir
+
+    folder = private_dir(root / CACHE_DIR)
+    handle = os.open(folder / "sync.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:  # a sync that is just ending (or a process still dying) lets go soon
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SyncError("another sync of this vault is running; try again when "
+                                    "it has finished") from None
+                time.sleep(0.05)
+        yield Journal(folder, name)
+    finally:
+        os.close(handle)
+
+
+def no_prompt(repo) -> dict[str, str]:
+    """Git must never ask for a password or a host key: batch mode, added to the coach's
+    own `core.sshCommand` (a key file, a jump host) instead of replacing it (PITFALLS.md)."""
+    env = dict(NO_PROMPT)
+    own = repo.config_reader().get_value("core", "sshCommand", default="")
+    if own:
+        env["GIT_SSH_COMMAND"] = f"{own} -o BatchMode=yes -o ConnectTimeout=10"
+    return env
+
+
+def state_problem(repo) -> str | None:
+    git_dir = Path(repo.git_dir)
+    for name, what, how in (("MERGE_HEAD", "a merge", "git merge --continue / --abort"),
+                            ("rebase-merge", "a rebase", "git rebase --continue / --abort"),
+                            ("rebase-apply", "a rebase or am", "git rebase --continue / --abort"),
+                            ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"),
+                            ("REVERT_HEAD", "a revert", "git revert --abort")):
+        if (git_dir / name).exists():
+            return (f"{what} is in progress in this repository; sync leaves it alone. Finish it "
+                    f"or undo it ({how}), then sync again. Nothing was changed.")
+    return None
+
+
+_CAUSES = ("Could not resolve", "does not appear to be a git repository", "Permission denied",
+           "Connection refused", "Connection timed out", "Host key verification failed",
+           "Repository not found", "Authentication failed", "could not read Username",
+           "unable to access", "No such file or directory")
+
+
+def reason(error) -> str:
+    """git's own reason, in its words: the line that names the cause, not the hints after
+    it ("Please make sure you have the correct access rights / and the repository exists.")."""
+    text = (getattr(error, "stderr", "") or str(error)).strip()
+    lines = [line.strip().removeprefix("stderr: ").strip("'").strip() for line in
+             text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Cmd(")]
+    for line in lines:
+        if any(cause in line for cause in _CAUSES):
+            return line.removeprefix("fatal: ")[:200]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal[0].split(": ", 1)[1] if fatal else lines[-1] if lines else "git failed")[:200]
