@@ -81,20 +81,27 @@ def render(template: str, title: str = "", now: dt.datetime | None = None,
 def new_client(vault: Vault, name: str, organization: str | None = None,
                sponsor: str | None = None, intake: dt.date | None = None,
                today: dt.date | None = None) -> Path:
-    """Create clients/<slug>/client.md from the template; returns its path."""
-    client_id = slugify(name)
-    if not client_id or not name.strip():
+    """Create clients/<id>/client.md from the template; returns its path. The id is the
+    name's slug, or with `client_ids: code` a pseudonym c<intake year>-<nnn> (SPEC §2)."""
+    day = intake or today or dt.date.today()
+    if not name.strip():
+        raise Refused(f"cannot make an id from the name {name!r}: use letters or digits")
+    if vault.settings.client_ids == "code":
+        client_id = _code_id(vault, day.year)
+    else:
+        client_id = slugify(name)
+    if not client_id:
         raise Refused(f"cannot make an id from the name {name!r}: use letters or digits")
     path = vault.root / CLIENTS / client_id / "client.md"
     if os.path.lexists(path):
         raise Refused(f"{path.relative_to(vault.root)} exists already; nothing was changed "
                       "(choose another name, e.g. with an initial)")
     text = render(template_text(vault.root, vault.language, "client"), title="client",
-                  date=(intake or today or dt.date.today()).isoformat(),
+                  date=day.isoformat(),
                   name=yaml_scalar(name.strip()), id=client_id,
                   organization=yaml_scalar(organization) if organization else "",
                   sponsor=yaml_scalar(sponsor) if sponsor else "",
-                  intake_date=(intake or today or dt.date.today()).isoformat())
+                  intake_date=day.isoformat())
     text = text.replace(f"# {yaml_scalar(name.strip())}", f"# {name.strip()}")
     _private_dirs(vault.root, path.parent)
     try:
@@ -102,6 +109,21 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
     except FileExistsError:
         raise Refused(f"{path.relative_to(vault.root)} exists already") from None
     return path
+
+
+def _code_id(vault: Vault, year: int) -> str:
+    """The next free pseudonym of the year: one more than the highest in use, never an id
+    in the erasure log (it would be E025)."""
+    pattern = re.compile(rf"^c{year}-(\d{{3,}})$")
+    try:
+        names = [p.name for p in (vault.root / CLIENTS).iterdir()]
+    except OSError:
+        names = []
+    used = [int(m.group(1)) for m in map(pattern.match, names) if m]
+    number = max(used, default=0) + 1
+    while (candidate := f"c{year}-{number:03d}") in names or vault.erasures.erased(candidate):
+        number += 1
+    return candidate
 
 
 def new_session(vault: Vault, client_id: str, kind: str = "coaching",

@@ -152,6 +152,12 @@ def _blob_path(root: Path, key: str) -> Path:
     return root / CACHE_DIR / f"{key}.marshal"
 
 
+def drop_all(root: Path) -> None:
+    """Delete every saved copy of note data (after `forget`: none of the client may stay)."""
+    for path in (root / CACHE_DIR).glob("*.marshal"):
+        path.unlink(missing_ok=True)
+
+
 def load_blob(root: Path, key: str) -> Any:
     """A value saved with `save_blob` by this very coachnotes, or None."""
     path = _blob_path(root, key)

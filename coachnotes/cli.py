@@ -477,6 +477,62 @@ def export(obj: Context, client_id: str, output: Path | None, today: dt.date | N
     click.echo(f"{output}: {len(notes)} note(s), data.json and dossier.html")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@today_option
+@pass_context
+def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
+    """Clients past the retention period (erase them with `forget`), and when the others
+    will be."""
+    from coachnotes.terminal import retention_table, terminal_width
+    from coachnotes.views import retention as retention_rows
+
+    years, rows = retention_rows(obj.load(), _today(today))
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"retention_years": years, "clients": [r.as_dict() for r in rows]},
+                              indent=2, ensure_ascii=False))
+        return
+    if years is None:
+        click.echo("coachnotes.yml sets no `retention_years`: decide how many years you keep a "
+                   "client's notes after the trajectory ends, and set it (e.g. "
+                   "`retention_years: 2`)", err=True)
+        sys.exit(1)
+    click.echo("\n".join(retention_table(rows, terminal_width(sys.stdout.isatty()))))
+    past = sum(r.past for r in rows)
+    click.echo(f"retention: {years} year(s); {past} client(s) past it"
+               + (": erase them with `coachnotes forget CLIENT`" if past else ""), err=True)
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@today_option
+@pass_context
+def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> None:
+    """Erase a client from the vault, its whole git history and the remote (AVG)."""
+    from coachnotes.erase import forget as run_forget
+
+    root = obj.root
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError(f"forget erases {client_id} for good, from every version; "
+                                   "confirm with --yes")
+        click.confirm(f"Erase {client_id} from this vault, its whole history and the remote? "
+                      "This cannot be undone", abort=True)
+    report = run_forget(root, client_id, _today(today))
+    for path in report.mentions:
+        click.echo(f"{path}: the mentions of {client_id} now read {report.word}")
+    for message in report.messages:
+        click.echo(message, err=True)
+    click.echo(f"forget: {client_id} erased" + ("" if report.pushed else " here")
+               + ". Every other device with this vault: run `coachnotes sync` there, which "
+               "erases it there too.")
+    if report.offline:
+        sys.exit(3)
+
+
 @cli.group()
 def hooks() -> None:
     """Git hooks for the vault."""

@@ -156,3 +156,10 @@ def reason(error) -> str:
             return line.removeprefix("fatal: ")[:200]
     fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
     return (fatal[0].split(": ", 1)[1] if fatal else lines[-1] if lines else "git failed")[:200]
+
+
+def vault_prefix(repo, root: Path) -> str:
+    """Where the vault lies in the repository's work tree, as a path prefix ('' at its top)."""
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    return "" if prefix == "." else prefix + "/"

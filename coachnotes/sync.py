@@ -30,6 +30,7 @@ from coachnotes.gitrepo import (
     reason,
     state_problem,
     sync_lock,
+    vault_prefix,
 )
 from coachnotes.layout import (
     CLIENTS,
@@ -238,6 +239,9 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
     report = SyncReport()
     with sync_lock(root) as journal, open_repo(root) as repo:
         _recover(repo, journal, report)
+        from coachnotes.erase import finish_killed
+
+        report.messages += finish_killed(repo, root)  # a forget that was killed
         problem = state_problem(repo)
         if problem:
             raise SyncError(problem)
@@ -277,15 +281,22 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
         return
     for _ in range(5):
         remote_ref = _fetch(repo, remote_name, branch)
+        lease = None
         if remote_ref is not None:
+            lease = _erase_as_remote_says(repo, root, remote_ref, settings, today, report)
             journal.write({"step": "merge", "head": repo.head.commit.hexsha})
             _integrate(repo, remote_ref, branch, report, journal)
             report.errors = _regenerate(root, today)
             _commit_all(repo, "pages regenerated after merge", count=False)
         if not push:
             return
+        back = sorted({p.path.split("/")[1] for p in report.errors if p.code == "E025"})
+        if back:  # never push an erased client back to the remote
+            raise SyncError(f"erased client(s) are back in the vault ({', '.join(back)}), "
+                            "perhaps from a backup: run `coachnotes forget` for each, then "
+                            "sync again. Committed here, not pushed")
         try:
-            _push(repo, remote_name, branch, remote_ref is None)
+            _push(repo, remote_name, branch, remote_ref is None, lease)
             report.pushed = True
             return
         except _Rejected:
@@ -363,10 +374,42 @@ def _fetch(repo, remote: str, branch: str) -> str | None:
     return ref
 
 
-def _push(repo, remote: str, branch: str, first: bool) -> None:
+def _erase_as_remote_says(repo, root: Path, remote_ref: str, settings, today: dt.date | None,
+                          report: SyncReport) -> str | None:
+    """Clients that an erasure log (this vault's, or the remote's after a `forget` on another
+    device) names, and that some history here still holds, are erased here as `forget` does
+    (SPEC §12): this device's own commits stay, rewritten. Returns the remote's old tip when
+    the remote itself still has them (a forget whose push did not get through): the push then
+    replaces that history, with a lease on it."""
+    import git
+
+    from coachnotes import erasures
+    from coachnotes.erase import erase_for_sync
+
+    path = f"{vault_prefix(repo, root)}{erasures.ERASURES_FILE}"
+    try:
+        remote_log = repo.git.show(f"{remote_ref}:{path}")
+    except git.GitCommandError:
+        remote_log = ""
+    mine, theirs = erasures.read(root), erasures.parse(remote_log)
+    if not (mine.tokens or theirs.tokens):
+        return None
+    old = repo.git.rev_parse(remote_ref)
+    erased = erase_for_sync(repo, root, mine, theirs, remote_ref, today or dt.date.today(),
+                            settings.language)
+    if not erased:
+        return None
+    report.messages.append(f"erased {len(erased)} client(s) that were erased on another device "
+                           "or whose erasure had not reached the remote (erasures.yml)")
+    return old if repo.git.rev_parse(remote_ref) != old else None
+
+
+def _push(repo, remote: str, branch: str, first: bool, lease: str | None = None) -> None:
     import git
 
     args = ["--set-upstream"] if first or repo.active_branch.tracking_branch() is None else []
+    if lease:  # the remote's history was rewritten here: it is replaced, if it is still that
+        args.append(f"--force-with-lease=refs/heads/{branch}:{lease}")
     try:
         repo.git.push(*args, remote, f"HEAD:refs/heads/{branch}",
                       kill_after_timeout=NETWORK_TIMEOUT)

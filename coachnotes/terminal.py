@@ -81,6 +81,19 @@ def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
     return lines
 
 
+def retention_table(rows, width: int | None = WIDTH) -> list[str]:
+    longest = max((len(r.name) for r in rows), default=6)
+    fixed = 2 + 9 + 2 + 10 + 2 + 10 + 2 + 20
+    name_width = max(longest, 6) if width is None else max(min(longest, width - fixed), 6)
+    lines = [f"{'CLIENT':<{name_width}}  {'STATUS':<9}  {'SINCE':<10}  {'ENDS':<10}"]
+    for r in rows:
+        state = "past: `coachnotes forget " + r.id + "`" if r.past else \
+            ("" if r.status in ("closed", "declined") else "(still running)")
+        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
+                     f"{_d(r.since):<10}  {_d(r.ends):<10}  {state}".rstrip())
+    return lines
+
+
 def _d(value: dt.date | None) -> str:
     return value.isoformat() if value else "-"
 

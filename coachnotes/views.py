@@ -154,3 +154,32 @@ def client_views(vault: Vault, today: dt.date, problems: list[Problem]) -> dict[
     mine = problems_by_client(problems)
     return {cid: client_view(vault, client, today, mine.get(cid, []))
             for cid, client in vault.clients.items()}
+
+
+class Retention(NamedTuple):
+    """One client's retention period (SPEC §13): `ends` is when it ends (for a trajectory
+    still running: no sooner than that), `past` when a closed or declined client's has."""
+    id: str
+    name: str
+    status: str | None
+    since: dt.date | None
+    ends: dt.date | None
+    past: bool
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "status": self.status,
+                "since": _iso(self.since), "ends": _iso(self.ends), "past": self.past}
+
+
+def retention(vault: Vault, today: dt.date) -> tuple[int | None, list[Retention]]:
+    """The setting, and every client's period: those past it first, then by end date."""
+    years = vault.settings.retention_years
+    rows = []
+    for client in vault.clients.values():
+        since = client.file_end(today)
+        ends = client.retention_end(today, years) if years else None
+        finished = client.status in ("closed", "declined")
+        rows.append(Retention(client.id, client.name, client.status, since, ends,
+                              bool(finished and ends and ends <= today)))
+    rows.sort(key=lambda r: (not r.past, r.ends or dt.date.max, r.id))
+    return years, rows
