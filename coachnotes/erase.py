@@ -397,9 +397,11 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
         report.pushed = True
         report.messages.append(_prune_remote(repo, name))
         return
+    # All or nothing where the transport can (a remote helper such as gcrypt cannot)
+    atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
     try:
         with repo.git.custom_environment(**no_prompt(repo)):
-            repo.git.push("--atomic", *leases, name, *specs, kill_after_timeout=60)
+            repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
     except git.GitCommandError as error:
         text = str(getattr(error, "stderr", "") or error)
         if "stale info" in text or "[rejected]" in text or "fetch first" in text:

@@ -86,3 +86,11 @@ def test_the_readme_gcrypt_recipe_keeps_everything_off_the_remote(tmp_path, git_
     assert len(stored) > 1000  # the remote does hold the (encrypted) history
     for word in (NAME, ID, SECRET, "Desktop:", "clients/", "coachnotes sync"):
         assert word.encode() not in stored and word.encode() not in files, word
+
+    # forget through the encrypted remote (a remote helper: no atomic push there)
+    run(f"coachnotes forget {ID} --yes", laptop, one)
+    run("coachnotes sync", desktop, two)
+    assert not (desktop / "clients" / ID).exists()
+    assert "[verwijderd]" in (desktop / "notes.md").read_text()
+    history = git(desktop, "log", "--all", "-p", "--format=%B")
+    assert NAME not in history and SECRET not in history
