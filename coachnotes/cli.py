@@ -80,13 +80,33 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--staged", is_flag=True,
               help="Check what is staged for the next git commit (the pre-commit hook).")
+@click.option("--fix", is_flag=True, help="Repair what has one reading (dates, keys, values, "
+              "tabs, misplaced notes), changing only those bytes; then check again.")
+@click.option("--diff", is_flag=True, help="With --fix: print the repairs as a diff and "
+              "write nothing.")
 @today_option
 @pass_context
-def check(obj: Context, as_json: bool, strict: bool, staged: bool,
+def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, diff: bool,
           today: dt.date | None) -> None:
     """Check the vault's structure and the health of each trajectory."""
     from coachnotes.check import check as run_check
 
+    if diff and not fix:
+        raise click.UsageError("--diff goes with --fix: `coachnotes check --fix --diff`")
+    if fix and staged:
+        raise click.UsageError("--fix repairs the files, not what is staged: leave out --staged")
+    if fix:
+        from coachnotes.fix import fix_vault
+
+        vault = obj.load()
+        fixes, patch = fix_vault(vault, run_check(vault, _today(today)), write=not diff)
+        if diff:
+            click.echo(patch, nl=False)
+        else:
+            for repair in fixes:
+                click.echo(str(repair), err=as_json)
+        click.echo(f"{len(fixes)} fix(es)" + (" shown, nothing written" if diff else ""),
+                   err=True)
     if staged:
         from coachnotes.load import load_vault
         from coachnotes.sync import staged_copy

@@ -229,7 +229,7 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
                    "--replace-message", str(expressions)]
         for erasure in erasing:
             command += ["--path", f"{prefix}{CLIENTS}/{erasure.id}/"]
-        done = subprocess.run(command, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=top)
         if done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()
             raise Refused("the history could not be rewritten (git-filter-repo: "
@@ -245,7 +245,13 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
 
 def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True) -> None:
     """Carry out what the journal says is left of a forget (all of it is safe to repeat)."""
+    from coachnotes.gitrepo import clear_stale_locks, wait_for_git
+
     state = journal.read()
+    if state is not None or repo.git.for_each_ref("--format=%(refname)", NAMESPACE) or \
+            (root / CACHE_DIR / WORK).exists():  # what a killed forget started ends first
+        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
+        clear_stale_locks(Path(repo.git_dir))
     if state is None:  # a forget killed before its journal: it never started
         for ref in repo.git.for_each_ref("--format=%(refname)", NAMESPACE).split():
             repo.git.update_ref("-d", ref)

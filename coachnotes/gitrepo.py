@@ -163,3 +163,52 @@ def vault_prefix(repo, root: Path) -> str:
     top = Path(repo.working_tree_dir).resolve()
     prefix = root.resolve().relative_to(top).as_posix()
     return "" if prefix == "." else prefix + "/"
+
+
+def wait_for_git(top: Path, git_dir: Path, seconds: float = 10) -> None:
+    """Wait while what a killed sync started still works here: killing coachnotes does not
+    kill its git, which goes on to finish its merge or commit. It is never killed in turn (a
+    merge killed halfway leaves a half-updated tree); it is waited for, and its merge undone
+    afterwards. A process still between fork and exec shows the name of coachnotes, so those
+    count too. Linux shows them in /proc; elsewhere the index lock is all there is."""
+    deadline = time.monotonic() + seconds
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:  # three quiet looks in a row
+        busy = (git_dir / "index.lock").exists() or bool(_processes_in(top))
+        quiet = 0 if busy else quiet + 1
+        time.sleep(0.03)
+
+
+def _processes_in(top: Path) -> list[tuple[int, str]]:
+    """Other git and coachnotes processes whose working folder is this repository's."""
+    found = []
+    mine = os.getpid()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == mine:
+            continue
+        try:
+            name = Path(f"/proc/{entry}/comm").read_text().strip()
+            if name not in ("git", "coachnotes", "git-filter-repo") and \
+                    not name.startswith("python"):
+                continue
+            parent = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[1]
+            if int(parent) == mine:
+                continue  # this sync's own git (GitPython keeps helpers running)
+            where = Path(os.readlink(f"/proc/{entry}/cwd"))
+            if where == top or top in where.parents:  # forget's work folder lies inside
+                found.append((int(entry), name))
+        except OSError:
+            continue
+    return found
+
+
+def clear_stale_locks(git_dir: Path) -> None:
+    """Lock files that a killed git left (wait_for_git first: their git is gone)."""
+    for name in ("index.lock", "config.lock", "packed-refs.lock", "HEAD.lock"):
+        (git_dir / name).unlink(missing_ok=True)
+    for lock in (git_dir / "refs").rglob("*.lock"):
+        lock.unlink(missing_ok=True)

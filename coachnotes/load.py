@@ -104,7 +104,17 @@ def _read_settings(root: Path) -> Settings:
 
 def read_record(rel: str, path: Path) -> NoteRecord:
     """Read and check one note on its own (no other note is looked at)."""
-    parsed = read_note(path)
+    return _record(rel, read_note(path))
+
+
+def record_from_bytes(rel: str, raw: bytes) -> NoteRecord:
+    """One note's record from its bytes (what `check --fix` tries before it writes)."""
+    from coachnotes.frontmatter import parse_bytes
+
+    return _record(rel, parse_bytes(raw))
+
+
+def _record(rel: str, parsed) -> NoteRecord:
     if parsed.data is None:
         return NoteRecord(rel, None, {}, parsed.lines, parsed.problems)
     return record_from_data(rel, parsed.data, parsed.lines, parsed.problems)

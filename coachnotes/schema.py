@@ -192,7 +192,7 @@ def describe(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-_ODD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+ODD_DASHES = _ODD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
 
 
 def parse_date_text(text: str) -> tuple[dt.date | None, str]:

@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import re
 import stat
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,6 +22,7 @@ from coachnotes.errors import SyncError, SyncOffline
 from coachnotes.gitrepo import (
     NETWORK_TIMEOUT,
     Journal,
+    clear_stale_locks,
     device_name,
     identity_env,
     no_prompt,
@@ -31,6 +31,7 @@ from coachnotes.gitrepo import (
     state_problem,
     sync_lock,
     vault_prefix,
+    wait_for_git,
 )
 from coachnotes.layout import (
     CLIENTS,
@@ -117,9 +118,8 @@ def _recover(repo, journal: Journal, report: SyncReport) -> None:
     if state is None:
         return
     git_dir = Path(repo.git_dir)
-    _wait_for_git(Path(repo.working_tree_dir), git_dir)
-    for lock in ("index.lock", "config.lock"):  # its git is gone: nobody holds them
-        (git_dir / lock).unlink(missing_ok=True)
+    wait_for_git(Path(repo.working_tree_dir), git_dir)
+    clear_stale_locks(git_dir)  # its git is gone: nobody holds them
     if (git_dir / "MERGE_HEAD").exists():
         try:
             repo.git.merge("--abort")  # back to this device's last commit: none of it is lost
@@ -135,45 +135,6 @@ def _recover(repo, journal: Journal, report: SyncReport) -> None:
         report.messages.append("finished the work of a sync that was interrupted (its merge "
                                "was undone and is done again now)")
     journal.clear()
-
-
-def _wait_for_git(top: Path, git_dir: Path, seconds: float = 10) -> None:
-    """Wait while what a killed sync started still works here: killing coachnotes does not
-    kill its git, which goes on to finish its merge or commit. It is never killed in turn (a
-    merge killed halfway leaves a half-updated tree); it is waited for, and its merge undone
-    afterwards. A process still between fork and exec shows the name of coachnotes, so those
-    count too. Linux shows them in /proc; elsewhere the index lock is all there is."""
-    deadline = time.monotonic() + seconds
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:  # three quiet looks in a row
-        busy = (git_dir / "index.lock").exists() or bool(_processes_in(top))
-        quiet = 0 if busy else quiet + 1
-        time.sleep(0.03)
-
-
-def _processes_in(top: Path) -> list[tuple[int, str]]:
-    """Other git and coachnotes processes whose working folder is this repository's."""
-    found = []
-    mine = os.getpid()
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return found
-    for entry in entries:
-        if not entry.isdigit() or int(entry) == mine:
-            continue
-        try:
-            name = Path(f"/proc/{entry}/comm").read_text().strip()
-            if name not in ("git", "coachnotes") and not name.startswith("python"):
-                continue
-            parent = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[1]
-            if int(parent) == mine:
-                continue  # this sync's own git (GitPython keeps helpers running)
-            if Path(os.readlink(f"/proc/{entry}/cwd")) == top:
-                found.append((int(entry), name))
-        except OSError:
-            continue
-    return found
 
 
 def _markers_left(repo, report: SyncReport) -> None:

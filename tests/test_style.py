@@ -57,8 +57,8 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 LAYERS = ["errors", "files", "texts", "layout", "codes", "erasures", "schema", "model", "cache",
-          "scan", "frontmatter", "load", "check", "due", "views", "pages", "terminal", "report",
-          "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli", "__main__"]
+          "scan", "frontmatter", "load", "check", "fix", "due", "views", "pages", "terminal",
+          "report", "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli", "__main__"]
 
 
 def test_layers_point_down():
