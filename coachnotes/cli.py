@@ -75,7 +75,14 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     ctx.obj = Context(vault)
 
 
-@cli.command()
+def _codes_epilog() -> str:
+    from coachnotes.codes import CODES
+
+    return "\b\nProblems (codes):\n" + "\n".join(
+        f"  {c.code}  {c.summary.replace('`', '')}" for c in CODES.values())
+
+
+@cli.command(epilog=_codes_epilog())
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--staged", is_flag=True,
