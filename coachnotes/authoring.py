@@ -19,6 +19,7 @@ from typing import Iterator
 from coachnotes import schema
 from coachnotes.errors import Refused
 from coachnotes.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
+from coachnotes.i18n import _
 from coachnotes.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
 from coachnotes.model import Vault, add_months
 from coachnotes.schema import SLUG_RE
@@ -51,6 +52,7 @@ def template_text(root: Path | None, language: str, name: str) -> str:
 
 
 _OBSIDIAN = re.compile(r"\{\{\s*(date|time|title)\s*(?::\s*([^}]*?))?\s*\}\}")
+
 _MOMENT = (("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"))
 
 
@@ -85,17 +87,20 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
     name's slug, or with `client_ids: code` a pseudonym c<intake year>-<nnn> (SPEC §2)."""
     day = intake or today or dt.date.today()
     if not name.strip():
-        raise Refused(f"cannot make an id from the name {name!r}: use letters or digits")
+        raise Refused(_("cannot make an id from the name {name!r}: use letters or digits").format(
+                        name=name))
     if vault.settings.client_ids == "code":
         client_id = _code_id(vault, day.year)
     else:
         client_id = slugify(name)
     if not client_id:
-        raise Refused(f"cannot make an id from the name {name!r}: use letters or digits")
+        raise Refused(_("cannot make an id from the name {name!r}: use letters or digits").format(
+                        name=name))
     path = vault.root / CLIENTS / client_id / "client.md"
     if os.path.lexists(path):
-        raise Refused(f"{path.relative_to(vault.root)} exists already; nothing was changed "
-                      "(choose another name, e.g. with an initial)")
+        raise Refused(_("{relative_to} exists already; nothing was changed (choose another "
+                        "name, e.g. with an initial)").format(
+                        relative_to=path.relative_to(vault.root)))
     text = render(template_text(vault.root, vault.language, "client"), title="client",
                   date=day.isoformat(),
                   name=yaml_scalar(name.strip()), id=client_id,
@@ -107,7 +112,8 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
     try:
         create_exclusive(path, text.encode("utf-8"))
     except FileExistsError:
-        raise Refused(f"{path.relative_to(vault.root)} exists already") from None
+        raise Refused(_("{relative_to} exists already").format(
+                        relative_to=path.relative_to(vault.root))) from None
     return path
 
 
@@ -132,7 +138,8 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
     from coachnotes.load import get_client
 
     if kind not in schema.SESSION_KINDS:
-        raise Refused(f"unknown kind {kind!r}: choose one of {', '.join(schema.SESSION_KINDS)}")
+        raise Refused(_("unknown kind {kind!r}: choose one of {items}").format(
+                        kind=kind, items=', '.join(schema.SESSION_KINDS)))
     client = get_client(vault, client_id)
     date = date or dt.date.today()
     follow_up = None
@@ -153,7 +160,7 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
                 return path
             except FileExistsError:
                 continue
-    raise Refused(f"too many {kind} notes on {date.isoformat()}")
+    raise Refused(_("too many {kind} notes on {date}").format(kind=kind, date=date.isoformat()))
 
 
 @contextmanager
@@ -197,29 +204,31 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     client = get_client(vault, client_id)
     path = vault.root / client.path
     if client.status not in ("active", "paused"):
-        raise Refused(f"{client.id} has status {client.status or 'unknown'}, not active; "
-                      "only an active (or paused) trajectory can be closed. Nothing was changed.")
+        raise Refused(_("{id} has status {value}, not active; only an active (or paused) "
+                        "trajectory can be closed. Nothing was changed.").format(
+                        id=client.id, value=client.status or 'unknown'))
     raw = path.read_bytes()
     before = parse_bytes(raw).data or {}
     keep = bool(before.get("follow_ups"))  # planned already: kept as they are (SPEC §8)
     dues = [] if keep else [add_months(date, m) for m in vault.settings.follow_up_months]
     if dt.date.max in dues:
-        raise Refused(f"follow_up_months {vault.settings.follow_up_months} reaches past the "
-                      "year 9999; set smaller offsets in coachnotes.yml. Nothing was changed.")
+        raise Refused(_("follow_up_months {follow_up_months} reaches past the year 9999; "
+                        "set smaller offsets in coachnotes.yml. Nothing was changed.").format(
+                        follow_up_months=vault.settings.follow_up_months))
     try:
         edited = edit_front_matter(raw, {"status": "follow-up", "end_date": date.isoformat()},
                                    {} if keep else
                                    {"follow_ups": [f"  - due: {d.isoformat()}" for d in dues]})
     except (EditError, UnicodeDecodeError) as error:
-        raise Refused(f"{client.path} cannot be edited safely: {error}. "
-                      "Nothing was changed.") from None
+        raise Refused(_("{path} cannot be edited safely: {error}. Nothing was changed.").format(
+                        path=client.path, error=error)) from None
     after = parse_bytes(edited).data or {}
     expected = dict(before, status="follow-up", end_date=date)
     if not keep:
         expected["follow_ups"] = [{"due": d} for d in dues]
     if after != expected:  # the edit must mean exactly what we intended, or nothing is written
-        raise Refused(f"{client.path} could not be edited safely; nothing was changed. "
-                      "Set status, end_date and follow_ups by hand.")
+        raise Refused(_("{path} could not be edited safely; nothing was changed. Set "
+                        "status, end_date and follow_ups by hand.").format(path=client.path))
     rewrite_in_place(path, edited, _backup(vault.root))
     return path
 
@@ -234,11 +243,12 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
 
     client = get_client(vault, old)
     if not SLUG_RE.match(new):
-        raise Refused(f"{new!r} is not an id: use lower-case letters, digits and single "
-                      "hyphens (like jan-de-vries). Nothing was changed.")
+        raise Refused(_("{new!r} is not an id: use lower-case letters, digits and single "
+                        "hyphens (like jan-de-vries). Nothing was changed.").format(new=new))
     target = vault.root / CLIENTS / new
     if os.path.lexists(target):
-        raise Refused(f"clients/{new}/ exists already; choose another id. Nothing was changed.")
+        raise Refused(_("clients/{new}/ exists already; choose another id. Nothing was "
+                        "changed.").format(new=new))
     edits: dict[str, bytes] = {}
     wanted = [(client.path, "id")] + [(s.path, "client") for s in vault.folders[old].sessions
                                       if s.client == old]
@@ -251,12 +261,14 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
         try:
             edited = edit_front_matter(raw, {key: value}, {})
         except (EditError, UnicodeDecodeError) as error:
-            raise Refused(f"{rel} cannot be edited safely ({error}); nothing was changed") \
+            raise Refused(_("{rel} cannot be edited safely ({error}); nothing was changed").format(
+                            rel=rel, error=error)) \
                 from None
         before, after = parse_bytes(raw).data or {}, parse_bytes(edited).data or {}
         if {k: v for k, v in after.items() if k != key} != \
                 {k: v for k, v in before.items() if k != key}:
-            raise Refused(f"{rel} could not be edited safely; nothing was changed")
+            raise Refused(_("{rel} could not be edited safely; nothing was changed").format(
+                            rel=rel))
         edits[rel.replace(f"{CLIENTS}/{old}/", f"{CLIENTS}/{new}/", 1)] = edited
     os.rename(vault.root / CLIENTS / old, target)
     for rel, data in edits.items():
@@ -337,10 +349,11 @@ def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> 
     from coachnotes.sync import init_repository
 
     if (folder / SETTINGS_FILE).exists():
-        raise Refused(f"{folder} is a coachnotes vault already; nothing was changed")
+        raise Refused(_("{folder} is a coachnotes vault already; nothing was changed").format(
+                        folder=folder))
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise Refused(f"{folder} is not empty; make the vault in a new or empty folder "
-                      "(nothing was changed)")
+        raise Refused(_("{folder} is not empty; make the vault in a new or empty folder "
+                        "(nothing was changed)").format(folder=folder))
     folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     folder.chmod(DIR_MODE)
     (folder / CLIENTS).mkdir(mode=DIR_MODE)
@@ -364,8 +377,9 @@ def install_hook(vault: Vault, force: bool = False) -> Path:
     chained = hooks / "pre-commit.before-coachnotes"
     if hook.exists() and HOOK_MARK not in hook.read_text(errors="replace"):
         if not force:
-            raise Refused(f"{hook} exists already and is not coachnotes'; nothing was changed. "
-                          "Use --force to keep it and run it before coachnotes' check.")
+            raise Refused(_("{hook} exists already and is not coachnotes'; nothing was "
+                            "changed. Use --force to keep it and run it before coachnotes' "
+                            "check.").format(hook=hook))
         os.replace(hook, chained)
     run_before = (f'if [ -x "{chained}" ]; then "{chained}" "$@" || exit $?; fi\n'
                   if chained.exists() else "")

@@ -31,10 +31,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from coachnotes.i18n import _
 from coachnotes.layout import CACHE_DIR, SETTINGS_FILE
 from coachnotes.model import NoteRecord, Settings
 
 CHUNKS = 16
+
 _STAMP: str | None = None
 SPAN = _SPAN = 1 << 64  # room for one nanosecond time stamp (offset to be positive)
 OFFSET = _OFFSET = 1 << 63
@@ -144,7 +146,8 @@ def unpack(data: bytes) -> Any:
 
 
 def _warn_damaged(what: str) -> None:
-    warnings.warn(f"the cache {CACHE_DIR}/{what} was damaged; it is rebuilt", CacheWarning,
+    warnings.warn(_("the cache {CACHE_DIR}/{what} was damaged; it is rebuilt").format(
+                    CACHE_DIR=CACHE_DIR, what=what), CacheWarning,
                   stacklevel=3)
 
 
@@ -242,7 +245,7 @@ def cached_records(root: Path, notes: list[tuple[str, int]],
                 r = records[rel]
                 part[rel] = (sig, r.type, r.values, r.packed_lines(), r.problems)
         save_blob(root, f"records-{chunk}", part)
-    return {rel: records[rel] for rel, _ in notes}
+    return {rel: records[rel] for rel, _sig in notes}
 
 
 def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
@@ -329,7 +332,7 @@ def parallel_map(items: list[str], work: Callable[[str], Any],
         raise
     finally:
         pipe.close()
-        _, status = os.waitpid(pid, 0)
+        _pid, status = os.waitpid(pid, 0)
     found = None
     if status == 0:
         try:

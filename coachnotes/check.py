@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from coachnotes.i18n import _
 from coachnotes.layout import (
     CONFLICT_TAG,
     GENERATED_TOP,
@@ -52,11 +53,13 @@ def vault_problems(vault: Vault) -> list[Problem]:
                 for line, code, message in vault.settings.problems]
     problems += [_conflict_copy(path) for path in vault.conflicts]
     if vault.settings.retention_years is None and \
-            not any(code.startswith("E") for _, code, _ in vault.settings.problems):
-        problems.append(Problem(SETTINGS_FILE, 1, "W111", "no `retention_years`: decide how "
-                                "many years you keep a client's notes after the trajectory "
-                                "ends (the AVG asks you to), and set it, e.g. "
-                                "`retention_years: 2`"))
+            not any(code.startswith("E") for _line, code, _text in vault.settings.problems):
+        problems.append(Problem(SETTINGS_FILE, 1, "W111", _("no `retention_years`: decide "
+                                                            "how many years you keep a "
+                                                            "client's notes after the "
+                                                            "trajectory ends (the AVG asks you "
+                                                            "to), and set it, e.g. "
+                                                            "`retention_years: 2`")))
     problems += [_foreign(rel) for rel in vault.pages
                  if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
     if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
@@ -67,8 +70,9 @@ def vault_problems(vault: Vault) -> list[Problem]:
         for claim in sorted({client.id, declared} - {None}):
             if claim in claimed:
                 problems.append(Problem(client.path, client.lines.get("id", 1), "E022",
-                                        f"the id {claim!r} is also used by "
-                                        f"{claimed[claim]}: give each client its own id"))
+                                        _("the id {claim!r} is also used by {claimed}: "
+                                          "give each client its own id").format(
+                                          claim=claim, claimed=claimed[claim])))
             else:
                 claimed[claim] = client.path
     return problems
@@ -79,20 +83,21 @@ def _conflict_copy(path: str) -> Problem:
     Copies are named `<stem>.conflict-<device>-<time><suffix>`; git's own `<name>~HEAD`."""
     name = path.rpartition("/")[2]
     if CONFLICT_TAG in name:
-        stem, _, rest = name.partition(CONFLICT_TAG)
+        stem, _tag, rest = name.partition(CONFLICT_TAG)
         suffix = rest[rest.rfind("."):] if "." in rest else ""
         original = stem + suffix
     else:
         original = name.split("~")[0]
     what = "a note" if original.endswith(".md") else f"the file {original}"
-    return Problem(path, 1, "W108", f"is a sync conflict copy of {what} changed on two devices: "
-                                    "compare it with the one beside it, keep what matters "
-                                    "there, then delete this copy")
+    return Problem(path, 1, "W108", _("is a sync conflict copy of {what} changed on two "
+                                      "devices: compare it with the one beside it, keep what "
+                                      "matters there, then delete this copy").format(what=what))
 
 
 def _foreign(rel: str) -> Problem:
-    return Problem(rel, 1, "E030", "has the name of a generated page but not its marker line, "
-                                   "so it is not overwritten: rename it to keep it, or delete it")
+    return Problem(rel, 1, "E030", _("has the name of a generated page but not its marker "
+                                     "line, so it is not overwritten: rename it to keep it, or "
+                                     "delete it"))
 
 
 def folder_problems(vault: Vault, folder: Folder, today: dt.date,
@@ -107,15 +112,19 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
         if page in vault.pages_set and not has_marker(vault.root / page):
             problems.append(_foreign(page))
     if folder.id is not None and folder.has_client_note and vault.erasures.erased(folder.id):
-        problems.append(Problem(client_note(folder.id), 1, "E025", "this client was erased "
-                                "(erasures.yml) and is back in the vault, perhaps from a "
-                                f"backup or an old copy: run `coachnotes forget {folder.id}` "
-                                "again to erase it"))
+        message = _("this client was erased (erasures.yml) and is back in the vault, perhaps "
+                    "from a backup or an old copy: run `coachnotes forget {id}` again to erase "
+                    "it").format(id=folder.id)
+        problems.append(Problem(client_note(folder.id), 1, "E025", message))
     if old is not None:
-        problems.append(Problem(client_note(folder.id), 1, "E021", f"the folder was renamed: "
-                                f"every session in it still names `{old}`. Run `coachnotes "
-                                f"rename {old} {folder.id}`, or rename the folder back to "
-                                f"clients/{old}/"))
+        problems.append(Problem(client_note(folder.id), 1, "E021", _("the folder was "
+                                                                     "renamed: every session "
+                                                                     "in it still names "
+                                                                     "`{old}`. Run `coachnotes "
+                                                                     "rename {old} {id}`, or "
+                                                                     "rename the folder back "
+                                                                     "to clients/{old}/").format(
+                                                                     old=old, id=folder.id)))
     elif folder.client is not None:
         problems += trajectory_problems(vault, folder.client, today)
     return problems
@@ -148,24 +157,30 @@ def _placement_problems(folder: Folder, old: str | None = None) -> list[Problem]
         line = record.lines.get("type", 1)
         if place(rel).role != "client":
             if folder.has_client_note:
-                problems.append(Problem(rel, line, "E022", f"a second client note for "
-                                        f"`{folder.id}`: the client is {client_note(folder.id)}"
-                                        " — merge this note into it"))
+                problems.append(Problem(rel, line, "E022", _("a second client note for "
+                                                             "`{id}`: the client is "
+                                                             "{client_note} — merge this note "
+                                                             "into it").format(
+                                                             id=folder.id,
+                                                             client_note=client_note(folder.id))))
             else:
                 declared = record.values.get("id") or slugify(record.values.get("name") or "")
-                problems.append(Problem(rel, line, "E021", "a client note belongs at "
-                                        f"clients/{declared or '<id>'}/client.md: move it "
-                                        "there"))
+                problems.append(Problem(rel, line, "E021", _("a client note belongs at "
+                                                             "clients/{value}/client.md: move "
+                                                             "it there").format(
+                                                             value=declared or '<id>')))
             continue
         if not SLUG_RE.match(folder.id or ""):
-            problems.append(Problem(rel, 1, "E023", f"the folder name {folder.id!r} is not an "
-                                    "id: rename the folder to lower-case letters, digits "
-                                    "and single hyphens (like jan-de-vries)"))
+            problems.append(Problem(rel, 1, "E023", _("the folder name {id!r} is not an "
+                                                      "id: rename the folder to lower-case "
+                                                      "letters, digits and single hyphens "
+                                                      "(like jan-de-vries)").format(id=folder.id)))
         declared = record.values.get("id")
         if declared is not None and declared != folder.id and declared != old:
             problems.append(Problem(rel, record.lines.get("id", 1), "E023",
-                                    f"`id` is {declared!r} but the folder is {folder.id!r}: "
-                                    "make them equal (or remove `id`)"))
+                                    _("`id` is {declared!r} but the folder is {id!r}: make "
+                                      "them equal (or remove `id`)").format(
+                                      declared=declared, id=folder.id)))
     return problems
 
 
@@ -178,25 +193,28 @@ def _session_problems(folder: Folder, client_ids: set[str],
         if old is not None and session.client == old:
             continue  # the renamed folder: one problem on client.md says it all
         if session.folder_client is None:
-            problems.append(Problem(session.path, 1, "E021", "a session note belongs at "
-                                    f"{_belongs(session.client, session.path)}: move it "
-                                    "there"))
+            message = _("a session note belongs at {belongs}: move it there").format(
+                belongs=_belongs(session.client, session.path))
+            problems.append(Problem(session.path, 1, "E021", message))
         elif session.client is not None and session.client != session.folder_client:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E021",
-                                    f"`client` is {session.client!r} but the note lies in the "
-                                    f"folder of {session.folder_client!r}: move the note or fix "
-                                    "`client`"))
+                                    _("`client` is {client!r} but the note lies in the "
+                                      "folder of {folder_client!r}: move the note or fix "
+                                      "`client`").format(
+                                      client=session.client, folder_client=session.folder_client)))
         if session.client is not None and session.client not in client_ids:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E020",
-                                    f"there is no client {session.client!r} (no clients/"
-                                    f"{session.client}/client.md): fix `client` or create the "
-                                    "client with `coachnotes new client`"))
+                                    _("there is no client {client!r} (no "
+                                      "clients/{client}/client.md): fix `client` or create the "
+                                      "client with `coachnotes new client`").format(
+                                      client=session.client)))
         if session.kind == "coaching" and session.number is not None and session.client:
             key = (session.client, session.number)
             if key in numbers:
                 problems.append(Problem(session.path, session.lines.get("number", 1), "E024",
-                                        f"coaching session number {session.number} is also "
-                                        f"used by {numbers[key]}: renumber one of them"))
+                                        _("coaching session number {number} is also used "
+                                          "by {numbers}: renumber one of them").format(
+                                          number=session.number, numbers=numbers[key])))
             else:
                 numbers[key] = session.path
     return problems
@@ -214,23 +232,24 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
     status = client.status
     if status in ("follow-up", "closed") and not client.follow_ups:
         warn("W103", client.line("follow_ups", "status"),
-             f"status {status} but no follow-up conversation is planned: add `follow_ups` "
-             "with a `due` date")
+             _("status {status} but no follow-up conversation is planned: add `follow_ups` "
+               "with a `due` date").format(status=status))
     decision = (client.get("assessment") or {}).get("decision")
     coaching = client.held_coaching(today)
     if status == "active" and coaching >= 2 and decision in (None, "open"):
         warn("W104", client.line("assessment", "status"),
-             f"{coaching} coaching sessions and no decision on an assessment: decide with the "
-             "client and set `assessment: {decision: yes|no}`")
+             _("{coaching} coaching sessions and no decision on an assessment: decide with "
+               "the client and set `assessment: {{decision: yes|no}}`").format(coaching=coaching))
     if status == "active" and not client.get("goals"):
         warn("W105", client.line("goals", "status"),
-             "active without coaching goals: write the agreed `goals` as a list")
+             _("active without coaching goals: write the agreed `goals` as a list"))
     if client.intake_date:
         for session in client.sessions:
             if session.date and session.date < client.intake_date:
                 found.append(Problem(session.path, session.lines.get("date", 1), "W106",
-                                     f"dated before the intake ({client.intake_date.isoformat()}):"
-                                     " check `date` here and `intake_date` of the client"))
+                                     _("dated before the intake ({date}): check `date` "
+                                       "here and `intake_date` of the client").format(
+                                       date=client.intake_date.isoformat())))
     _activity_problems(vault, client, today, warn)
     found += _follow_up_sessions(client, today)
     years = vault.settings.retention_years
@@ -238,9 +257,10 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
         ends = client.retention_end(today, years)
         if ends is not None and ends <= today:
             warn("W112", client.line("status"),
-                 f"{status} and past the retention period of {years} year(s) since "
-                 f"{client.file_end(today).isoformat()} (it ended {ends.isoformat()}): erase "
-                 f"the client with `coachnotes forget {client.id}`")
+                 _("{status} and past the retention period of {years} year(s) since {date} "
+                   "(it ended {date2}): erase the client with `coachnotes forget {id}`").format(
+                   status=status, years=years, date=client.file_end(today).isoformat(),
+                   date2=ends.isoformat(), id=client.id))
     return found
 
 
@@ -250,14 +270,15 @@ def _plan_problems(client: Client, today: dt.date, warn) -> None:
     extended = " (with the extension)" if client.extension and not client.explained else ""
     if coaching > client.planned_sessions and not client.explained:
         warn("W101", client.line("planned_sessions", "extension", "status"),
-             f"{coaching} coaching sessions held, {client.planned_sessions} planned{extended}: "
-             "write down an `extension` (why longer guidance helps) or an `alternative`")
+             _("{coaching} coaching sessions held, {planned_sessions} planned{extended}: "
+               "write down an `extension` (why longer guidance helps) or an `alternative`").format(
+               coaching=coaching, planned_sessions=client.planned_sessions, extended=extended))
     if client.status == "active" and client.planned_end and today > client.planned_end \
             and not client.explained:
         warn("W102", client.line("planned_end", "extension", "start_date"),
-             f"still active after the planned end{extended} {client.planned_end.isoformat()}: "
-             "close the trajectory (`coachnotes close`), or write down an `extension` or "
-             "`alternative`")
+             _("still active after the planned end{extended} {date}: close the trajectory "
+               "(`coachnotes close`), or write down an `extension` or `alternative`").format(
+               extended=extended, date=client.planned_end.isoformat()))
 
 
 def _activity_problems(vault: Vault, client: Client, today: dt.date, warn) -> None:
@@ -270,28 +291,30 @@ def _activity_problems(vault: Vault, client: Client, today: dt.date, warn) -> No
         stalled = vault.settings.stalled_after_days
         if last and (today - last).days > stalled:
             warn("W107", client.line("status"),
-                 f"no conversation for {(today - last).days} days (since {last.isoformat()}; "
-                 f"limit {stalled}): plan the next one, or close or pause the trajectory")
+                 _("no conversation for {days} days (since {date}; limit {stalled}): plan "
+                   "the next one, or close or pause the trajectory").format(
+                   days=(today - last).days, date=last.isoformat(), stalled=stalled))
     if status == "intake" and client.intake_date and \
             (today - client.intake_date).days > INTAKE_GRACE_DAYS:
         warn("W109", client.line("intake_date", "status"),
-             f"still `intake` {(today - client.intake_date).days} days after the intake: "
-             "set status to active or declined")
+             _("still `intake` {days} days after the intake: set status to active or "
+               "declined").format(days=(today - client.intake_date).days))
     if status in ("intake", "declined"):
         beyond = [s for s in held if s.kind != "intake"]
         if beyond:
             warn("W113", client.line("status"),
-                 f"status {status}, but {len(beyond)} conversation(s) other than the intake "
-                 f"were held (first: {beyond[0].date.isoformat()}): set status to active")
+                 _("status {status}, but {n} conversation(s) other than the intake were "
+                   "held (first: {date}): set status to active").format(
+                   status=status, n=len(beyond), date=beyond[0].date.isoformat()))
 
 
 def _follow_up_sessions(client: Client, today: dt.date) -> list[Problem]:
     """W114 on each held follow-up session beyond the planned follow-ups."""
     held = [s for s in client.sessions if s.kind == "follow-up" and s.held(today)]
     return [Problem(s.path, s.lines.get("kind", 1), "W114",
-                    f"follow-up session {k + 1}, but the client has "
-                    f"{len(client.follow_ups)} follow-up(s) planned: add an entry to "
-                    "`follow_ups` in client.md")
+                    _("follow-up session {value}, but the client has {n} follow-up(s) "
+                      "planned: add an entry to `follow_ups` in client.md").format(
+                      value=k + 1, n=len(client.follow_ups)))
             for k, s in enumerate(held) if k >= len(client.follow_ups)]
 
 

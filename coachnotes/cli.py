@@ -16,6 +16,7 @@ import click
 
 from coachnotes import __version__
 from coachnotes.errors import CoachnotesError
+from coachnotes.i18n import _
 from coachnotes.schema import SESSION_KINDS, STATUSES, parse_date_text
 
 
@@ -99,9 +100,10 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
     from coachnotes.check import check as run_check
 
     if diff and not fix:
-        raise click.UsageError("--diff goes with --fix: `coachnotes check --fix --diff`")
+        raise click.UsageError(_("--diff goes with --fix: `coachnotes check --fix --diff`"))
     if fix and staged:
-        raise click.UsageError("--fix repairs the files, not what is staged: leave out --staged")
+        raise click.UsageError(_("--fix repairs the files, not what is staged: leave out "
+                                 "--staged"))
     if fix:
         from coachnotes.fix import fix_vault
 
@@ -131,7 +133,8 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
             click.echo("\n".join(map(str, problems)))
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(_("{errors} error(s), {warnings} warning(s)").format(
+                     errors=errors, warnings=warnings), err=True)
     failed = any(p.severity == "error" or strict for p in problems)
     sys.exit(1 if failed else 0)
 
@@ -158,10 +161,10 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
     from coachnotes.due import query_due
 
     if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
-        raise click.UsageError("choose one of --within, --overdue and --all")
+        raise click.UsageError(_("choose one of --within, --overdue and --all"))
     today = _today(today)
     window, pairs, undated = query_due(obj.root, today, within, overdue, show_all, client_id)
-    items = [item for item, _ in pairs]
+    items = [item for item, _key in pairs]
     if ics:
         from coachnotes.due import to_ics
         from coachnotes.files import write_atomic
@@ -177,7 +180,7 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 
     if not items:
         until = "" if window.until is None else f" until {window.until.isoformat()}"
-        click.echo(f"Nothing due{until}.")
+        click.echo(_("Nothing due{until}.").format(until=until))
     else:
         color = _color()
         width = terminal_width(sys.stdout.isatty())
@@ -185,10 +188,10 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
         click.echo("\n".join(click.style(line, fg="red") if late and color else line
                               for line, late in due_table(items, width)), color=True)
     if undated:
-        click.echo(f"{undated} action(s) without a date and without a next conversation are "
-                   "not shown: `coachnotes due --all` shows them.")
+        click.echo(_("{undated} action(s) without a date and without a next conversation "
+                     "are not shown: `coachnotes due --all` shows them.").format(undated=undated))
     if ics:
-        click.echo(f"{len(items)} event(s) written to {ics}", err=True)
+        click.echo(_("{n} event(s) written to {ics}").format(n=len(items), ics=ics), err=True)
 
 
 @cli.command(name="list")
@@ -248,7 +251,8 @@ def init(directory: Path, language: str, coach: str | None) -> None:
 
     for note in init_vault(directory, language, coach):
         click.echo(note, err=True)
-    click.echo(f"New vault in {directory}. Add a client with: coachnotes new client NAME")
+    click.echo(_("New vault in {directory}. Add a client with: coachnotes new client NAME").format(
+                 directory=directory))
 
 
 @cli.group()
@@ -308,7 +312,8 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
 
     vault = obj.load()
     path = close_client(vault, client_id, date or _today(today))
-    click.echo(f"{path.relative_to(vault.root)}: status follow-up, follow-ups planned")
+    click.echo(_("{relative_to}: status follow-up, follow-ups planned").format(
+                 relative_to=path.relative_to(vault.root)))
 
 
 @cli.command()
@@ -325,8 +330,8 @@ def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> 
     vault = obj.load()
     changed = rename_client(vault, client_id, new_id)
     regenerate(load_vault(vault.root), _today(today))
-    click.echo(f"clients/{client_id}/ is now clients/{new_id}/; {len(changed)} note(s) "
-               "rewritten, pages regenerated")
+    click.echo(_("clients/{client_id}/ is now clients/{new_id}/; {n} note(s) rewritten, "
+                 "pages regenerated").format(client_id=client_id, new_id=new_id, n=len(changed)))
 
 
 @cli.command()
@@ -340,14 +345,14 @@ def index(obj: Context, today: dt.date | None) -> None:
         def progress(count: int):
             if not sys.stdout.isatty() or count <= 200:
                 return None
-            bar = stack.enter_context(click.progressbar(length=count, label="Writing pages",
+            bar = stack.enter_context(click.progressbar(length=count, label=_("Writing pages"),
                                                         file=sys.stderr))
-            return lambda _: bar.update(1)
+            return lambda _path: bar.update(1)
 
         result = index_vault(obj.root, _today(today), progress)
     for rel in result.refused:
-        click.echo(f"{rel}:1: E030 not overwritten: it lacks the generated marker line "
-                   "(rename it to keep it)", err=True)
+        click.echo(_("{rel}:1: E030 not overwritten: it lacks the generated marker line "
+                     "(rename it to keep it)").format(rel=rel), err=True)
     click.echo(f"{len(result.written)} page(s) written, {len(result.unchanged)} unchanged"
                + (f", {len(result.removed)} removed" if result.removed else ""))
     sys.exit(1 if result.refused else 0)
@@ -377,10 +382,11 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
     for message in report.messages:
         click.echo(message, err=True)
     for copy in report.conflicts:
-        click.echo(f"{copy}: W108 conflict copy: changed on both devices — compare it with "
-                   "the one beside it and delete it", err=True)
+        click.echo(_("{copy}: W108 conflict copy: changed on both devices — compare it "
+                     "with the one beside it and delete it").format(copy=copy), err=True)
     for kept in report.kept_edits:
-        click.echo(f"{kept}: deleted on one device, edited on the other: the edit is kept",
+        click.echo(_("{kept}: deleted on one device, edited on the other: the edit is kept").format(
+                     kept=kept),
                    err=True)
     parts = [f"{report.committed} note(s) committed"]
     if report.merged:
@@ -389,8 +395,9 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
     click.echo("sync: " + ", ".join(parts))
     if report.errors:  # synced like every note; what is due from them is unknown until fixed
         click.echo("\n".join(map(str, report.errors)))
-        click.echo(f"sync: {len(report.errors)} error(s) in the notes above: fix them "
-                   "(`coachnotes check`); until then `due` lists them as notes to fix",
+        click.echo(_("sync: {n} error(s) in the notes above: fix them (`coachnotes "
+                     "check`); until then `due` lists them as notes to fix").format(
+                     n=len(report.errors)),
                    err=True)
         sys.exit(1)
 
@@ -419,9 +426,10 @@ def report(obj: Context, client_id: str, fmt: str, output: Path | None,
     view = client_view(vault, client, today, client_problems(vault, client.id, today))
     made = build_report(vault, view, today)
     for path, section, word in health_words(made, vault.language):
-        click.echo(f"coachnotes: warning: {path} ({section}): '{word}' reads as health data, "
-                   "which an employer may not record; the report is written — leave it out "
-                   "if the coachee did not mean it for the sponsor", err=True)
+        click.echo(_("coachnotes: warning: {path} ({section}): '{word}' reads as health "
+                     "data, which an employer may not record; the report is written — leave it "
+                     "out if the coachee did not mean it for the sponsor").format(
+                     path=path, section=section, word=word), err=True)
     if fmt == "md" and output is None:
         click.echo(to_markdown(made), nl=False)
         return
@@ -453,7 +461,7 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     from coachnotes.report import hour_rows, icf_rows, month_of
 
     if sum((as_json, as_csv, icf)) > 1:
-        raise click.UsageError("choose one of --json, --csv and --icf")
+        raise click.UsageError(_("choose one of --json, --csv and --icf"))
     today = _today(today)
     first, last = month_of(today)
     start, end = start or first, end or last
@@ -501,7 +509,8 @@ def export(obj: Context, client_id: str, output: Path | None, today: dt.date | N
     view = client_view(vault, client, today, client_problems(vault, client.id, today))
     output = output or Path(f"{client.id}-export-{today.isoformat()}.zip")
     notes = export_client(vault, view, today, output)
-    click.echo(f"{output}: {len(notes)} note(s), data.json and dossier.html")
+    click.echo(_("{output}: {n} note(s), data.json and dossier.html").format(
+                 output=output, n=len(notes)))
 
 
 @cli.command()
@@ -522,9 +531,9 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
                               indent=2, ensure_ascii=False))
         return
     if years is None:
-        click.echo("coachnotes.yml sets no `retention_years`: decide how many years you keep a "
-                   "client's notes after the trajectory ends, and set it (e.g. "
-                   "`retention_years: 2`)", err=True)
+        click.echo(_("coachnotes.yml sets no `retention_years`: decide how many years you "
+                     "keep a client's notes after the trajectory ends, and set it (e.g. "
+                     "`retention_years: 2`)"), err=True)
         sys.exit(1)
     click.echo("\n".join(retention_table(rows, terminal_width(sys.stdout.isatty()))))
     past = sum(r.past for r in rows)
@@ -544,13 +553,14 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
     root = obj.root
     if not yes:
         if not sys.stdin.isatty():
-            raise click.UsageError(f"forget erases {client_id} for good, from every version; "
-                                   "confirm with --yes")
-        click.confirm(f"Erase {client_id} from this vault, its whole history and the remote? "
-                      "This cannot be undone", abort=True)
+            raise click.UsageError(_("forget erases {client_id} for good, from every "
+                                     "version; confirm with --yes").format(client_id=client_id))
+        click.confirm(_("Erase {client_id} from this vault, its whole history and the "
+                        "remote? This cannot be undone").format(client_id=client_id), abort=True)
     report = run_forget(root, client_id, _today(today))
     for path in report.mentions:
-        click.echo(f"{path}: the mentions of {client_id} now read {report.word}")
+        click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
+                     path=path, client_id=client_id, word=report.word))
     for message in report.messages:
         click.echo(message, err=True)
     click.echo(f"forget: {client_id} erased" + ("" if report.pushed else " here")
@@ -572,15 +582,15 @@ def hooks_install(obj: Context, force: bool) -> None:
     """Install a pre-commit hook that blocks commits of notes with errors."""
     from coachnotes.authoring import install_hook
 
-    click.echo(f"installed {install_hook(obj.load(), force)}")
+    click.echo(_("installed {install_hook}").format(install_hook=install_hook(obj.load(), force)))
 
 
 def run(args: list[str]) -> int:
     """Run one command line; the one place that turns errors into messages and exit codes."""
     import warnings
 
-    warnings.showwarning = lambda message, *_, **__: click.echo(
-        f"coachnotes: warning: {message}", err=True)
+    warnings.showwarning = lambda message, *rest, **more: click.echo(
+        _("coachnotes: warning: {message}").format(message=message), err=True)
     try:
         code = cli.main(args, prog_name="coachnotes", standalone_mode=False)
     except SystemExit as done:  # a command's own sys.exit(code)
@@ -600,14 +610,16 @@ def run(args: list[str]) -> int:
         code = 1
     except OSError as error:  # a full disk, a folder without write permission, ...
         where = f" ({error.filename})" if error.filename else ""
-        click.echo(f"coachnotes: {error.strerror or error}{where}; nothing was lost",
+        click.echo(_("coachnotes: {value}{where}; nothing was lost").format(
+                     value=error.strerror or error, where=where),
                    err=True)
         code = 1
     except Exception as error:  # noqa: BLE001 - the one place that stops tracebacks
         if "--debug" in args:
             raise
-        click.echo(f"coachnotes: unexpected error ({type(error).__name__}); nothing was lost. "
-                   "Run again with --debug for details and report it.", err=True)
+        click.echo(_("coachnotes: unexpected error ({name}); nothing was lost. Run again "
+                     "with --debug for details and report it.").format(
+                         name=type(error).__name__), err=True)
         code = 1
     return code or 0
 

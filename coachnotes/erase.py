@@ -29,10 +29,12 @@ from pathlib import Path
 from coachnotes import erasures
 from coachnotes.errors import Refused, SyncError
 from coachnotes.gitrepo import identity_env, no_prompt, reason, state_problem, vault_prefix
+from coachnotes.i18n import _
 from coachnotes.layout import CACHE_DIR, CLIENTS, client_note, is_generated_place
 from coachnotes.schema import SLUG_RE
 
 NAMESPACE = "refs/coachnotes-erase/"
+
 JOURNAL = "erase-journal"
 WORK = "erase-work"
 ERASED = {"nl": "[verwijderd]", "en": "[erased]"}
@@ -124,15 +126,15 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
     except UnknownClient:
         if not vault.erasures.erased(client_id):
             raise
-        report.messages.append(f"{client_id} is erased already (erasures.yml); nothing left "
-                               "to do here")
+        report.messages.append(_("{client_id} is erased already (erasures.yml); nothing "
+                                 "left to do here").format(client_id=client_id))
         return report
     with sync_lock(root, JOURNAL) as journal:
         if not in_git:
             report.mentions = _erase_tree(root, erasing, vault.language, today)
-            report.messages.append("this vault is not a git repository: the client's notes and "
-                                   "mentions are gone from this folder (copies elsewhere, "
-                                   "such as backups, are not)")
+            report.messages.append(_("this vault is not a git repository: the client's "
+                                     "notes and mentions are gone from this folder (copies "
+                                     "elsewhere, such as backups, are not)"))
             return report
         with open_repo(root) as repo:
             finish(repo, root, journal, report)  # one killed in the meantime
@@ -179,17 +181,19 @@ def _refuse_unless_ready(repo, root: Path) -> None:
         raise Refused(problem.replace("sync leaves it alone", "forget cannot rewrite the "
                                       "history now").replace("sync again", "forget again"))
     if repo.head.is_detached:
-        raise Refused("the repository is on a detached HEAD (not on a branch): check out your "
-                      "branch (`git switch main`), then forget again. Nothing was changed.")
+        raise Refused(_("the repository is on a detached HEAD (not on a branch): check out "
+                        "your branch (`git switch main`), then forget again. Nothing was "
+                        "changed."))
     status = repo.git.status("--porcelain", "-z", "--untracked-files=all")
     if status.strip("\0"):
-        raise Refused("there are changes that are not committed yet: run `coachnotes sync` "
-                      "(or `coachnotes sync --no-push`) first, so that nothing of yours can be "
-                      "lost, then forget again. Nothing was changed.")
+        raise Refused(_("there are changes that are not committed yet: run `coachnotes "
+                        "sync` (or `coachnotes sync --no-push`) first, so that nothing of "
+                        "yours can be lost, then forget again. Nothing was changed."))
     if filter_repo() is None:
-        raise Refused("git-filter-repo is not installed, and without it the client cannot be "
-                      "erased from the history: install it (`pip install git-filter-repo`; it "
-                      "comes with coachnotes), then forget again. Nothing was changed.")
+        raise Refused(_("git-filter-repo is not installed, and without it the client "
+                        "cannot be erased from the history: install it (`pip install "
+                        "git-filter-repo`; it comes with coachnotes), then forget again. "
+                        "Nothing was changed."))
 
 
 def _refs(repo) -> dict[str, str]:
@@ -232,8 +236,9 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
         done = subprocess.run(command, capture_output=True, text=True, cwd=top)
         if done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()
-            raise Refused("the history could not be rewritten (git-filter-repo: "
-                          f"{said[-1] if said else 'failed'}); nothing was changed")
+            raise Refused(_("the history could not be rewritten (git-filter-repo: "
+                            "{value}); nothing was changed").format(
+                            value=said[-1] if said else 'failed'))
         before = _refs(repo)
         repo.git.fetch("--no-tags", "--no-write-fetch-head", "--quiet", str(target),
                        f"+refs/*:{NAMESPACE}*")
@@ -258,7 +263,7 @@ def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True
         shutil.rmtree(root / CACHE_DIR / WORK, ignore_errors=True)
         return
     if resumed:
-        report.messages.append("finishing a forget that was interrupted")
+        report.messages.append(_("finishing a forget that was interrupted"))
     ids = state["ids"]
     today = dt.date.fromisoformat(state["today"])
     if state.get("step") == "swap":
@@ -315,7 +320,7 @@ def _tidy(repo, root: Path, names: dict[str, str | None], language: str,
     _regenerate(root, today)
     repo.git.add("-A", "--", ".")
     if repo.git.diff("--cached", "--name-only"):
-        env, _ = identity_env(repo, load_settings(root).coach)
+        env, _note = identity_env(repo, load_settings(root).coach)
         with repo.git.custom_environment(**env):
             repo.git.commit("-q", "--no-verify", "-m",
                             f"coachnotes forget: {len(ids)} client(s) erased")
@@ -383,7 +388,7 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
 
     name, branch = _remote(repo, root)
     if name is None:
-        report.messages.append("no remote is configured: only this vault was erased")
+        report.messages.append(_("no remote is configured: only this vault was erased"))
         return
     tracking = f"refs/remotes/{name}/"
     specs, leases = [], []
@@ -411,14 +416,15 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
     except git.GitCommandError as error:
         text = str(getattr(error, "stderr", "") or error)
         if "stale info" in text or "[rejected]" in text or "fetch first" in text:
-            report.messages.append(f"the remote {name!r} has changes from another device: "
-                                   "run `coachnotes sync` now; it erases the client from those "
-                                   "too and pushes the result")
+            report.messages.append(_("the remote {name!r} has changes from another device: "
+                                     "run `coachnotes sync` now; it erases the client from "
+                                     "those too and pushes the result").format(name=name))
         else:
             report.offline = True
-            report.messages.append(f"could not push to {name!r} ({reason(error)}): the remote "
-                                   "still holds the client. Run `coachnotes sync` when it can "
-                                   "be reached; it pushes the erased history")
+            report.messages.append(_("could not push to {name!r} ({reason}): the remote "
+                                     "still holds the client. Run `coachnotes sync` when it "
+                                     "can be reached; it pushes the erased history").format(
+                                     name=name, reason=reason(error)))
         return
     report.pushed = True
     report.messages.append(_prune_remote(repo, name))
@@ -512,9 +518,10 @@ def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.E
     if not erasing:
         return []
     if filter_repo() is None:
-        raise SyncError("another device erased a client (erasures.yml) and git-filter-repo is "
-                        "not installed here to erase it too: install it (`pip install "
-                        "git-filter-repo`), then sync again. Nothing was pushed.")
+        raise SyncError(_("another device erased a client (erasures.yml) and "
+                          "git-filter-repo is not installed here to erase it too: install it "
+                          "(`pip install git-filter-repo`), then sync again. Nothing was "
+                          "pushed."))
     journal = Journal(private_dir(root / CACHE_DIR), JOURNAL)
     _rewrite(repo, root, erasing, journal, language, today, log=False)
     state = journal.read()

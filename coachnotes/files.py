@@ -7,7 +7,10 @@ import stat
 import tempfile
 from pathlib import Path
 
+from coachnotes.i18n import _
+
 FILE_MODE = 0o600
+
 DIR_MODE = 0o700
 
 
@@ -51,7 +54,7 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            raise NotRegular(0, "is not a regular file (a pipe, device or socket)", str(path))
+            raise NotRegular(0, _("is not a regular file (a pipe, device or socket)"), str(path))
         if limit is not None and info.st_size > limit:
             raise ValueError("too large")
         with os.fdopen(handle, "rb", closefd=False) as stream:

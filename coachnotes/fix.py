@@ -177,7 +177,7 @@ def _chained(body: str, siblings: set[str]) -> tuple[str, list[tuple[str, str]]]
     """Every repair of one line applied in turn (`Status: actief` needs the key and then the
     value): the new line and (code, what changed) of each."""
     done: list[tuple[str, str]] = []
-    for _ in range(6):
+    for _round in range(6):
         step = next(((code, new, what) for code, new, what in _line_fixes(body, siblings)
                      if (code, what) not in done), None)
         if step is None:
@@ -204,7 +204,7 @@ def fix_text(rel: str, raw: bytes) -> tuple[bytes, list[Fix]]:
     fixes: list[Fix] = []
     current = raw
     found = _problems(rel, current)
-    for _ in range(4):  # a repair can make the next one visible (a tab hid a date)
+    for _round in range(4):  # a repair can make the next one visible (a tab hid a date)
         changed = False
         if not any(code in FIXABLE for _, code in found):
             break

@@ -14,21 +14,24 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
+from coachnotes.i18n import _
 from coachnotes.schema import Problem3
 
 MAX_BYTES = 1 << 20
+
 MAX_NODES = 20_000  # a real note has a few hundred; alias bombs expand to millions
 MAX_DEPTH = 64
 _BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 
 
-TOO_LARGE: Problem3 = (1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MiB; notes "
-                                  "are small text files — move attachments elsewhere")
+TOO_LARGE: Problem3 = (1, "E001", _("is larger than {value} MiB; notes are small text "
+                                    "files — move attachments elsewhere").format(
+                                    value=MAX_BYTES // 1024 // 1024))
 
 
-NOT_A_FILE: Problem3 = (1, "E001", "is not a file but a pipe, device or socket, so it is not "
-                                   "read: remove it, or replace it with the note itself")
+NOT_A_FILE: Problem3 = (1, "E001", _("is not a file but a pipe, device or socket, so it is "
+                                     "not read: remove it, or replace it with the note itself"))
 
 
 class Parsed:
@@ -54,7 +57,8 @@ def read_note(path: Path) -> Parsed:
     except NotRegular:
         return Parsed(None, problems=[NOT_A_FILE])
     except OSError as error:
-        return Parsed(None, problems=[(1, "E001", f"cannot be read: {error.strerror}")])
+        return Parsed(None, problems=[(1, "E001", _("cannot be read: {strerror}").format(
+                                                    strerror=error.strerror))])
     return parse_bytes(raw)
 
 
@@ -63,14 +67,15 @@ def decode(raw: bytes) -> tuple[str | None, Problem3 | None]:
     if len(raw) > MAX_BYTES:
         return None, TOO_LARGE
     if b"\x00" in raw:
-        return None, (1, "E001", "is not a text file (it holds binary data); "
-                                 "keep only Markdown notes under clients/")
+        return None, (1, "E001", _("is not a text file (it holds binary data); keep only "
+                                   "Markdown notes under clients/"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, (line, "E001", f"is not UTF-8 text (byte 0x{raw[error.start]:02x} on "
-                                    f"line {line}); save the file as UTF-8")
+        return None, (line, "E001", _("is not UTF-8 text (byte 0x{raw:02x} on line "
+                                      "{line}); save the file as UTF-8").format(
+                                      raw=raw[error.start], line=line))
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -123,20 +128,22 @@ def parse_text(text: str) -> Parsed:
     conflict = _CONFLICT.search(text) if "<<<<<<<" in text or ">>>>>>>" in text else None
     if conflict:
         line = text.count("\n", 0, conflict.start()) + 1
-        problems.append((line, "E006", "holds git conflict markers: keep the right text and "
-                                       "delete the lines <<<<<<<, ======= and >>>>>>>"))
+        problems.append((line, "E006", _("holds git conflict markers: keep the right text "
+                                         "and delete the lines <<<<<<<, ======= and >>>>>>>")))
     if not text.strip():
-        return Parsed(None, problems=problems + [(1, "E002", "is empty: a note starts with "
-                                                           "front matter between two `---` lines")])
+        return Parsed(None, problems=problems + [(1, "E002", _("is empty: a note starts "
+                                                               "with front matter between two "
+                                                               "`---` lines"))])
     try:
         split = split_front_matter(text)
     except ValueError:
-        return Parsed(None, problems=problems + [(1, "E002", "front matter is not closed: "
-                                                           "add a line `---` after the keys")])
+        return Parsed(None, problems=problems + [(1, "E002", _("front matter is not "
+                                                               "closed: add a line `---` after "
+                                                               "the keys"))])
     if split is None:
-        return Parsed(None, problems=problems + [(1, "E002", "has no front matter: start the "
-                                                           "note with a line `---`, the keys, "
-                                                           "and another `---`")])
+        return Parsed(None, problems=problems + [(1, "E002", _("has no front matter: start "
+                                                               "the note with a line `---`, "
+                                                               "the keys, and another `---`"))])
     front, closing_line = split
     if conflict and text.count("\n", 0, conflict.start()) + 1 <= closing_line:
         return Parsed(None, problems=problems)  # YAML errors would only repeat E006
@@ -153,13 +160,13 @@ def parse_yaml(source: str, line_offset: int = 1,
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}, [(line_offset, "E004", "front matter is empty: add the keys, "
-                                                     "starting with `type`")]
+            return None, {}, [(line_offset, "E004", _("front matter is empty: add the "
+                                                      "keys, starting with `type`"))]
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             return None, {}, [(node.start_mark.line + line_offset, "E004",
-                               f"front matter is {kind}, not keys with values "
-                               "(`key: value` lines)")]
+                               _("front matter is {kind}, not keys with values (`key: "
+                                 "value` lines)").format(kind=kind))]
         builder = _Builder(loader, line_offset)
         data = builder.build(node, "", 0)
         if builder.refusal:
@@ -169,8 +176,9 @@ def parse_yaml(source: str, line_offset: int = 1,
         last = max(len(source.splitlines()) - 1, 0) + line_offset  # errors at the end of input
         line = min(mark.line + line_offset, last) if mark else line_offset
         if isinstance(error, yaml.constructor.ConstructorError):
-            return None, {}, [(line, "E004", "uses a YAML tag that is not allowed in notes "
-                                             f"({_first_line(error.problem)}); remove it")]
+            return None, {}, [(line, "E004", _("uses a YAML tag that is not allowed in "
+                                               "notes ({first_line}); remove it").format(
+                                               first_line=_first_line(error.problem)))]
         cause = _cause(source, line_offset, error.problem or "")
         if cause:
             return None, {}, [cause]
@@ -179,11 +187,12 @@ def parse_yaml(source: str, line_offset: int = 1,
                 min(error.context_mark.line + line_offset, last) != line:
             started = f" ({_first_line(error.context)} on line " \
                       f"{min(error.context_mark.line + line_offset, last)})"
-        return None, {}, [(line, "E003", f"YAML syntax error: {_first_line(error.problem)}"
-                                         f"{started}; check indentation, colons and quotes")]
+        return None, {}, [(line, "E003", _("YAML syntax error: {first_line}{started}; "
+                                           "check indentation, colons and quotes").format(
+                                           first_line=_first_line(error.problem), started=started))]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        return None, {}, [(line_offset, "E003", "YAML cannot be read: "
-                                                f"{_first_line(str(error))}")]
+        return None, {}, [(line_offset, "E003", _("YAML cannot be read: {first_line}").format(
+                                                  first_line=_first_line(str(error))))]
     finally:
         loader.dispose()
     return data, builder.lines, builder.problems
@@ -197,20 +206,21 @@ def _cause(source: str, offset: int, problem: str) -> Problem3 | None:
     for number, line in enumerate(lines):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
-            return (number + offset, "E003", "this line is indented with a tab; YAML needs "
-                                             "spaces: replace the tab with two spaces")
+            return (number + offset, "E003", _("this line is indented with a tab; YAML "
+                                               "needs spaces: replace the tab with two spaces"))
     for number, line in enumerate(lines):
         if "\u00a0" in line:
-            return (number + offset, "E003", "this line holds a non-breaking space (a phone "
-                                             "often types one after a colon); replace it with "
-                                             "a normal space")
+            return (number + offset, "E003", _("this line holds a non-breaking space (a "
+                                               "phone often types one after a colon); replace "
+                                               "it with a normal space"))
     if "mapping values are not allowed" in problem:
         for number, line in enumerate(lines):
             head, colon, rest = line.partition(": ")
             if colon and ": " in rest and not rest.lstrip().startswith(("'", '"')):
-                return (number + offset, "E003", "a colon followed by a space inside a text "
-                                                 "makes YAML read a new key: put the text in "
-                                                 f"quotes, like {head.strip()}: \"{rest.strip()}\"")
+                message = _("a colon followed by a space inside a text makes YAML read a "
+                            "new key: put the text in quotes, like {key}: \"{text}\"").format(
+                                key=head.strip(), text=rest.strip())
+                return (number + offset, "E003", message)
     return None
 
 
@@ -254,7 +264,7 @@ class _Builder:
 
     def build(self, node: Any, path: str, depth: int) -> Any:
         try:
-            value, _ = self._build(node, path, depth)
+            value, _depth = self._build(node, path, depth)
         except _TooBig:
             return None
         return value
@@ -321,13 +331,15 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _constructor_error("merge keys (<<) are not supported", key_node)
                 if depth == 0:
-                    self.problems.append((key_line, "E012", f"the key `{name}` is not "
-                                          "read as text; put it in quotes or remove it"))
+                    self.problems.append((key_line, "E012", _("the key `{name}` is not "
+                                                              "read as text; put it in quotes "
+                                                              "or remove it").format(name=name)))
             sub = intern(f"{path}.{name}") if path else name
             if name in seen:
-                self.problems.append((key_line, "E005", f"`{name}` appears twice (also "
-                                      f"on line {seen[name]}); YAML keeps only the last "
-                                      "one — remove one of them"))
+                self.problems.append((key_line, "E005", _("`{name}` appears twice (also on "
+                                                          "line {seen}); YAML keeps only the "
+                                                          "last one — remove one of them").format(
+                                                          name=name, seen=seen[name])))
             else:
                 seen[name] = key_line
                 if sub not in lines:
@@ -429,11 +441,12 @@ def edit_front_matter(raw: bytes, set_scalars: dict[str, str],
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
     if "\r" in text.replace("\r\n", ""):
-        raise EditError("the note has old-style line ends (CR only); save it with LF or CRLF")
+        raise EditError(_("the note has old-style line ends (CR only); save it with LF or "
+                          "CRLF"))
     newline = "\r\n" if "\r\n" in text else "\n"
     parsed = parse_text(text.replace("\r\n", "\n"))
     if parsed.data is None or parsed.problems:
-        raise EditError("the note has problems; fix those first (`coachnotes check`)")
+        raise EditError(_("the note has problems; fix those first (`coachnotes check`)"))
     split = split_front_matter(text.replace("\r\n", "\n"))
     assert split is not None
     closing = split[1]  # 1-based line of the closing ---
@@ -448,9 +461,9 @@ def edit_front_matter(raw: bytes, set_scalars: dict[str, str],
             match = _SCALAR_LINE.match(lines[index])
             following = parsed.lines.get(f"{key}.0")
             if not match or match["key"] != key or (following and following - 1 != index):
-                raise EditError(f"`{key}` spans several lines; edit it by hand")
+                raise EditError(_("`{key}` spans several lines; edit it by hand").format(key=key))
             if block is not None and match["value"].strip() not in ("", "[]"):
-                raise EditError(f"`{key}` already has a value")
+                raise EditError(_("`{key}` already has a value").format(key=key))
             end = match["end"] or newline
             if block is None:
                 replacements[index] = [f"{match['head']}{match['space'] or ' '}{value}"

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Iterator
 
 from coachnotes.errors import SyncError
+from coachnotes.i18n import _
 from coachnotes.layout import CACHE_DIR
 
 NETWORK_TIMEOUT = 60
+
 LOCK_WAIT = 2.0  # seconds to wait for another sync's lock before saying it is running
 NO_PROMPT = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -37,8 +39,8 @@ def open_repo(root: Path):
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SyncError(f"{root} is not in a git repository: run `git init` there (or make "
-                        "the vault with `coachnotes init`)") from None
+        raise SyncError(_("{root} is not in a git repository: run `git init` there (or "
+                          "make the vault with `coachnotes init`)").format(root=root)) from None
 
 
 def identity_env(repo, coach: str | None) -> tuple[dict[str, str], str | None]:
@@ -107,8 +109,8 @@ def sync_lock(root: Path, name: str = "sync-journal") -> Iterator[Journal]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise SyncError("another sync of this vault is running; try again when "
-                                    "it has finished") from None
+                    raise SyncError(_("another sync of this vault is running; try again "
+                                      "when it has finished")) from None
                 time.sleep(0.05)
         yield Journal(folder, name)
     finally:

@@ -21,6 +21,7 @@ from coachnotes.frontmatter import (
     parse_yaml,
     read_note,
 )
+from coachnotes.i18n import _
 from coachnotes.layout import SETTINGS_FILE, client_note, folder_of, is_note
 from coachnotes.model import (
     Client,
@@ -42,15 +43,16 @@ def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -
     if given:
         root = Path(given).expanduser()
         if not root.is_dir():
-            raise VaultNotFound(f"{given}: no such folder; make a vault there with "
-                                f"`coachnotes init {given}`")
+            raise VaultNotFound(_("{given}: no such folder; make a vault there with "
+                                  "`coachnotes init {given}`").format(given=given))
         return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / SETTINGS_FILE).is_file():
             return folder
-    raise VaultNotFound("no coachnotes vault here or in any folder above (no coachnotes.yml): "
-                        "make one with `coachnotes init DIR`, or name it with --vault PATH")
+    raise VaultNotFound(_("no coachnotes vault here or in any folder above (no "
+                          "coachnotes.yml): make one with `coachnotes init DIR`, or name it "
+                          "with --vault PATH"))
 
 
 def load_settings(root: Path, use_cache: bool = False) -> Settings:
@@ -77,7 +79,8 @@ def _read_settings(root: Path) -> Settings:
     except NotRegular:
         return Settings(defaults, {}, [NOT_A_FILE])
     except OSError as error:
-        return Settings(defaults, {}, [(1, "E001", f"cannot be read: {error.strerror}")])
+        return Settings(defaults, {}, [(1, "E001", _("cannot be read: {strerror}").format(
+                                                     strerror=error.strerror))])
     text, problem = decode(raw)
     if text is None:
         return Settings(defaults, {}, [problem])
@@ -97,7 +100,7 @@ def _read_settings(root: Path) -> Settings:
         for key in data["sync"]:
             if key not in known:
                 more.append((schema.line_of(lines, f"sync.{key}"), "W110",
-                             f"unknown setting `sync.{key}` is ignored"))
+                             _("unknown setting `sync.{key}` is ignored").format(key=key)))
     defaults.update(values)
     return Settings(defaults, lines, problems + more)
 
@@ -139,12 +142,13 @@ def record_from_data(rel: str, data: dict, lines: dict[str, int],
     note_schema = schema.NOTE_SCHEMAS.get(kind) if isinstance(kind, str) else None
     if note_schema is None:
         if kind is None and isinstance(data.get("Type") or data.get("TYPE"), str):
-            message = "`Type` is written with a capital (a phone does that), so `type` is " \
-                      "missing: write it lower case, `type: session` or `type: client`"
+            message = _("`Type` is written with a capital (a phone does that), so `type` "
+                        "is missing: write it lower case, `type: session` or `type: client`")
         elif kind is None:
-            message = "`type` is missing: add `type: client` or `type: session`"
+            message = _("`type` is missing: add `type: client` or `type: session`")
         else:
-            message = f"`type` must be client or session, found {schema.describe(kind)}"
+            message = _("`type` must be client or session, found {found}").format(
+                        found=schema.describe(kind))
         return NoteRecord(rel, None, {}, lines, problems + [(lines.get("type", 1), "E010",
                                                              message)])
     status = data.get("status") if kind == "client" else None
@@ -161,7 +165,7 @@ def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[s
         records = cached_records(root, listing.notes, lambda rels: read_notes(root, rels),
                                  listing.taken_ns)
     else:
-        records = read_notes(root, [rel for rel, _ in listing.notes])
+        records = read_notes(root, [rel for rel, _sig in listing.notes])
     for problem in listing.unreadable:
         records[problem.path] = NoteRecord(problem.path, None, {}, {},
                                            [(problem.line, problem.code, problem.message)])
@@ -257,8 +261,9 @@ def get_client(vault: Vault, client_id: str) -> Client:
     if client is None:
         note = client_note(client_id)
         if note in vault.records:  # there, but unreadable: say so rather than "no client"
-            raise UnknownClient(f"{note} cannot be read as a client note; fix the problems "
-                                f"`coachnotes check` shows for it first")
+            raise UnknownClient(_("{note} cannot be read as a client note; fix the "
+                                  "problems `coachnotes check` shows for it first").format(
+                                  note=note))
         raise unknown_client(client_id, vault.clients)
     return client
 
@@ -271,4 +276,5 @@ def unknown_client(client_id: str, known: Iterable[str]) -> UnknownClient:
     close = list(dict.fromkeys(close))[:3]
     hint = f" Did you mean: {', '.join(close)}?" if close else \
         " `coachnotes list` shows the clients."
-    return UnknownClient(f"no client {client_id!r} in this vault.{hint}")
+    return UnknownClient(_("no client {client_id!r} in this vault.{hint}").format(
+                           client_id=client_id, hint=hint))

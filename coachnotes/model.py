@@ -135,7 +135,7 @@ def split_when(value: str | None) -> tuple[dt.date | None, str | None]:
     """`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` -> (date, "HH:MM" or None)."""
     if not value:
         return None, None
-    day, _, time = value.partition("T")
+    day, _sep, time = value.partition("T")
     return _fromiso(day), time or None
 
 

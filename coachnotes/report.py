@@ -14,12 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from coachnotes.errors import Refused
+from coachnotes.i18n import _
 from coachnotes.load import get_client
 from coachnotes.model import Client, Vault
 from coachnotes.texts import text
 from coachnotes.views import ClientView
 
 SPONSOR_HEADINGS = ("voor de opdrachtgever", "for the sponsor")
+
 # Words that read as health data, which an employer may not record (SPEC §15)
 HEALTH_WORDS = {
     "nl": ("ziek", "ziekte", "burn-out", "burnout", "overspannen", "overspanning", "depressie",
@@ -50,10 +52,11 @@ def build_report(vault: Vault, view: ClientView, today: dt.date) -> Report:
     lang = vault.language
     consent = client.get("sponsor_consent")
     if not consent:
-        raise Refused(f"{client.path} has no `sponsor_consent`, so nothing may be shared with "
-                      "the sponsor. Agree with the coachee what may be shared, then record it "
-                      "in client.md, e.g.\n  sponsor_consent:\n    date: "
-                      f"{today.isoformat()}\n    share: [attendance, goals, progress]")
+        raise Refused(_("{path} has no `sponsor_consent`, so nothing may be shared with "
+                        "the sponsor. Agree with the coachee what may be shared, then record "
+                        "it in client.md, e.g.\n  sponsor_consent:\n    date: {date}\n    "
+                        "share: [attendance, goals, progress]").format(
+                        path=client.path, date=today.isoformat()))
     share = set(consent.get("share") or [])
     header = [(text(lang, "report.coachee"), client.name)]
     for key, label in (("organization", "col.organization"), ("sponsor", "sponsor")):

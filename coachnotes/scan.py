@@ -17,6 +17,7 @@ from typing import Iterable
 
 from coachnotes import cache
 from coachnotes.cache import private_dir
+from coachnotes.i18n import _
 from coachnotes.layout import (
     CACHE_DIR,
     CLIENTS,
@@ -108,7 +109,7 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
 def _add_entries(listing: Listing, folder: str, rel: str, entry: tuple) -> list[str]:
     """Add one folder's notes (stat'ed now), pages and conflict copies; its sub-folders.
     The hot loop of a warm `due`: `cache.signature` is written out inline here."""
-    _, names, folders, pages, conflicts = entry
+    _stamp, names, folders, pages, conflicts = entry
     prefix = f"{rel}/" if rel else ""
     stat = os.stat
     span, offset = cache.SPAN, cache.OFFSET
@@ -180,9 +181,12 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
         entries = os.scandir(folder)
     except OSError as error:  # unreadable: say so, or `list` would count 0 of 8 in silence
         if rel.startswith(CLIENTS + "/"):
-            unreadable.append(Problem(rel + "/", 1, "E001", f"this folder cannot be read "
-                                      f"({error.strerror}): its notes are missing from every "
-                                      "answer; give yourself read access (chmod u+rx)"))
+            unreadable.append(Problem(rel + "/", 1, "E001", _("this folder cannot be read "
+                                                              "({strerror}): its notes are "
+                                                              "missing from every answer; give "
+                                                              "yourself read access (chmod "
+                                                              "u+rx)").format(
+                                                              strerror=error.strerror)))
         return None
     in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
     client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
@@ -221,6 +225,7 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
 
 
 # git's own copy when a file and a folder (or a link) clashed in a merge: `note.md~HEAD`
+
 _SET_ASIDE = re.compile(r"\.md~[A-Za-z0-9_./-]+$")
 
 
@@ -245,9 +250,10 @@ def _markdown_role(entry: os.DirEntry, rel: str, in_clients: bool,
 def _report_name(rel: str, name: str, in_clients: bool, unreadable: list[Problem]) -> None:
     if in_clients and not name.startswith("."):
         shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", "the name is not UTF-8 (� "
-                                  "stands for what cannot be shown), so it is not read: "
-                                  "rename it"))
+        unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", _("the name is not UTF-8 (� "
+                                                                 "stands for what cannot be "
+                                                                 "shown), so it is not read: "
+                                                                 "rename it")))
 
 
 def _is_utf8(name: str) -> bool:
@@ -270,12 +276,13 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
         os.stat(entry.path)
     except OSError as error:  # a loop, or nothing at the end
         what = "leads in a circle" if error.errno == errno.ELOOP else "leads nowhere"
-        unreadable.append(Problem(sub, 1, "E001", f"is a link that {what}, so it is not "
-                                  "read: remove the link"))
+        unreadable.append(Problem(sub, 1, "E001", _("is a link that {what}, so it is not "
+                                                    "read: remove the link").format(what=what)))
         return None
     if not is_within(Path(entry.path), root):
-        unreadable.append(Problem(sub, 1, "E001", "is a link to something outside the vault; "
-                                  "links out are not followed — move the file into the vault"))
+        unreadable.append(Problem(sub, 1, "E001", _("is a link to something outside the "
+                                                    "vault; links out are not followed — move "
+                                                    "the file into the vault")))
         return None
     if entry.is_dir() or not in_clients or not entry.name.endswith(".md"):
         return None
@@ -284,6 +291,6 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
     try:
         entry.stat()
     except OSError:
-        unreadable.append(Problem(sub, 1, "E001", "cannot be read (broken link?)"))
+        unreadable.append(Problem(sub, 1, "E001", _("cannot be read (broken link?)")))
         return None
     return "note"

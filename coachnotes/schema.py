@@ -13,7 +13,10 @@ import re
 from sys import intern
 from typing import Any, Callable, NamedTuple
 
+from coachnotes.i18n import _
+
 STATUSES = ("intake", "active", "paused", "follow-up", "closed", "declined")
+
 FROM_ACTIVE = frozenset({"active", "paused", "follow-up", "closed"})
 AFTER_REGULAR = frozenset({"follow-up", "closed"})
 SESSION_KINDS = ("intake", "coaching", "assessment", "evaluation", "tripartite", "follow-up")
@@ -201,7 +204,7 @@ def parse_date_text(text: str) -> tuple[dt.date | None, str]:
     if any(c in text for c in _ODD_DASHES) or "\u00a0" in text:
         what = "dashes" if any(c in text for c in _ODD_DASHES) else "spaces"
         plain = "".join("-" if c in _ODD_DASHES else " " if c == "\u00a0" else c for c in text)
-        parsed, _ = parse_date_text(plain)
+        parsed, _hint = parse_date_text(plain)
         fix = "the hyphen `-`" if what == "dashes" else "normal spaces"
         return None, (f"the {what} in {text!r} are not {fix} (a phone or word processor "
                       f"typed them): write {parsed.isoformat() if parsed else plain}")
@@ -226,8 +229,8 @@ def parse_date_text(text: str) -> tuple[dt.date | None, str]:
 
 def _date(f: Field, value: Any) -> str:
     if isinstance(value, dt.datetime):
-        raise _Invalid("E012", f"`{f.key}` must be a date without a time, "
-                               f"e.g. {value.date().isoformat()}")
+        raise _Invalid("E012", _("`{key}` must be a date without a time, e.g. {date}").format(
+                                 key=f.key, date=value.date().isoformat()))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
@@ -235,9 +238,11 @@ def _date(f: Field, value: Any) -> str:
         if parsed is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return parsed.isoformat()  # '2026-11-09' quoted: quoting is a YAML detail (§6)
         if parsed is not None:  # e.g. 2026-1-5: YAML reads it as text; say how to write it
-            hint = f"write dates as YYYY-MM-DD, e.g. {parsed.isoformat()}"
-        raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {hint}")
-    raise _Invalid("E012", f"`{f.key}` must be a date, found {describe(value)}: {DATE_HINT}")
+            hint = _("write dates as YYYY-MM-DD, e.g. {date}").format(date=parsed.isoformat())
+        raise _Invalid("E012", _("`{key}` must be a date, found {found}: {hint}").format(
+                                 key=f.key, found=describe(value), hint=hint))
+    raise _Invalid("E012", _("`{key}` must be a date, found {found}: {DATE_HINT}").format(
+                             key=f.key, found=describe(value), DATE_HINT=DATE_HINT))
 
 
 _TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
@@ -249,17 +254,19 @@ def _datetime(f: Field, value: Any) -> str:
     YYYY-MM-DD or YYYY-MM-DDTHH:MM."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            raise _Invalid("E012", f"`{f.key}` takes a local time without a zone, e.g. "
-                                   f"{value.strftime('%Y-%m-%dT%H:%M')}")
+            raise _Invalid("E012", _("`{key}` takes a local time without a zone, e.g. "
+                                     "{strftime}").format(
+                                     key=f.key, strftime=value.strftime('%Y-%m-%dT%H:%M')))
         return value.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, str):
         match = _TIME_RE.match(value.strip())
         if match:
             day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
-            parsed, _ = parse_date_text(day)
+            parsed, _hint = parse_date_text(day)
             if parsed is not None and hour < 24 and minute < 60:
                 return f"{parsed.isoformat()}T{hour:02d}:{minute:02d}"
-            raise _Invalid("E012", f"`{f.key}` has no such day or time: {describe(value)}")
+            raise _Invalid("E012", _("`{key}` has no such day or time: {found}").format(
+                                     key=f.key, found=describe(value)))
     return _date(f, value)
 
 
@@ -283,8 +290,9 @@ def _client_ref(f: Field, value: Any) -> str:
                 return f"[[{target}]]"  # a name: resolved against the clients' names
         elif SLUG_RE.match(text):
             return text
-    raise _Invalid("E012", f"`{f.key}` must be the client's id (like jan-de-vries) or a link "
-                           f"to it (like [[jan-de-vries]]), found {describe(value)}")
+    raise _Invalid("E012", _("`{key}` must be the client's id (like jan-de-vries) or a "
+                             "link to it (like [[jan-de-vries]]), found {found}").format(
+                             key=f.key, found=describe(value)))
 
 
 def _timezone(f: Field, value: Any) -> str:
@@ -296,16 +304,17 @@ def _timezone(f: Field, value: Any) -> str:
             return value
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
-    raise _Invalid("E013", f"`{f.key}` must be a time zone name like Europe/Amsterdam, "
-                           f"found {describe(value)}")
+    raise _Invalid("E013", _("`{key}` must be a time zone name like Europe/Amsterdam, "
+                             "found {found}").format(key=f.key, found=describe(value)))
 
 
 def _number(f: Field, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Invalid("E012", f"`{f.key}` must be a number (like 95 or 87.50), found "
-                               f"{describe(value)}")
+        raise _Invalid("E012", _("`{key}` must be a number (like 95 or 87.50), found "
+                                 "{found}").format(key=f.key, found=describe(value)))
     if f.minimum is not None and value < f.minimum:
-        raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
+        raise _Invalid("E012", _("`{key}` must be at least {minimum}, found {value}").format(
+                                 key=f.key, minimum=f.minimum, value=value))
     return value
 
 
@@ -318,8 +327,8 @@ def _rates(f: Field, value: Any) -> dict[str, float | int]:
     """`sponsors:` a mapping of each sponsor's exact `sponsor` text to its hourly rate (a
     number, or a mapping with `hourly_rate`)."""
     if not isinstance(value, dict):
-        raise _Invalid("E012", f"`{f.key}` must be a mapping of sponsor to hourly rate, like "
-                               "`\"HRM — P. de Boer\": 95`")
+        raise _Invalid("E012", _("`{key}` must be a mapping of sponsor to hourly rate, "
+                                 "like `\"HRM — P. de Boer\": 95`").format(key=f.key))
     rates = {}
     for sponsor, rate in value.items():
         if isinstance(rate, dict):
@@ -338,31 +347,36 @@ def _tags(f: Field, value: Any) -> list[str]:
 def _text(f: Field, value: Any) -> str:
     if isinstance(value, str):
         return value
-    raise _Invalid("E012", f"`{f.key}` must be text, but YAML read {describe(value)}; "
-                           "put the value in quotes")
+    raise _Invalid("E012", _("`{key}` must be text, but YAML read {found}; put the value "
+                             "in quotes").format(key=f.key, found=describe(value)))
 
 
 def _slug(f: Field, value: Any) -> str:
     if isinstance(value, str) and SLUG_RE.match(value):
         return value
-    raise _Invalid("E012", f"`{f.key}` must be an id of lower-case letters, digits and "
-                           f"single hyphens (like jan-de-vries), found {describe(value)}")
+    raise _Invalid("E012", _("`{key}` must be an id of lower-case letters, digits and "
+                             "single hyphens (like jan-de-vries), found {found}").format(
+                             key=f.key, found=describe(value)))
 
 
 def _int(f: Field, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid("E012", f"`{f.key}` must be a whole number, found {describe(value)}")
+        raise _Invalid("E012", _("`{key}` must be a whole number, found {found}").format(
+                                 key=f.key, found=describe(value)))
     if f.minimum is not None and value < f.minimum:
-        raise _Invalid("E012", f"`{f.key}` must be at least {f.minimum}, found {value}")
+        raise _Invalid("E012", _("`{key}` must be at least {minimum}, found {value}").format(
+                                 key=f.key, minimum=f.minimum, value=value))
     if f.maximum is not None and value > f.maximum:
-        raise _Invalid("E012", f"`{f.key}` must be at most {f.maximum}, found {value}")
+        raise _Invalid("E012", _("`{key}` must be at most {maximum}, found {value}").format(
+                                 key=f.key, maximum=f.maximum, value=value))
     return value
 
 
 def _bool(f: Field, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _Invalid("E012", f"`{f.key}` must be true or false, found {describe(value)}")
+    raise _Invalid("E012", _("`{key}` must be true or false, found {found}").format(
+                             key=f.key, found=describe(value)))
 
 
 # Dutch words a coach writes for the English values (SPEC §7, E013): "did you mean ...?"
@@ -385,20 +399,22 @@ def _choice(f: Field, value: Any) -> str:
     hint = ""
     word = value.strip().lower() if isinstance(value, str) else ""
     if word in f.choices:
-        hint = f" (did you mean {word!r}?)"
+        hint = _(" (did you mean {word!r}?)").format(word=word)
     elif DUTCH_VALUES.get(word) in f.choices:
-        hint = f" (did you mean {DUTCH_VALUES[word]!r}? the values are English)"
-    raise _Invalid("E013", f"`{f.key}` must be one of: {allowed}; found {describe(value)}{hint}")
+        hint = _(" (did you mean {DUTCH_VALUES!r}? the values are English)").format(
+                 DUTCH_VALUES=DUTCH_VALUES[word])
+    raise _Invalid("E013", _("`{key}` must be one of: {allowed}; found {found}{hint}").format(
+                             key=f.key, allowed=allowed, found=describe(value), hint=hint))
 
 
 def _text_list(f: Field, value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise _Invalid("E012", f"`{f.key}` must be a list: write each item on its own line "
-                               "starting with '- '")
+        raise _Invalid("E012", _("`{key}` must be a list: write each item on its own line "
+                                 "starting with '- '").format(key=f.key))
     bad = [item for item in value if not isinstance(item, str)]
     if bad:
-        raise _Invalid("E012", f"every item of `{f.key}` must be text; "
-                               f"{describe(bad[0])} is not (put it in quotes)")
+        raise _Invalid("E012", _("every item of `{key}` must be text; {found} is not (put "
+                                 "it in quotes)").format(key=f.key, found=describe(bad[0])))
     return list(value)
 
 
@@ -447,8 +463,9 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
             if _required(f, status):
                 why = f" when status is {status}" if f.required is not ALWAYS and status else ""
                 problems.append((line_of(lines, path if f.key in data else prefix),
-                                 "E011", f"`{f.key}` is required{why}"
-                                 f"{' in ' + where if where else ''}; add it"))
+                                 "E011", _("`{key}` is required{why}{value}; add it").format(
+                                           key=f.key, why=why,
+                                           value=' in ' + where if where else '')))
             continue
         try:
             values[f.key] = _normalise_value(f, value, lines, path, problems)
@@ -482,8 +499,8 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
         return sub
     if f.kind in ("mapping_list", "action_list"):
         if not isinstance(value, list):
-            raise _Invalid("E012", f"`{f.key}` must be a list: each item on its own line "
-                                   "starting with '- '")
+            raise _Invalid("E012", _("`{key}` must be a list: each item on its own line "
+                                     "starting with '- '").format(key=f.key))
         items = []
         for index, item in enumerate(value):
             item_path = f"{path}.{index}"
@@ -537,12 +554,14 @@ def _near_misses(fields: tuple[Field, ...], data: dict, lines: dict[str, int],
             continue
         line = line_of(lines, key)
         if key.lower() in known and key.lower() not in data:
-            found.append((line, "E014", f"`{key}` is not read (keys are lower case), so its "
-                                        f"value is ignored: did you mean `{key.lower()}`?"))
+            found.append((line, "E014", _("`{key}` is not read (keys are lower case), so "
+                                          "its value is ignored: did you mean `{lower}`?").format(
+                                          key=key, lower=key.lower())))
             continue
         close = [k for k in sorted(known) if _similar(key, k)]
         if close:
-            found.append((line, "W115", f"unknown key `{key}`: did you mean `{close[0]}`?"))
+            found.append((line, "W115", _("unknown key `{key}`: did you mean `{close}`?").format(
+                                          key=key, close=close[0])))
     return found
 
 

@@ -33,6 +33,7 @@ from coachnotes.gitrepo import (
     vault_prefix,
     wait_for_git,
 )
+from coachnotes.i18n import _
 from coachnotes.layout import (
     CLIENTS,
     CONFLICT_TAG,
@@ -132,8 +133,8 @@ def _recover(repo, journal: Journal, report: SyncReport) -> None:
         for copy in state.get("copies", []):  # written again by the merge that follows
             if copy not in tracked:
                 (root / copy).unlink(missing_ok=True)
-        report.messages.append("finished the work of a sync that was interrupted (its merge "
-                               "was undone and is done again now)")
+        report.messages.append(_("finished the work of a sync that was interrupted (its "
+                                 "merge was undone and is done again now)"))
     journal.clear()
 
 
@@ -207,8 +208,8 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
         if problem:
             raise SyncError(problem)
         if repo.head.is_detached:
-            raise SyncError("the repository is on a detached HEAD (not on a branch): check out "
-                            "your branch (`git switch main`), then sync again")
+            raise SyncError(_("the repository is on a detached HEAD (not on a branch): "
+                              "check out your branch (`git switch main`), then sync again"))
         journal.write({"step": "configure"})
         try:
             _configure(repo)
@@ -227,20 +228,21 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
                 report: SyncReport, journal: "Journal") -> None:
     changed = _make_private(root)
     if changed:
-        report.messages.append(f"made {changed} file(s) and folder(s) of the vault private to "
-                               "you (folders 0700, files 0600), as client notes must be")
+        report.messages.append(_("made {changed} file(s) and folder(s) of the vault "
+                                 "private to you (folders 0700, files 0600), as client notes "
+                                 "must be").format(changed=changed))
     report.errors = _regenerate(root, today)  # notes with errors are synced too
     report.committed = _commit_all(repo, "{n} note(s) changed")
     remote_name = settings.sync.get("remote") or "origin"
     branch = settings.sync.get("branch") or repo.active_branch.name
     if remote_name not in [r.name for r in repo.remotes]:
         if push:
-            raise SyncOffline(f"no remote {remote_name!r} is configured; your changes "
-                              "are committed locally. Add one with `git remote add "
-                              f"{remote_name} URL` (see the README, Syncing)")
-        report.messages.append("no remote configured; committed locally")
+            raise SyncOffline(_("no remote {remote_name!r} is configured; your changes are "
+                                "committed locally. Add one with `git remote add {remote_name} "
+                                "URL` (see the README, Syncing)").format(remote_name=remote_name))
+        report.messages.append(_("no remote configured; committed locally"))
         return
-    for _ in range(5):
+    for _attempt in range(5):
         remote_ref = _fetch(repo, remote_name, branch)
         lease = None
         if remote_ref is not None:
@@ -253,17 +255,17 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             return
         back = sorted({p.path.split("/")[1] for p in report.errors if p.code == "E025"})
         if back:  # never push an erased client back to the remote
-            raise SyncError(f"erased client(s) are back in the vault ({', '.join(back)}), "
-                            "perhaps from a backup: run `coachnotes forget` for each, then "
-                            "sync again. Committed here, not pushed")
+            raise SyncError(_("erased client(s) are back in the vault ({items}), perhaps "
+                              "from a backup: run `coachnotes forget` for each, then sync "
+                              "again. Committed here, not pushed").format(items=', '.join(back)))
         try:
             _push(repo, remote_name, branch, remote_ref is None, lease)
             report.pushed = True
             return
         except _Rejected:
             continue  # another device pushed in between: fetch and merge again
-    raise SyncError("the remote kept changing while syncing (another device syncing at the "
-                    "same moment?); your work is committed here — sync again")
+    raise SyncError(_("the remote kept changing while syncing (another device syncing at "
+                      "the same moment?); your work is committed here — sync again"))
 
 
 class _Rejected(Exception):
@@ -302,7 +304,8 @@ def staged_copy(root: Path) -> Iterator[Path]:
                                       capture_output=True)
                 if done.returncode != 0:
                     reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-                    raise SyncError(f"cannot read what is staged ({reason[-1] if reason else ''})")
+                    raise SyncError(_("cannot read what is staged ({value})").format(
+                                      value=reason[-1] if reason else ''))
             yield Path(folder) / place
 
 
@@ -324,9 +327,9 @@ def _fetch(repo, remote: str, branch: str) -> str | None:
     try:
         repo.git.fetch(remote, kill_after_timeout=NETWORK_TIMEOUT)
     except git.GitCommandError as error:
-        raise SyncOffline(f"could not reach the remote {remote!r} ({reason(error)}); your "
-                          "changes are committed locally — sync again when it can be "
-                          "reached") from None
+        raise SyncOffline(_("could not reach the remote {remote!r} ({reason}); your changes "
+                            "are committed locally — sync again when it can be reached").format(
+                                remote=remote, reason=reason(error))) from None
     ref = f"{remote}/{branch}"
     try:
         repo.git.rev_parse("--verify", "--quiet", f"refs/remotes/{ref}")
@@ -360,8 +363,9 @@ def _erase_as_remote_says(repo, root: Path, remote_ref: str, settings, today: dt
                             settings.language)
     if not erased:
         return None
-    report.messages.append(f"erased {len(erased)} client(s) that were erased on another device "
-                           "or whose erasure had not reached the remote (erasures.yml)")
+    report.messages.append(_("erased {n} client(s) that were erased on another device or "
+                             "whose erasure had not reached the remote (erasures.yml)").format(
+                             n=len(erased)))
     return old if repo.git.rev_parse(remote_ref) != old else None
 
 
@@ -388,8 +392,9 @@ def _push(repo, remote: str, branch: str, first: bool, lease: str | None = None)
             raise SyncError(f"the remote {remote!r} refused the push"
                             + (f": {' '.join(said)[:300]}" if said else f" ({reason(error)})")
                             + "; your changes are committed locally") from None
-        raise SyncOffline(f"could not push to {remote!r} ({reason(error)}); your changes are "
-                          "committed locally — sync again when it can be reached") from None
+        raise SyncOffline(_("could not push to {remote!r} ({reason}); your changes are "
+                            "committed locally — sync again when it can be reached").format(
+                            remote=remote, reason=reason(error))) from None
 
 
 def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
@@ -401,9 +406,10 @@ def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
     try:
         repo.git.merge_base("HEAD", remote_ref)
     except git.GitCommandError:
-        raise SyncError(f"{remote_ref} has a history of its own, with nothing in common with "
-                        "this vault's: is the remote the right one (`git remote -v`)? Nothing "
-                        "was merged; your work is committed here") from None
+        raise SyncError(_("{remote_ref} has a history of its own, with nothing in common "
+                          "with this vault's: is the remote the right one (`git remote -v`)? "
+                          "Nothing was merged; your work is committed here").format(
+                          remote_ref=remote_ref)) from None
     if repo.is_ancestor("HEAD", remote_ref):
         repo.git.merge("--ff-only", remote_ref)
         report.merged = True

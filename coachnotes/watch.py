@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from coachnotes.cache import no_cyclic_gc
+from coachnotes.i18n import _
 from coachnotes.layout import (
     CLIENTS,
     CONFLICT_TAG,
@@ -43,6 +44,7 @@ from coachnotes.model import NoteRecord, Problem, Vault
 from coachnotes.scan import Listing, discover
 
 QUIET_SECONDS = 0.3
+
 RESTAT_SECONDS = 30.0
 _WRITE_EVENTS = {"created", "modified", "deleted", "moved"}
 
@@ -304,7 +306,7 @@ class VaultState:
         for key in [k for k in self.views if k not in vault.clients]:
             del self.views[key]
             self.top.put(key, None)
-        fixes = [item for item, _ in fix_items(vault, sorted(now), today)]
+        fixes = [item for item, _key in fix_items(vault, sorted(now), today)]
         pages = compose(self.views, wanted & set(self.views), today, vault.settings, self.top,
                         fixes)
         errors = sum(p.severity == "error" for p in now)
@@ -393,7 +395,8 @@ class Watcher:
                 self.watches[folder] = self.observer.schedule(
                     self.handler, folder, recursive=recursive, event_filter=self.event_filter)
             except OSError as error:
-                self.echo(f"{self._stamp()} cannot watch {folder}: {error}")
+                self.echo(_("{stamp} cannot watch {folder}: {error}").format(
+                            stamp=self._stamp(), folder=folder, error=error))
         clients = str(self.root / CLIENTS)
         if clients in self.watches and not os.path.isdir(clients):
             try:
@@ -468,11 +471,15 @@ class Watcher:
         for problem in rebuild.appeared:
             self.echo(f"{stamp} + {problem}")
         for problem in rebuild.resolved:
-            self.echo(f"{stamp} - {problem.path}:{problem.line}: {problem.code} resolved")
+            self.echo(_("{stamp} - {path}:{line}: {code} resolved").format(
+                        stamp=stamp, path=problem.path, line=problem.line, code=problem.code))
         for rel in rebuild.refused:
-            self.echo(f"{stamp} ! {rel}: not overwritten (E030: no generated marker)")
-        self.echo(f"{stamp} {rebuild.reread} note(s) read, {len(rebuild.written)} page(s) "
-                  f"written, {rebuild.errors} error(s), {rebuild.warnings} warning(s)")
+            self.echo(_("{stamp} ! {rel}: not overwritten (E030: no generated marker)").format(
+                        stamp=stamp, rel=rel))
+        self.echo(_("{stamp} {reread} note(s) read, {n} page(s) written, {errors} "
+                    "error(s), {warnings} warning(s)").format(
+                    stamp=stamp, reread=rebuild.reread, n=len(rebuild.written),
+                    errors=rebuild.errors, warnings=rebuild.warnings))
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -481,8 +488,8 @@ class Watcher:
         try:
             step()
         except Exception as error:  # noqa: BLE001 - the watcher must keep going
-            self.echo(f"{self._stamp()} {what} failed ({type(error).__name__}: {error}); "
-                      "still watching")
+            self.echo(_("{stamp} {what} failed ({name}: {error}); still watching").format(
+                        stamp=self._stamp(), what=what, name=type(error).__name__, error=error))
 
     def run(self, stop: threading.Event, sync_every: float | None = None,
             quiet: float = QUIET_SECONDS) -> None:
@@ -519,7 +526,7 @@ class Watcher:
                       + (f", {len(report.conflicts)} conflict copy(ies)" if report.conflicts
                          else ""))
         except CoachnotesError as error:
-            self.echo(f"{self._stamp()} sync: {error}")
+            self.echo(_("{stamp} sync: {error}").format(stamp=self._stamp(), error=error))
         finally:
             while not self.events.empty():
                 self.events.get_nowait()
@@ -542,12 +549,13 @@ def run(root: Path, sync_every: float | None = None, today: dt.date | None = Non
         watcher.start()
         try:
             watcher.full_build()
-            echo(f"watching {root} — {len(watcher.records)} notes; Ctrl-C to stop")
+            echo(_("watching {root} — {n} notes; Ctrl-C to stop").format(
+                   root=root, n=len(watcher.records)))
             watcher.run(stop, sync_every)
         except KeyboardInterrupt:
             pass
     finally:
         watcher.stop()
         signal.signal(signal.SIGTERM, previous)
-    echo("stopped watching")
+    echo(_("stopped watching"))
     return 0

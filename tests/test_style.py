@@ -56,9 +56,10 @@ def test_no_module_imports_one_that_imports_it_back():
     assert not cycles, cycles
 
 
-LAYERS = ["errors", "files", "texts", "layout", "codes", "erasures", "schema", "model", "cache",
-          "scan", "frontmatter", "load", "check", "fix", "due", "views", "pages", "terminal",
-          "report", "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli", "__main__"]
+LAYERS = ["errors", "i18n", "files", "texts", "layout", "codes", "erasures", "schema", "model",
+          "cache", "scan", "frontmatter", "load", "check", "fix", "due", "views", "pages",
+          "terminal", "report", "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli",
+          "__main__"]
 
 
 def test_layers_point_down():
@@ -88,3 +89,19 @@ def test_the_suite_runs_against_this_checkout():
     import coachnotes
 
     assert Path(coachnotes.__file__).resolve().parent == PACKAGE
+
+
+def test_no_function_hides_the_message_function():
+    """`_` is gettext in every module that imports it: a throwaway `_` (a loop variable, an
+    unpacked value, a parameter) in one of its functions would make `_("...")` fail there."""
+    import ast
+
+    for path in PACKAGE.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if "from coachnotes.i18n import _" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                raise AssertionError(f"{path.name}:{node.lineno} binds `_`")
+            if isinstance(node, ast.arg) and node.arg == "_":
+                raise AssertionError(f"{path.name}:{node.lineno} has a parameter `_`")
