@@ -96,7 +96,9 @@ def stamp() -> str:
         for path in sorted(Path(__file__).parent.glob("*.py")):
             check = zlib.crc32(path.read_bytes(), check)
         _STAMP = f"{__version__}-{check:08x}"
-    return _STAMP
+    from coachnotes.i18n import current
+
+    return f"{_STAMP}-{current()}"  # saved problems are in the language of their messages
 
 
 def private_dir(path: Path) -> Path:

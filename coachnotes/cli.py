@@ -50,9 +50,13 @@ class Context:
 
     @property
     def root(self) -> Path:
-        from coachnotes.load import find_root
+        """The vault; its language becomes the language of every message from here on."""
+        from coachnotes.i18n import choose
+        from coachnotes.load import find_root, load_settings
 
-        return find_root(self.vault_option)
+        root = find_root(self.vault_option)
+        choose(load_settings(root, use_cache=True).language)
+        return root
 
     def load(self):
         from coachnotes.load import load_vault

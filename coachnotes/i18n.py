@@ -67,9 +67,21 @@ def gettext(message: str, language: str | None = None) -> str:
 _ = gettext
 
 
+def pgettext(context: str, message: str, language: str | None = None) -> str:
+    """A message whose words depend on where they stand (`follow-up` as a kind of item, as a
+    status): its catalog entry has a `msgctxt`."""
+    found = gettext(f"{context}\x04{message}", language)
+    return message if found.startswith(f"{context}\x04") else found
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalogs where it is translated later (a table of texts)."""
     return message
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """N_ for pgettext: (context, message), translated later."""
+    return context, message
 
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -91,9 +103,9 @@ def parse_po(text: str) -> list[dict]:
                 entries.append(entry)
                 entry, field = {"comments": []}, None
             entry["comments"].append(line)
-        elif line.startswith(("msgid ", "msgstr ")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgstr ")):
             name, _, rest = line.partition(" ")
-            if name == "msgid" and field == "msgstr":
+            if name in ("msgctxt", "msgid") and field == "msgstr":
                 entries.append(entry)
                 entry = {"comments": []}
             field = name
@@ -106,7 +118,9 @@ def parse_po(text: str) -> list[dict]:
 
 
 def read_po(path: Path) -> dict[str, str]:
-    return {e["msgid"]: e["msgstr"] for e in parse_po(path.read_text(encoding="utf-8"))
+    """msgid (behind its msgctxt and \\x04, as gettext keys them) -> msgstr."""
+    return {(f"{e['msgctxt']}\x04" if "msgctxt" in e else "") + e["msgid"]: e["msgstr"]
+            for e in parse_po(path.read_text(encoding="utf-8"))
             if e.get("msgid") and e.get("msgstr")}
 
 
@@ -119,10 +133,13 @@ def write_po(path: Path, language: str, entries: list[tuple[str, str, list[str]]
     head = [f"# coachnotes messages: {language}", 'msgid ""', 'msgstr ""',
             '"Content-Type: text/plain; charset=UTF-8\\n"', f'"Language: {language}\\n"', ""]
     body = []
-    for msgid, msgstr, places in entries:
+    for key, msgstr, places in entries:
         body += [f"#: {' '.join(sorted(set(places)))}"]
+        context, _, msgid = key.rpartition("\x04")
         if "{" in msgid:
             body += ["#, python-brace-format"]
+        if context:
+            body += [f"msgctxt {_quote(context)}"]
         body += [f"msgid {_quote(msgid)}", f"msgstr {_quote(msgstr)}", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(head + body), encoding="utf-8")
@@ -137,12 +154,17 @@ def extract(package: Path = Path(__file__).parent) -> dict[str, list[str]]:
     for path in sorted(package.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                    node.func.id in ("_", "N_", "gettext") and node.args and \
-                    isinstance(node.args[0], ast.Constant) and \
-                    isinstance(node.args[0].value, str):
-                found.setdefault(node.args[0].value, []).append(
-                    f"coachnotes/{path.name}:{node.lineno}")
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and
+                     isinstance(a.value, str)]
+            if node.func.id in ("_", "N_", "gettext") and texts[:1]:
+                key = texts[0]
+            elif node.func.id in ("pgettext", "NP_") and len(texts) >= 2:
+                key = f"{texts[0]}\x04{texts[1]}"
+            else:
+                continue
+            found.setdefault(key, []).append(f"coachnotes/{path.name}:{node.lineno}")
     return found
 
 
@@ -157,7 +179,7 @@ def update_catalogs() -> dict[str, list[str]]:
         old = read_po(path) if path.exists() else {}
         entries = []
         for msgid, places in messages.items():
-            msgstr = msgid if language == SOURCE else old.get(msgid, "")
+            msgstr = msgid.rpartition("\x04")[2] if language == SOURCE else old.get(msgid, "")
             entries.append((msgid, msgstr, [p.rsplit(":", 1)[0] for p in places]))
         write_po(path, language, entries)
         missing[language] = [m for m, s, _p in entries if not s]

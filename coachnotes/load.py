@@ -21,7 +21,7 @@ from coachnotes.frontmatter import (
     parse_yaml,
     read_note,
 )
-from coachnotes.i18n import _
+from coachnotes.i18n import _, current
 from coachnotes.layout import SETTINGS_FILE, client_note, folder_of, is_note
 from coachnotes.model import (
     Client,
@@ -233,7 +233,7 @@ def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
     listing = discover(root)
     key = marshal.dumps((listing.notes, listing.conflicts,
                          [tuple(p) for p in listing.unreadable], settings.values,
-                         erasures.signature(root)), 0)
+                         erasures.signature(root), current()), 0)
     return settings, listing, key
 
 

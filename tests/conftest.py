@@ -18,6 +18,11 @@ import pytest
 RACY = "COACHNOTES_RACY_SECONDS"
 RACY_SECONDS = 0.02
 os.environ[RACY] = str(RACY_SECONDS)
+# The tests read English messages unless they ask for a language (test_language.py does);
+# the vaults themselves are Dutch by default, as a coach's are.
+LANG = "COACHNOTES_LANG"
+os.environ[LANG] = "en"
+KEEP = (RACY, LANG)
 
 
 def settle() -> None:
@@ -50,7 +55,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     """
     if process:
         full_env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("COACHNOTES_") or k == RACY}
+                    if not k.startswith("COACHNOTES_") or k in KEEP}
         full_env.update(env or {})
         return subprocess.run([coachnotes_command(), *args], cwd=cwd, env=full_env, text=True,
                               capture_output=True, timeout=timeout, input=input)
@@ -59,7 +64,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     from coachnotes.cli import run
 
     clear: dict[str, str | None] = {k: None for k in os.environ
-                                    if k.startswith("COACHNOTES_") and k != RACY}
+                                    if k.startswith("COACHNOTES_") and k not in KEEP}
     here = os.getcwd()
     with CliRunner().isolation(input=input, env={**clear, **(env or {})}) as (out, err, _):
         try:
@@ -182,3 +187,14 @@ def vault_with_remote(tmp_path: Path, env: dict, name: str = "v") -> tuple[Path,
     assert run_cli("init", str(root), env=env).returncode == 0
     git(root, "remote", "add", "origin", str(remote))
     return root, remote
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_is_its_own():
+    """A command run in-process chooses the language for the process; the next test starts
+    without that choice (COACHNOTES_LANG, en, unless it sets another)."""
+    from coachnotes import i18n
+
+    i18n._current.clear()
+    yield
+    i18n._current.clear()
