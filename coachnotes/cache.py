@@ -115,8 +115,8 @@ def private_dir(path: Path) -> Path:
         pass
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise NotADirectoryError(0, "is a link or not a folder; delete it, coachnotes makes "
-                                    "its own", str(path))
+        raise NotADirectoryError(0, _("is a link or not a folder; delete it, coachnotes makes "
+                                      "its own"), str(path))
     if info.st_mode & 0o077:
         path.chmod(0o700)
     return path

@@ -267,7 +267,7 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
 def _plan_problems(client: Client, today: dt.date, warn) -> None:
     """W101 and W102: past the (extended) plan without a documented reason."""
     coaching = client.held_coaching(today)
-    extended = " (with the extension)" if client.extension and not client.explained else ""
+    extended = " " + _("(with the extension)") if client.extension and not client.explained else ""
     if coaching > client.planned_sessions and not client.explained:
         warn("W101", client.line("planned_sessions", "extension", "status"),
              _("{coaching} coaching sessions held, {planned_sessions} planned{extended}: "

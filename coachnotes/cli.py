@@ -28,7 +28,8 @@ class DateType(click.ParamType):
             return value
         parsed, hint = parse_date_text(str(value))
         if parsed is None:
-            self.fail(f"{value!r} is not a date: {hint}", param, ctx)
+            self.fail(_("{value!r} is not a date: {hint}").format(value=value, hint=hint),
+                      param, ctx)
         return parsed
 
 
@@ -80,14 +81,27 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     ctx.obj = Context(vault)
 
 
-def _codes_epilog() -> str:
-    from coachnotes.codes import CODES
+class _CheckCommand(click.Command):
+    """`check --help` ends with every problem code, from the registry, in the language of
+    the vault it is asked in (or COACHNOTES_LANG)."""
 
-    return "\b\nProblems (codes):\n" + "\n".join(
-        f"  {c.code}  {c.summary.replace('`', '')}" for c in CODES.values())
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from coachnotes.codes import CODES
+        from coachnotes.errors import CoachnotesError
+        from coachnotes.i18n import choose
+
+        try:
+            ctx.find_object(Context).root  # noqa: B018 - chooses the vault's language
+        except (CoachnotesError, OSError, AttributeError):
+            choose(None)
+        formatter.write_paragraph()
+        formatter.write_text(_("Problems (codes):"))
+        with formatter.indentation():
+            formatter.write_dl([(c.code, _(c.summary).replace("`", ""))
+                                for c in CODES.values()])
 
 
-@cli.command(epilog=_codes_epilog())
+@cli.command(cls=_CheckCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--staged", is_flag=True,
@@ -118,8 +132,8 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
         else:
             for repair in fixes:
                 click.echo(str(repair), err=as_json)
-        click.echo(f"{len(fixes)} fix(es)" + (" shown, nothing written" if diff else ""),
-                   err=True)
+        click.echo((_("{n} fix(es) shown, nothing written") if diff else _("{n} fix(es)"))
+                   .format(n=len(fixes)), err=True)
     if staged:
         from coachnotes.load import load_vault
         from coachnotes.sync import staged_copy
@@ -219,8 +233,8 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
     from coachnotes.terminal import list_table, terminal_width
 
     if not rows:
-        click.echo("No clients" + (f" with status {status}" if status else "") +
-                   ". Add one with: coachnotes new client NAME")
+        click.echo((_("No clients with status {status}.") if status else _("No clients."))
+                   .format(status=status) + " " + _("Add one with: coachnotes new client NAME"))
         return
     click.echo("\n".join(list_table(rows, terminal_width(sys.stdout.isatty()))))
 
@@ -357,8 +371,9 @@ def index(obj: Context, today: dt.date | None) -> None:
     for rel in result.refused:
         click.echo(_("{rel}:1: E030 not overwritten: it lacks the generated marker line "
                      "(rename it to keep it)").format(rel=rel), err=True)
-    click.echo(f"{len(result.written)} page(s) written, {len(result.unchanged)} unchanged"
-               + (f", {len(result.removed)} removed" if result.removed else ""))
+    click.echo(_("{written} page(s) written, {unchanged} unchanged").format(
+        written=len(result.written), unchanged=len(result.unchanged))
+        + (", " + _("{n} removed").format(n=len(result.removed)) if result.removed else ""))
     sys.exit(1 if result.refused else 0)
 
 
@@ -392,10 +407,10 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
         click.echo(_("{kept}: deleted on one device, edited on the other: the edit is kept").format(
                      kept=kept),
                    err=True)
-    parts = [f"{report.committed} note(s) committed"]
+    parts = [_("{n} note(s) committed").format(n=report.committed)]
     if report.merged:
-        parts.append("merged the remote")
-    parts.append("pushed" if report.pushed else "not pushed")
+        parts.append(_("merged the remote"))
+    parts.append(_("pushed") if report.pushed else _("not pushed"))
     click.echo("sync: " + ", ".join(parts))
     if report.errors:  # synced like every note; what is due from them is unknown until fixed
         click.echo("\n".join(map(str, report.errors)))
@@ -541,8 +556,9 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
         sys.exit(1)
     click.echo("\n".join(retention_table(rows, terminal_width(sys.stdout.isatty()))))
     past = sum(r.past for r in rows)
-    click.echo(f"retention: {years} year(s); {past} client(s) past it"
-               + (": erase them with `coachnotes forget CLIENT`" if past else ""), err=True)
+    click.echo(_("retention: {years} year(s); {past} client(s) past it").format(
+        years=years, past=past)
+        + (": " + _("erase them with `coachnotes forget CLIENT`") if past else ""), err=True)
 
 
 @cli.command()
@@ -567,9 +583,11 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
                      path=path, client_id=client_id, word=report.word))
     for message in report.messages:
         click.echo(message, err=True)
-    click.echo(f"forget: {client_id} erased" + ("" if report.pushed else " here")
-               + ". Every other device with this vault: run `coachnotes sync` there, which "
-               "erases it there too.")
+    done = _("forget: {client_id} erased.") if report.pushed else \
+        _("forget: {client_id} erased here.")
+    click.echo(done.format(client_id=client_id) + " " + _(
+        "Every other device with this vault: run `coachnotes sync` there, which erases it "
+        "there too."))
     if report.offline:
         sys.exit(3)
 
@@ -600,7 +618,7 @@ def run(args: list[str]) -> int:
     except SystemExit as done:  # a command's own sys.exit(code)
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Aborted.", err=True)
+        click.echo(_("Aborted."), err=True)
         code = 1
     except click.ClickException as error:
         error.show()

@@ -176,10 +176,9 @@ def _in_git(root: Path) -> bool:
 
 
 def _refuse_unless_ready(repo, root: Path) -> None:
-    problem = state_problem(repo)
+    problem = state_problem(repo, "forget")
     if problem:
-        raise Refused(problem.replace("sync leaves it alone", "forget cannot rewrite the "
-                                      "history now").replace("sync again", "forget again"))
+        raise Refused(problem)
     if repo.head.is_detached:
         raise Refused(_("the repository is on a detached HEAD (not on a branch): check out "
                         "your branch (`git switch main`), then forget again. Nothing was "
@@ -461,10 +460,12 @@ def _prune_remote(repo, name: str) -> str:
         for args in (["reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all"],
                      ["gc", "--prune=now", "--quiet"]):
             subprocess.run(["git", *args], cwd=path, capture_output=True)
-        return f"pushed the erased history to {name!r} and pruned its old objects"
-    return (f"pushed the erased history to {name!r}. Its host may keep the old objects until "
-            "its own clean-up: ask the host to run garbage collection (on GitHub or GitLab, "
-            "through their support, asking to remove cached views and dangling objects)")
+        return _("pushed the erased history to {name!r} and pruned its old objects").format(
+            name=name)
+    return _("pushed the erased history to {name!r}. Its host may keep the old objects until "
+             "its own clean-up: ask the host to run garbage collection (on GitHub or GitLab, "
+             "through their support, asking to remove cached views and dangling "
+             "objects)").format(name=name)
 
 
 def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,

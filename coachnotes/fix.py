@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coachnotes import schema
+from coachnotes.i18n import _
 from coachnotes.layout import CLIENTS, client_note, place, slugify
 from coachnotes.load import record_from_bytes
 from coachnotes.model import Problem, Vault
@@ -122,7 +123,7 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
     if "\t" in line[:len(line) - len(line.lstrip())]:
         indent = line[:len(line) - len(line.lstrip())]
         spaced = indent.replace("\t", "  ") + line.lstrip()
-        out.append(("E003", spaced, "a tab in the indentation → two spaces"))
+        out.append(("E003", spaced, _("a tab in the indentation → two spaces")))
     match = _LINE.match(line)
     if not match:
         return out
@@ -133,7 +134,7 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
     after = match["after"].replace(NBSP, " ") or (" " if value else "")
     if NBSP in match["lead"] + key + match["gap"] + match["after"]:
         fixed = f"{lead}{clean_key}{gap}:{after}{value}{match['tail']}"
-        out.append(("E003", fixed, "a non-breaking space → a space"))
+        out.append(("E003", fixed, _("a non-breaking space → a space")))
     lower = clean_key.lower()
     if clean_key != lower and lower in KNOWN and lower not in siblings:
         fixed = f"{match['lead']}{lower}{match['gap']}:{match['after']}{value}{match['tail']}"
@@ -158,14 +159,14 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
 
 
 def _problems(rel: str, raw: bytes) -> set[tuple[int, str]]:
-    return {(line, code) for line, code, _ in record_from_bytes(rel, raw).problems}
+    return {(line, code) for line, code, _text in record_from_bytes(rel, raw).problems}
 
 
 def _better(before: set[tuple[int, str]], after: set[tuple[int, str]]) -> bool:
     """Fewer problems and no new one; or, where the note could not be read as a note at all
     (YAML, or `type`, hid every other problem), now it can."""
     def level(found: set[tuple[int, str]]) -> int:  # 2: not YAML, 1: no known type, 0: a note
-        codes = {code for _, code in found}
+        codes = {code for _line, code in found}
         return 2 if codes & {"E002", "E003", "E004"} else 1 if "E010" in codes else 0
 
     if level(after) < level(before):
@@ -206,7 +207,7 @@ def fix_text(rel: str, raw: bytes) -> tuple[bytes, list[Fix]]:
     found = _problems(rel, current)
     for _round in range(4):  # a repair can make the next one visible (a tab hid a date)
         changed = False
-        if not any(code in FIXABLE for _, code in found):
+        if not any(code in FIXABLE for _line, code in found):
             break
         siblings = {m["key"].strip() for m in map(_LINE.match, lines[1:end]) if m}
         for index in range(1, end):

@@ -281,8 +281,8 @@ class _Builder:
             self._check_size(node)
             return done
         if key in self._open or depth > MAX_DEPTH:
-            self._refuse(node, "front matter refers to itself or is nested too deeply "
-                               "(YAML anchors and aliases); write it out")
+            self._refuse(node, _("front matter refers to itself or is nested too deeply "
+                                 "(YAML anchors and aliases); write it out"))
         tag = node.tag
         kind = node.__class__
         start = self.size
@@ -314,8 +314,8 @@ class _Builder:
 
     def _check_size(self, node: Any) -> None:
         if self.size > MAX_NODES:
-            self._refuse(node, "front matter expands to too much data (YAML aliases); "
-                               "write the values out")
+            self._refuse(node, _("front matter expands to too much data (YAML aliases); "
+                                 "write the values out"))
 
     def _mapping(self, node: Any, path: str, depth: int) -> dict[str, Any]:
         value: dict[str, Any] = {}
@@ -325,11 +325,11 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + offset
             if key_node.__class__ is not _nodes.ScalarNode:
-                raise _constructor_error("a key must be a single value", key_node)
+                raise _constructor_error(_("a key must be a single value"), key_node)
             name = intern(key_node.value)
             if key_node.tag != _STR:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise _constructor_error("merge keys (<<) are not supported", key_node)
+                    raise _constructor_error(_("merge keys (<<) are not supported"), key_node)
                 if depth == 0:
                     self.problems.append((key_line, "E012", _("the key `{name}` is not "
                                                               "read as text; put it in quotes "

@@ -54,8 +54,9 @@ def identity_env(repo, coach: str | None) -> tuple[dict[str, str], str | None]:
     email = email or f"coachnotes@{device_name()}.invalid"
     env = {"GIT_AUTHOR_NAME": str(name), "GIT_AUTHOR_EMAIL": str(email),
            "GIT_COMMITTER_NAME": str(name), "GIT_COMMITTER_EMAIL": str(email)}
-    return env, (f"git has no user identity here; this commit is by {name} <{email}>. "
-                 "Set yours with `git config --global user.name/user.email`.")
+    return env, _("git has no user identity here; this commit is by {name} <{email}>. Set "
+                  "yours with `git config --global user.name/user.email`.").format(
+                      name=name, email=email)
 
 
 class Journal:
@@ -127,16 +128,18 @@ def no_prompt(repo) -> dict[str, str]:
     return env
 
 
-def state_problem(repo) -> str | None:
+def state_problem(repo, command: str = "sync") -> str | None:
+    """A merge, rebase, cherry-pick or revert the coach has in progress: what to do first."""
     git_dir = Path(repo.git_dir)
-    for name, what, how in (("MERGE_HEAD", "a merge", "git merge --continue / --abort"),
-                            ("rebase-merge", "a rebase", "git rebase --continue / --abort"),
-                            ("rebase-apply", "a rebase or am", "git rebase --continue / --abort"),
-                            ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"),
-                            ("REVERT_HEAD", "a revert", "git revert --abort")):
+    for name, what, how in (("MERGE_HEAD", _("a merge"), "git merge --continue / --abort"),
+                            ("rebase-merge", _("a rebase"), "git rebase --continue / --abort"),
+                            ("rebase-apply", _("a rebase"), "git rebase --continue / --abort"),
+                            ("CHERRY_PICK_HEAD", _("a cherry-pick"), "git cherry-pick --abort"),
+                            ("REVERT_HEAD", _("a revert"), "git revert --abort")):
         if (git_dir / name).exists():
-            return (f"{what} is in progress in this repository; sync leaves it alone. Finish it "
-                    f"or undo it ({how}), then sync again. Nothing was changed.")
+            return _("{what} is in progress in this repository; {command} leaves it alone. "
+                     "Finish it or undo it ({how}), then {command} again. Nothing was "
+                     "changed.").format(what=what, command=command, how=how)
     return None
 
 

@@ -156,8 +156,11 @@ def extract(package: Path = Path(__file__).parent) -> dict[str, list[str]]:
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and
-                     isinstance(a.value, str)]
+            texts = []
+            for arg in node.args:  # the leading literal arguments only
+                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                    break
+                texts.append(arg.value)
             if node.func.id in ("_", "N_", "gettext") and texts[:1]:
                 key = texts[0]
             elif node.func.id in ("pgettext", "NP_") and len(texts) >= 2:

@@ -88,9 +88,8 @@ def _read_settings(root: Path) -> Settings:
         return Settings(defaults, {}, [])
     data, lines, problems = parse_yaml(text)
     if data is None:
-        return Settings(defaults, lines, [(line, code, message.replace("front matter",
-                                                                       "the settings file"))
-                                          for line, code, message in problems])
+        return Settings(defaults, lines, [(line, code, message.replace(
+            _("front matter"), _("the settings file"))) for line, code, message in problems])
     values, more = schema.normalise(schema.SETTINGS, data, lines, unknown_code="W110")
     sync = values.pop("sync", {})
     for key, value in sync.items():
@@ -274,7 +273,7 @@ def unknown_client(client_id: str, known: Iterable[str]) -> UnknownClient:
     ids = sorted(known)
     close = [c for c in ids if client_id in c] + difflib.get_close_matches(client_id, ids)
     close = list(dict.fromkeys(close))[:3]
-    hint = f" Did you mean: {', '.join(close)}?" if close else \
-        " `coachnotes list` shows the clients."
+    hint = " " + (_("Did you mean: {ids}?").format(ids=", ".join(close)) if close else
+                  _("`coachnotes list` shows the clients."))
     return UnknownClient(_("no client {client_id!r} in this vault.{hint}").format(
                            client_id=client_id, hint=hint))

@@ -275,7 +275,7 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
     try:
         os.stat(entry.path)
     except OSError as error:  # a loop, or nothing at the end
-        what = "leads in a circle" if error.errno == errno.ELOOP else "leads nowhere"
+        what = _("leads in a circle") if error.errno == errno.ELOOP else _("leads nowhere")
         unreadable.append(Problem(sub, 1, "E001", _("is a link that {what}, so it is not "
                                                     "read: remove the link").format(what=what)))
         return None

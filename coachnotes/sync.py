@@ -389,9 +389,9 @@ def _push(repo, remote: str, branch: str, first: bool, lease: str | None = None)
                      for line in text.splitlines()]
             said = [line.removeprefix("remote:").strip() for line in lines
                     if line.startswith("remote:") and line.removeprefix("remote:").strip()]
-            raise SyncError(f"the remote {remote!r} refused the push"
-                            + (f": {' '.join(said)[:300]}" if said else f" ({reason(error)})")
-                            + "; your changes are committed locally") from None
+            why = f": {' '.join(said)[:300]}" if said else f" ({reason(error)})"
+            raise SyncError(_("the remote {remote!r} refused the push{why}; your changes are "
+                              "committed locally").format(remote=remote, why=why)) from None
         raise SyncOffline(_("could not push to {remote!r} ({reason}); your changes are "
                             "committed locally — sync again when it can be reached").format(
                             remote=remote, reason=reason(error))) from None

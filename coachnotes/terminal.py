@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
+from coachnotes.i18n import NP_, _, pgettext
 from coachnotes.model import Client, DueItem
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
@@ -38,14 +39,27 @@ def clip(value: str, width: int | None) -> str:
     return value[: max(width - 1, 0)] + "…"
 
 
+DUE_KINDS = {kind for _context, kind in (  # the words of the KIND column
+    NP_("due kind", "follow-up"), NP_("due kind", "plan-follow-up"), NP_("due kind", "session"),
+    NP_("due kind", "action"), NP_("due kind", "fix"))}
+
+
+def due_kind(kind: str) -> str:
+    return pgettext("due kind", kind) if kind in DUE_KINDS else kind
+
+
 def when(days_overdue: int | None) -> str:
     if days_overdue is None:
         return "-"
     if days_overdue > 0:
-        return f"{days_overdue}d late"
+        return _("{days}d late").format(days=days_overdue)
     if days_overdue == 0:
-        return "today"
-    return f"in {-days_overdue}d"
+        return _("today")
+    return _("in {days}d").format(days=-days_overdue)
+
+
+def _heads(*words: str) -> list[str]:
+    return [w.upper() for w in words]
 
 
 def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str, bool]]:
@@ -54,14 +68,21 @@ def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str
     name_width = max(longest, 6) if width is None else min(longest, max(18, width // 5))
     timed = any(item.time for item in items)
     due_width = 16 if timed else 10  # the time of day only where one is given
-    head = f"{'DUE':<{due_width}}  {'WHEN':<9} {'KIND':<14} {'CLIENT':<{name_width}}  WHAT"
-    rest = None if width is None else max(width - len(head) + 4, 10)
+    due, when_, kind, client, what = _heads(_("due"), _("when"), _("kind"), _("client"),
+                                            _("what"))
+    whens = [when(item.overdue_days) for item in items]
+    kinds = [due_kind(item.kind) for item in items]
+    when_width = max([9, len(when_)] + [len(w) for w in whens])  # as long as its words
+    kind_width = max([14, len(kind)] + [len(k) for k in kinds])
+    head = f"{due:<{due_width}}  {when_:<{when_width}} {kind:<{kind_width}} " \
+           f"{client:<{name_width}}  {what}"
+    rest = None if width is None else max(width - len(head) + len(what), 10)
     lines = [(head, False)]
-    for item in items:
+    for item, when_text, kind_text in zip(items, whens, kinds):
         due = (item.due.isoformat() if item.due else "-") + (f" {item.time}" if item.time
                                                               else "")
-        lines.append((f"{due:<{due_width}}  {when(item.overdue_days):<9} "
-                      f"{item.kind:<14} {clip(item.name, name_width):<{name_width}}  "
+        lines.append((f"{due:<{due_width}}  {when_text:<{when_width}} "
+                      f"{kind_text:<{kind_width}} {clip(item.name, name_width):<{name_width}}  "
                       f"{clip(item.text, rest)}".rstrip(), (item.overdue_days or 0) > 0))
     return lines
 
@@ -71,8 +92,10 @@ def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
     fixed = 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
     name_width = max(longest, 6) if width is None else \
         max(min(longest, width - fixed), 6)
-    head = (f"{'CLIENT':<{name_width}}  {'STATUS':<9}  {'HELD':>5}  {'START':<10}  "
-            f"{'END':<10}  {'NEXT':<10}  !")
+    client, status, held, start, end, nxt = _heads(_("client"), _("status"), _("held"),
+                                                   _("start"), _("end"), _("next"))
+    head = (f"{client:<{name_width}}  {status:<9}  {held:>5}  {start:<10}  "
+            f"{end:<10}  {nxt:<10}  !")
     lines = [head]
     for r in rows:
         lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
@@ -85,10 +108,11 @@ def retention_table(rows, width: int | None = WIDTH) -> list[str]:
     longest = max((len(r.name) for r in rows), default=6)
     fixed = 2 + 9 + 2 + 10 + 2 + 10 + 2 + 20
     name_width = max(longest, 6) if width is None else max(min(longest, width - fixed), 6)
-    lines = [f"{'CLIENT':<{name_width}}  {'STATUS':<9}  {'SINCE':<10}  {'ENDS':<10}"]
+    client, status, since, ends = _heads(_("client"), _("status"), _("since"), _("ends"))
+    lines = [f"{client:<{name_width}}  {status:<9}  {since:<10}  {ends:<10}"]
     for r in rows:
-        state = "past: `coachnotes forget " + r.id + "`" if r.past else \
-            ("" if r.status in ("closed", "declined") else "(still running)")
+        state = _("past: `coachnotes forget {id}`").format(id=r.id) if r.past else \
+            ("" if r.status in ("closed", "declined") else _("(still running)"))
         lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
                      f"{_d(r.since):<10}  {_d(r.ends):<10}  {state}".rstrip())
     return lines
@@ -105,40 +129,47 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
 
     client = view.client
     v = client.values
-    out = [f"{clip(client.name, None)} ({client.id}) — {client.status or 'status unknown'}"]
-    for key in ("organization", "sponsor", "referred_by"):
+    out = [f"{clip(client.name, None)} ({client.id}) — {client.status or _('status unknown')}"]
+    labels = {"organization": _("organization"), "sponsor": _("sponsor"),
+              "referred_by": _("referred by")}
+    for key, label in labels.items():
         if v.get(key):
-            out.append(f"  {key.replace('_', ' ')}: {clip(v[key], fit(16))}")
-    line = f"sessions: {view.held} of {view.planned}"
+            out.append(f"  {label}: {clip(v[key], fit(16))}")
+    line = _("sessions: {held} of {planned}").format(held=view.held, planned=view.planned)
     if view.month is not None:
-        line += f" · month {view.month} of {view.months}"
-    line += f" · intake {_d(client.intake_date)} · start {_d(client.start_date)}"
+        line += " · " + _("month {month} of {months}").format(month=view.month,
+                                                              months=view.months)
+    line += " · " + _("intake {intake} · start {start}").format(
+        intake=_d(client.intake_date), start=_d(client.start_date))
     out.append("  " + clip(line, fit(2)))
-    out.append(f"  planned end: {_d(client.planned_end)} · end: {_d(client.end_date)}")
+    out.append("  " + _("planned end: {planned} · end: {end}").format(
+        planned=_d(client.planned_end), end=_d(client.end_date)))
     out += _profile(client, fit)
-    out += ["", "Timeline"]
+    out += ["", _("Timeline")]
     for s in client.sessions:
         number = f" {s.number}" if s.kind == "coaching" and s.number else ""
-        nxt = f"  → next {s.next.isoformat()}" + (f" {s.next_time}" if s.next_time else "") \
-            if s.next else ""
-        mark = "  (cancelled)" if s.cancelled else "  (planned)" if s.planned(view.today) \
-            else ""
+        nxt = "  → " + _("next {date}").format(date=s.next.isoformat()) + \
+            (f" {s.next_time}" if s.next_time else "") if s.next else ""
+        mark = "  " + _("(cancelled)") if s.cancelled else "  " + _("(planned)") \
+            if s.planned(view.today) else ""
         when_held = _d(s.date) + (f" {s.time}" if s.time else "")
         out.append(f"  {when_held}  {(s.kind or '?') + number:<14}{nxt}{mark}".rstrip())
     if not client.sessions:
-        out.append("  (no conversations yet)")
+        out.append("  " + _("(no conversations yet)"))
     if view.follow_ups:
-        out += ["", "Follow-ups"]
+        out += ["", _("Follow-ups")]
         for f in view.follow_ups:
-            state = {"done": f"done {_d(f.date)}", "cancelled": "cancelled",
-                     "held": f"held {_d(f.date)}"}.get(f.state, "open")
-            out.append(f"  {f.n}. due {f.due.isoformat()}  {state}")
+            state = {"done": _("done {date}").format(date=_d(f.date)),
+                     "cancelled": _("cancelled"),
+                     "held": _("held {date}").format(date=_d(f.date))}.get(f.state, _("open"))
+            out.append("  " + _("{n}. due {date}  {state}").format(
+                n=f.n, date=f.due.isoformat(), state=state))
     if view.due:
-        out += ["", "Due"] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
-                              f"{when(i.overdue_days):<9} "
-                              f"{clip(i.text, fit(25))}" for i, _ in view.due]
+        out += ["", _("Due")] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
+                                 f"{when(i.overdue_days):<9} "
+                                 f"{clip(i.text, fit(25))}" for i, _key in view.due]
     if view.problems:
-        out += ["", "Problems"] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
+        out += ["", _("Problems")] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
     return out
 
 
@@ -146,25 +177,25 @@ def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
     v = client.values
     out: list[str] = []
     if v.get("reason"):
-        out += ["", "Reason", f"  {clip(v['reason'], fit(2))}"]
-    for key, label in (("goals", "Goals"), ("development_points", "Development points")):
+        out += ["", _("Reason"), f"  {clip(v['reason'], fit(2))}"]
+    for key, label in (("goals", _("Goals")), ("development_points", _("Development points"))):
         if v.get(key):
             out += ["", label] + [f"  - {clip(g, fit(4))}" for g in v[key]]
     assessment = v.get("assessment") or {}
     if assessment:
         parts = [f"{k.replace('_', ' ')}: {assessment[k]}" for k in
                  ("decision", "date", "reason_confirmed", "goals_realistic") if k in assessment]
-        out += ["", "Assessment", f"  {clip(' · '.join(parts), fit(2))}"]
+        out += ["", _("Assessment"), f"  {clip(' · '.join(parts), fit(2))}"]
     extension = client.extension
     if extension:
         parts = [extension.get("reason") or ""]
         if extension.get("sessions"):
-            parts.append(f"{extension['sessions']} extra sessions")
+            parts.append(_("{n} extra sessions").format(n=extension["sessions"]))
         if extension.get("until"):
-            parts.append(f"until {extension['until']}")
-        out += ["", "Extension", f"  {clip(' · '.join(parts), fit(2))}"]
+            parts.append(_("until {date}").format(date=extension["until"]))
+        out += ["", _("Extension"), f"  {clip(' · '.join(parts), fit(2))}"]
     if v.get("alternative"):
-        out += ["", "Alternative", f"  {clip(v['alternative'], fit(2))}"]
+        out += ["", _("Alternative"), f"  {clip(v['alternative'], fit(2))}"]
     return out
 
 
@@ -172,9 +203,9 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
     """Hours per sponsor, then client, with the conversations and totals (and amounts)."""
     from decimal import Decimal
 
-    out = [f"Hours {start.isoformat()} – {end.isoformat()}"]
+    out = [_("Hours {start} – {end}").format(start=start.isoformat(), end=end.isoformat())]
     if not rows:
-        return out + ["No held, billable conversations in this period."]
+        return out + [_("No held, billable conversations in this period.")]
     sponsors: dict[str, list] = {}
     for row in rows:
         sponsors.setdefault(row.sponsor, []).append(row)
@@ -182,7 +213,7 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
         minutes = sum(r.minutes for r in own)
         amounts = [r.amount for r in own if r.amount is not None]
         money = f"  € {sum(amounts, Decimal(0)):.2f}" if amounts else ""
-        out += ["", f"{clip(sponsor or '(no sponsor)', None)}: {minutes / 60:.2f} h{money}"]
+        out += ["", f"{clip(sponsor or _('(no sponsor)'), None)}: {minutes / 60:.2f} h{money}"]
         clients: dict[str, list] = {}
         for row in own:
             clients.setdefault(row.client, []).append(row)

@@ -521,10 +521,12 @@ class Watcher:
         self.paused.set()  # a merge or checkout fires thousands of events: ignore them
         try:
             report = sync(self.root, today=self.fixed_today)
-            self.echo(f"{self._stamp()} synced: {report.committed} note(s) committed"
-                      + (", merged the remote" if report.merged else "")
-                      + (f", {len(report.conflicts)} conflict copy(ies)" if report.conflicts
-                         else ""))
+            said = [_("synced: {n} note(s) committed").format(n=report.committed)]
+            if report.merged:
+                said.append(_("merged the remote"))
+            if report.conflicts:
+                said.append(_("{n} conflict copy(ies)").format(n=len(report.conflicts)))
+            self.echo(f"{self._stamp()} " + ", ".join(said))
         except CoachnotesError as error:
             self.echo(_("{stamp} sync: {error}").format(stamp=self._stamp(), error=error))
         finally:
