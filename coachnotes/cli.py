@@ -611,6 +611,9 @@ def run(args: list[str]) -> int:
     """Run one command line; the one place that turns errors into messages and exit codes."""
     import warnings
 
+    from coachnotes.i18n import choose
+
+    choose(None)  # until a vault is found: COACHNOTES_LANG, else the system's language
     warnings.showwarning = lambda message, *rest, **more: click.echo(
         _("coachnotes: warning: {message}").format(message=message), err=True)
     try:

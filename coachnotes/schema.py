@@ -13,7 +13,7 @@ import re
 from sys import intern
 from typing import Any, Callable, NamedTuple
 
-from coachnotes.i18n import _
+from coachnotes.i18n import N_, _
 
 STATUSES = ("intake", "active", "paused", "follow-up", "closed", "declined")
 
@@ -32,7 +32,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]+\d")
 _DUTCH_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-01-12"
+DATE_HINT = N_("write dates as YYYY-MM-DD, e.g. 2026-01-12")  # translated where it is used
 
 ALWAYS = frozenset(STATUSES) | {"*"}
 
@@ -184,13 +184,13 @@ class _Invalid(Exception):
 
 def describe(value: Any) -> str:
     if isinstance(value, bool):
-        return f"the yes/no value {str(value).lower()}"
+        return _("the yes/no value {value}").format(value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
@@ -202,20 +202,22 @@ def parse_date_text(text: str) -> tuple[dt.date | None, str]:
     """Read a date a person wrote as text; returns (date or None, hint for the message)."""
     text = text.strip()
     if any(c in text for c in _ODD_DASHES) or "\u00a0" in text:
-        what = "dashes" if any(c in text for c in _ODD_DASHES) else "spaces"
+        dashes = any(c in text for c in _ODD_DASHES)
         plain = "".join("-" if c in _ODD_DASHES else " " if c == "\u00a0" else c for c in text)
         parsed, _hint = parse_date_text(plain)
-        fix = "the hyphen `-`" if what == "dashes" else "normal spaces"
-        return None, (f"the {what} in {text!r} are not {fix} (a phone or word processor "
-                      f"typed them): write {parsed.isoformat() if parsed else plain}")
+        message = _("the dashes in {text!r} are not the hyphen `-` (a phone or word processor "
+                    "typed them): write {plain}") if dashes else \
+            _("the spaces in {text!r} are not normal spaces (a phone or word processor typed "
+              "them): write {plain}")
+        return None, message.format(text=text, plain=parsed.isoformat() if parsed else plain)
     if _ISO_DATE_RE.match(text):
         try:
             year, month, day = (int(p) for p in text.split("-"))
             return dt.date(year, month, day), ""
         except ValueError:
-            return None, f"there is no day {text!r} in the calendar"
+            return None, _("there is no day {text!r} in the calendar").format(text=text)
     if _DATETIME_RE.match(text):
-        return None, "write only the date, without a time, e.g. 2026-01-12"
+        return None, _("write only the date, without a time, e.g. 2026-01-12")
     match = _DUTCH_DATE_RE.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())
@@ -223,8 +225,8 @@ def parse_date_text(text: str) -> tuple[dt.date | None, str]:
             example = dt.date(year, month, day).isoformat()
         except ValueError:
             example = "2026-01-12"
-        return None, f"write dates as YYYY-MM-DD, e.g. {example}"
-    return None, DATE_HINT
+        return None, _("write dates as YYYY-MM-DD, e.g. {date}").format(date=example)
+    return None, _(DATE_HINT)
 
 
 def _date(f: Field, value: Any) -> str:
@@ -241,8 +243,8 @@ def _date(f: Field, value: Any) -> str:
             hint = _("write dates as YYYY-MM-DD, e.g. {date}").format(date=parsed.isoformat())
         raise _Invalid("E012", _("`{key}` must be a date, found {found}: {hint}").format(
                                  key=f.key, found=describe(value), hint=hint))
-    raise _Invalid("E012", _("`{key}` must be a date, found {found}: {DATE_HINT}").format(
-                             key=f.key, found=describe(value), DATE_HINT=DATE_HINT))
+    raise _Invalid("E012", _("`{key}` must be a date, found {found}: {hint}").format(
+                             key=f.key, found=describe(value), hint=_(DATE_HINT)))
 
 
 _TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
@@ -461,11 +463,13 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
         value = data.get(f.key)
         if value is None or isinstance(value, str) and not value.strip():
             if _required(f, status):
-                why = f" when status is {status}" if f.required is not ALWAYS and status else ""
+                why = " " + _("when status is {status}").format(status=status) \
+                    if f.required is not ALWAYS and status else ""
                 problems.append((line_of(lines, path if f.key in data else prefix),
                                  "E011", _("`{key}` is required{why}{value}; add it").format(
                                            key=f.key, why=why,
-                                           value=' in ' + where if where else '')))
+                                           value=" " + _("in {where}").format(where=where)
+                                           if where else "")))
             continue
         try:
             values[f.key] = _normalise_value(f, value, lines, path, problems)
@@ -479,9 +483,10 @@ def normalise(schema: Schema | tuple[Field, ...], data: dict, lines: dict[str, i
         for key in data:
             if key not in known:
                 close = [k for k in known if _similar(str(key), k)]
-                hint = f"; did you mean `{close[0]}`?" if close else ""
+                hint = "; " + _("did you mean `{key}`?").format(key=close[0]) if close else ""
                 problems.append((line_of(lines, prefix + str(key)), unknown_code,
-                                 f"unknown setting `{key}` is ignored{hint}"))
+                                 _("unknown setting `{key}` is ignored{hint}").format(
+                                     key=key, hint=hint)))
     return values, problems
 
 
@@ -491,9 +496,10 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
         return value  # a text (v1); as a mapping (v2) it is read like any mapping
     if f.kind in ("mapping", "extension"):
         if not isinstance(value, dict):
-            what = "a text (why), or a mapping" if f.kind == "extension" else "a mapping"
-            raise _Invalid("E012", f"`{f.key}` must be {what} of keys: "
-                                   + ", ".join(sub.key for sub in f.fields))
+            message = _("`{key}` must be a text (why), or a mapping of keys: {keys}") \
+                if f.kind == "extension" else _("`{key}` must be a mapping of keys: {keys}")
+            raise _Invalid("E012", message.format(key=f.key,
+                                                  keys=", ".join(sub.key for sub in f.fields)))
         sub, subproblems = normalise(f.fields, value, lines, path + ".")
         problems.extend(subproblems)
         return sub
@@ -508,17 +514,18 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
                 items.append({"text": item})
                 continue
             if not isinstance(item, dict):
+                message = _("item {n} of `{key}` must be a mapping or a text") \
+                    if f.kind == "action_list" else _("item {n} of `{key}` must be a mapping")
                 problems.append((line_of(lines, item_path), "E012",
-                                 f"item {index + 1} of `{f.key}` must be a mapping"
-                                 + (" or a text" if f.kind == "action_list" else "")))
+                                 message.format(n=index + 1, key=f.key)))
                 continue
             if f.kind == "action_list" and len(item) == 1 and "text" not in item \
                     and isinstance(next(iter(item.values())), (str, type(None))):
                 head, tail = next(iter(item.items()))
                 problems.append((line_of(lines, item_path), "E012",
-                                 f"the colon in action {index + 1} makes YAML read it as a "
-                                 f"key: put the whole text in quotes, like - \"{head}: "
-                                 f"{tail or ''}\"".replace(": \"", ": \"", 1)))
+                                 _("the colon in action {n} makes YAML read it as a key: put "
+                                   "the whole text in quotes, like - \"{head}: {tail}\"").format(
+                                       n=index + 1, head=head, tail=tail or "")))
                 continue
             sub, subproblems = normalise(f.fields, item, lines, item_path + ".")
             problems.extend(subproblems)

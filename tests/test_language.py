@@ -1,0 +1,160 @@
+"""SPEC §14: every message in the vault's language, from gettext catalogs, complete in nl and
+en; COACHNOTES_LANG overrides; codes, JSON and option names stay English."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from coachnotes import i18n
+from coachnotes.codes import CODES
+from conftest import REPO, client_note, run_cli, session_note
+
+PACKAGE = REPO / "coachnotes"
+
+PLACEHOLDER = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
+DUTCH = {"COACHNOTES_LANG": ""}  # no override: the vault's own language (nl) rules
+
+
+def catalog(language: str) -> dict[str, str]:
+    return i18n.read_po(i18n.LOCALE / language / "LC_MESSAGES" / "coachnotes.po")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_message_has_a_translation_with_the_same_placeholders(language):
+    marked = i18n.extract()
+    found = catalog(language)
+    missing = sorted(set(marked) - set(found))
+    assert not missing, f"{language}: no translation for {missing[:5]} (python -m coachnotes.i18n)"
+    for msgid in marked:
+        plain = msgid.rpartition("\x04")[2]
+        assert sorted(PLACEHOLDER.findall(plain)) == sorted(PLACEHOLDER.findall(found[msgid])), \
+            (language, msgid)
+    assert set(found) <= set(marked), sorted(set(found) - set(marked))[:5]  # none left over
+
+
+def test_a_message_the_catalogs_lack_fails_the_test(tmp_path):
+    """The check above can fail: a new message in a module is not in the catalogs."""
+    module = tmp_path / "new.py"
+    module.write_text('from coachnotes.i18n import _\nprint(_("a brand new message"))\n')
+    assert "a brand new message" in i18n.extract(tmp_path)
+    assert "a brand new message" not in catalog("nl")
+
+
+def test_every_code_means_something_in_both_languages():
+    for code in CODES.values():
+        assert code.summary in catalog("en") and catalog("nl")[code.summary] != code.summary
+
+
+SENTENCE = re.compile(r"\b[a-z]{2,}\b.*\b[a-z]{2,}\b.*\b[a-z]{2,}\b")
+NOT_MESSAGES = {  # English on purpose: git's words matched in its output, machine-read text
+    "mapping values are not allowed", "does not appear to be a git repository",
+    "Host key verification failed", "could not read Username", "unable to access",
+    "No such file or directory", "coachnotes sync from ", "coachnotes generated page",
+    "pages regenerated after merge", "cannot lock ref", "failed to update ref",
+    "incorrect old value", " conflict copy(ies)", "voor de opdrachtgever", "for the sponsor",
+    "the session note",  # where a code is reported: a column of the README's English table
+    "Client note — `clients/<id>/client.md`",  # headings of the README's key tables
+    "Session note — `clients/<id>/sessions/<date>-<kind>.md`",
+}
+
+
+def test_no_sentence_a_coach_reads_is_left_out_of_the_catalogs():
+    """Every string literal of three words or more is marked for translation, or is a
+    docstring, an option's help, a pattern, or on the list of what stays English."""
+    left = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.name in ("i18n.py",):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in ("_", "N_", "pgettext", "NP_", "gettext", "Field"):
+                skip |= {id(n) for n in ast.walk(node)}  # Field: the README's key tables
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Module)) and \
+                    ast.get_docstring(node):
+                skip.add(id(node.body[0].value))
+            if isinstance(node, ast.keyword) and node.arg in ("help", "metavar"):
+                skip |= {id(n) for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    id(node) not in skip and SENTENCE.search(node.value) and \
+                    " " in node.value and not node.value.startswith(
+                        ("^", "-", "#", "<", "\n", "| ", "git ", "sh -c", '">')) and \
+                    node.value not in NOT_MESSAGES and "\\" not in node.value and \
+                    path.name != "authoring.py":  # authoring: the hook's shell script
+                left.append(f"{path.name}:{node.lineno}: {node.value[:60]!r}")
+    assert not left, left
+
+
+def dutch_vault(make_vault):
+    return make_vault({
+        "clients/jan/client.md": client_note(status="actief", goals=None),
+        "clients/jan/sessions/2026-11-20-coaching.md":
+            session_note(date="2026-11-20", number=1, next="2026-11-25"),
+        "clients/jan/sessions/2026-11-21-coaching.md":
+            "---\ntype: session\nclient: jan\ndate: 2026-11-21\n\tkind: coaching\n---\n",
+    })
+
+
+def test_a_dutch_vault_speaks_dutch_and_COACHNOTES_LANG_overrides(make_vault):
+    root = dutch_vault(make_vault)
+    dutch = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=DUTCH)
+    assert "E013 `status` moet een van deze zijn" in dutch.stdout
+    assert "(bedoel je 'active'? de waarden zijn Engels)" in dutch.stdout
+    assert "springt in met een tab; YAML wil spaties" in dutch.stdout
+    assert "fout(en)" in dutch.stderr
+    english = run_cli("--vault", str(root), "check", "--today", "2026-11-27",
+                      env={"COACHNOTES_LANG": "en"})
+    assert "E013 `status` must be one of" in english.stdout  # not a saved Dutch answer
+    assert "indented with a tab; YAML needs spaces" in english.stdout
+    data = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
+                              "2026-11-27", env=DUTCH).stdout)
+    assert {"path", "line", "code", "severity", "message"} == set(data[0])
+    assert {p["severity"] for p in data} <= {"error", "warning"}  # values stay English
+
+
+def test_due_show_and_help_in_dutch(make_vault):
+    root = make_vault({"clients/jan/client.md": client_note(),
+                       "clients/jan/sessions/2026-11-20-coaching.md":
+                           session_note(date="2026-11-20", number=1, next="2026-11-25")})
+    due = run_cli("--vault", str(root), "due", "--today", "2026-11-27", env=DUTCH)
+    head = due.stdout.splitlines()[0].split()
+    assert head == ["DATUM", "WANNEER", "SOORT", "CLIËNT", "WAT"]
+    assert "2d te laat" in due.stdout and "gesprek" in due.stdout
+    shown = run_cli("--vault", str(root), "show", "jan", "--today", "2026-11-27", env=DUTCH)
+    assert "gesprekken: 1 van 8" in shown.stdout and "Tijdlijn" in shown.stdout
+    helped = run_cli("--vault", str(root), "check", "--help", env=DUTCH)
+    assert "Meldingen (codes):" in helped.stdout
+    assert "W111" in helped.stdout and "zet geen" in helped.stdout
+    assert "--strict" in helped.stdout  # option names stay English
+    english = run_cli("--vault", str(root), "due", "--today", "2026-11-27",
+                      env={"COACHNOTES_LANG": "en"})
+    assert english.stdout.split()[:5] == ["DUE", "WHEN", "KIND", "CLIENT", "WHAT"]
+
+
+def test_outside_a_vault_the_language_is_the_override_or_the_system(tmp_path):
+    nowhere = run_cli("due", cwd=tmp_path, env={"COACHNOTES_LANG": "nl"})
+    assert nowhere.returncode == 1 and "geen coachnotes-kluis" in nowhere.stderr
+    system = run_cli("due", cwd=tmp_path, env={"COACHNOTES_LANG": "", "LC_ALL": "nl_NL.UTF-8"})
+    assert "geen coachnotes-kluis" in system.stderr
+    plain = run_cli("due", cwd=tmp_path, env={"COACHNOTES_LANG": "", "LC_ALL": "C",
+                                              "LANG": "C"})
+    assert "no coachnotes vault" in plain.stderr
+
+
+def test_a_language_without_a_catalog_falls_back_to_the_vault_then_english(make_vault):
+    root = dutch_vault(make_vault)
+    result = run_cli("--vault", str(root), "check", env={"COACHNOTES_LANG": "de"})
+    assert "moet een van deze zijn" in result.stdout
+
+
+def test_the_catalogs_are_installed_with_the_package():
+    setup = (Path(__file__).parent.parent / "setup.cfg").read_text()
+    assert "locale/*/LC_MESSAGES/*.po" in setup
+    assert {"nl", "en"} <= set(i18n.available())
