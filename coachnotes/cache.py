@@ -256,12 +256,15 @@ def cached_settings(root: Path, read: Callable[[Path], Settings]) -> Settings:
         sig = signature(os.stat(root / SETTINGS_FILE))
     except OSError:
         return read(root)
-    saved = load_blob(root, "settings")
+    from coachnotes.i18n import current
+
+    name = f"settings-{current()}"  # its problems are messages: one copy per language, as
+    saved = load_blob(root, name)  # the language is chosen from what is read here
     if saved is not None and saved[0] == sig:
         return Settings(saved[1], saved[2], saved[3])
     settings = read(root)
     if changed_ns(sig) < time.time_ns() - racy_ns():
-        save_blob(root, "settings", (sig, settings.values, settings.lines, settings.problems))
+        save_blob(root, name, (sig, settings.values, settings.lines, settings.problems))
     return settings
 
 

@@ -53,10 +53,10 @@ class Context:
     def root(self) -> Path:
         """The vault; its language becomes the language of every message from here on."""
         from coachnotes.i18n import choose
-        from coachnotes.load import find_root, load_settings
+        from coachnotes.load import find_root, settings_language
 
         root = find_root(self.vault_option)
-        choose(load_settings(root, use_cache=True).language)
+        choose(settings_language(root), root / ".coachnotes")
         return root
 
     def load(self):

@@ -64,6 +64,21 @@ def load_settings(root: Path, use_cache: bool = False) -> Settings:
     return _read_settings(root)
 
 
+def settings_language(root: Path) -> str | None:
+    """The `language` of coachnotes.yml, read without YAML (the messages' language must be
+    known before the settings are read, whose problems are messages too)."""
+    import re
+
+    from coachnotes.files import read_regular
+
+    try:  # never a blocking read: coachnotes.yml may be a FIFO (E001)
+        text = read_regular(root / SETTINGS_FILE, MAX_BYTES).decode("utf-8-sig", "replace")
+    except (OSError, ValueError):
+        return None
+    found = re.search(r"^language:[ \t]*['\"]?([A-Za-z_-]+)['\"]?[ \t]*(?:#.*)?$", text, re.M)
+    return found.group(1) if found else schema.SETTINGS_DEFAULTS["language"]
+
+
 def _read_settings(root: Path) -> Settings:
     path = root / SETTINGS_FILE
     defaults = {k: (dict(v) if isinstance(v, dict) else v)

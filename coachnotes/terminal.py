@@ -48,14 +48,16 @@ def due_kind(kind: str) -> str:
     return pgettext("due kind", kind) if kind in DUE_KINDS else kind
 
 
-def when(days_overdue: int | None) -> str:
+def when(days_overdue: int | None, words: tuple[str, str, str] | None = None) -> str:
+    """`3d late`, `today`, `in 5d` — with `words` translated once for a whole table."""
+    late, today, ahead = words or (_("{days}d late"), _("today"), _("in {days}d"))
     if days_overdue is None:
         return "-"
     if days_overdue > 0:
-        return _("{days}d late").format(days=days_overdue)
+        return late.format(days=days_overdue)
     if days_overdue == 0:
-        return _("today")
-    return _("in {days}d").format(days=-days_overdue)
+        return today
+    return ahead.format(days=-days_overdue)
 
 
 def _heads(*words: str) -> list[str]:
@@ -70,8 +72,10 @@ def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str
     due_width = 16 if timed else 10  # the time of day only where one is given
     due, when_, kind, client, what = _heads(_("due"), _("when"), _("kind"), _("client"),
                                             _("what"))
-    whens = [when(item.overdue_days) for item in items]
-    kinds = [due_kind(item.kind) for item in items]
+    words = (_("{days}d late"), _("today"), _("in {days}d"))
+    kind_words = {kind: due_kind(kind) for kind in {item.kind for item in items}}
+    whens = [when(item.overdue_days, words) for item in items]
+    kinds = [kind_words[item.kind] for item in items]
     when_width = max([9, len(when_)] + [len(w) for w in whens])  # as long as its words
     kind_width = max([14, len(kind)] + [len(k) for k in kinds])
     head = f"{due:<{due_width}}  {when_:<{when_width}} {kind:<{kind_width}} " \

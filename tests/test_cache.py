@@ -341,7 +341,7 @@ def test_a_damaged_saved_answer_is_noticed_replaced_and_never_used(example_copy)
     cold = run_cli(*due).stdout
     pages = {p: p.read_bytes() for p in example_copy.rglob("*.md")}
     assert run_cli(*index).returncode == 0
-    for name, reader in (("folders", due), ("due", due), ("settings", due), ("pages", index)):
+    for name, reader in (("folders", due), ("due", due), ("settings-en", due), ("pages", index)):
         blob = example_copy / f".coachnotes/{name}.marshal"
         flip_a_byte(blob)
         result = run_cli(*reader)

@@ -158,3 +158,15 @@ def test_the_catalogs_are_installed_with_the_package():
     setup = (Path(__file__).parent.parent / "setup.cfg").read_text()
     assert "locale/*/LC_MESSAGES/*.po" in setup
     assert {"nl", "en"} <= set(i18n.available())
+
+
+def test_the_catalog_kept_in_the_cache_is_used_and_a_damaged_one_is_not(make_vault):
+    root = dutch_vault(make_vault)
+    i18n._catalogs.clear()  # as in a new process
+    first = run_cli("--vault", str(root), "check", env=DUTCH)
+    kept = root / ".coachnotes" / "catalog-nl.marshal"
+    assert kept.exists() and kept.stat().st_mode & 0o077 == 0
+    i18n._catalogs.clear()
+    kept.write_bytes(b"not a catalog")
+    again = run_cli("--vault", str(root), "check", env=DUTCH)
+    assert again.stdout == first.stdout and "moet een van deze zijn" in again.stdout
