@@ -323,8 +323,22 @@ def _tidy(repo, root: Path, names: dict[str, str | None], language: str,
         with repo.git.custom_environment(**env):
             repo.git.commit("-q", "--no-verify", "-m",
                             f"coachnotes forget: {len(ids)} client(s) erased")
+    _prune(repo)
+
+
+def _prune(repo) -> None:
+    """Expire the reflog and drop every unreachable object. A gc that a killed forget left
+    running is waited for; one that left only its gc.pid behind is overridden."""
+    import git
+
+    from coachnotes.gitrepo import wait_for_git
+
     repo.git.reflog("expire", "--expire=now", "--expire-unreachable=now", "--all")
-    repo.git.gc("--prune=now", "--quiet")
+    try:
+        repo.git.gc("--prune=now", "--quiet")
+    except git.GitCommandError:
+        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
+        repo.git.gc("--force", "--prune=now", "--quiet")
 
 
 def _log_erasures(root: Path, ids: list[str], language: str, today: dt.date) -> None:

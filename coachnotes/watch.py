@@ -341,7 +341,9 @@ class Watcher:
         self.root = root
         self.fixed_today = today
         self.echo = echo
-        self.events: queue.Queue[str | None] = queue.Queue()
+        # SimpleQueue: its put is reentrant, so the SIGTERM handler may call it while the main
+        # thread is inside get() (a Queue's lock would deadlock there: seen once under load)
+        self.events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self.paused = threading.Event()
         self.observer = None
         self.watches: dict[str, object] = {}
