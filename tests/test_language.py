@@ -170,3 +170,29 @@ def test_the_catalog_kept_in_the_cache_is_used_and_a_damaged_one_is_not(make_vau
     kept.write_bytes(b"not a catalog")
     again = run_cli("--vault", str(root), "check", env=DUTCH)
     assert again.stdout == first.stdout and "moet een van deze zijn" in again.stdout
+
+
+SLIPS_NL = {  # the everyday slips of issue #15: each named for its cause, in Dutch
+    "phone dash": ("date: 2026\u201011\u201020", "zijn niet het koppelteken `-`"),
+    "capital Type": ("Type: session", "met een hoofdletter geschreven"),
+    "tab": ("\tnumber: 1", "springt in met een tab"),
+    "non-breaking space": ("number:\u00a01", "harde spatie"),
+    "colon in a text": ("cancelled: ziek: bellen", "zet de tekst tussen aanhalingstekens"),
+    "Dutch value": ("kind: coachgesprek", "(bedoel je 'coaching'? de waarden zijn Engels)"),
+    "day first": ("date: 20-11-2026", "schrijf datums als JJJJ-MM-DD, bijvoorbeeld 2026-11-20"),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(SLIPS_NL))
+def test_each_slip_is_named_for_its_cause_in_dutch(make_vault, slip):
+    line, said = SLIPS_NL[slip]
+    keys = ["type: session", "client: jan", "date: 2026-11-20", "kind: coaching", "number: 1"]
+    key = line.strip().split(":")[0].lower()
+    keys = [line if k.split(":")[0] == key else k for k in keys]
+    if line not in keys:
+        keys.append(line)
+    root = make_vault({"clients/jan/client.md": client_note(),
+                       "clients/jan/sessions/2026-11-20-coaching.md":
+                           "---\n" + "\n".join(keys) + "\n---\n"})
+    result = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=DUTCH)
+    assert said in result.stdout, result.stdout
