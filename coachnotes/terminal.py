@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
-from coachnotes.i18n import NP_, _, pgettext
+from coachnotes.i18n import NP_, _, current, pgettext
 from coachnotes.model import Client, DueItem
+from coachnotes.texts import text
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
     from coachnotes.views import ClientView, Summary
@@ -133,7 +134,10 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
 
     client = view.client
     v = client.values
-    out = [f"{clip(client.name, None)} ({client.id}) — {client.status or _('status unknown')}"]
+    language = current()
+    status = text(language, f"status.{client.status}") if client.status else \
+        _("status unknown")
+    out = [f"{clip(client.name, None)} ({client.id}) — {status}"]
     labels = {"organization": _("organization"), "sponsor": _("sponsor"),
               "referred_by": _("referred by")}
     for key, label in labels.items():
@@ -157,7 +161,8 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
         mark = "  " + _("(cancelled)") if s.cancelled else "  " + _("(planned)") \
             if s.planned(view.today) else ""
         when_held = _d(s.date) + (f" {s.time}" if s.time else "")
-        out.append(f"  {when_held}  {(s.kind or '?') + number:<14}{nxt}{mark}".rstrip())
+        kind = text(language, f"kind.{s.kind}") if s.kind else "?"
+        out.append(f"  {when_held}  {kind + number:<16}{nxt}{mark}".rstrip())
     if not client.sessions:
         out.append("  " + _("(no conversations yet)"))
     if view.follow_ups:
