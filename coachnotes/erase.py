@@ -103,8 +103,11 @@ def _mentioning_files(root: Path, erasing: list[Erasure]) -> list[Path]:
                 data = path.read_bytes()
             except OSError:
                 continue
-            if any(c.search(data) for c in compiled):
-                found.append(path)
+            rel = path.relative_to(root).as_posix().encode()
+            if any(c.search(rel) for c in compiled):
+                found.append(path)  # its name mentions the client: renamed, like in history
+            elif b"\0" not in data[:8192] and any(c.search(data) for c in compiled):
+                found.append(path)  # not a binary file: git-filter-repo leaves those too
     return found
 
 
@@ -227,9 +230,13 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
         fd = os.open(expressions, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write("".join(line + "\n" for line in lines))
+        patterns = [p.encode() for e in erasing for p in e.patterns()]
+        rename = "if filename is None:\n  return None\n" + "".join(  # paths too
+            f"filename = re.sub({p!r}, {word.encode()!r}, filename)\n" for p in patterns) + \
+            "return filename"
         command = [filter_repo(), "--quiet", "--source", str(top), "--target", str(target),
                    "--invert-paths", "--replace-text", str(expressions),
-                   "--replace-message", str(expressions)]
+                   "--replace-message", str(expressions), "--filename-callback", rename]
         for erasure in erasing:
             command += ["--path", f"{prefix}{CLIENTS}/{erasure.id}/"]
         done = subprocess.run(command, capture_output=True, text=True, cwd=top)
@@ -367,8 +374,15 @@ def _replace_in_files(root: Path, erasing: list[Erasure], language: str) -> list
     changed = []
     for path in _mentioning_files(root, erasing):
         mode = path.stat().st_mode & 0o777
-        write_atomic(path, replace_mentions(path.read_bytes(), erasing, word), mode)
-        changed.append(path.relative_to(root).as_posix())
+        data = path.read_bytes()
+        if b"\0" not in data[:8192]:
+            write_atomic(path, replace_mentions(data, erasing, word), mode)
+        rel = path.relative_to(root).as_posix()
+        renamed = replace_mentions(rel.encode(), erasing, word).decode()
+        if renamed != rel and not (root / renamed).exists():
+            (root / renamed).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, root / renamed)
+        changed.append(rel)
     return changed
 
 

@@ -51,6 +51,7 @@ def synced_vault(tmp_path: Path, env: dict, name: str = "laptop") -> tuple[Path,
                                                                       number=1),
         "clients/piet-bos/client.md": client_note(name="Piet Bos"),
         KEEP: session_note("piet-bos", date="2026-11-02", number=1),
+        f"journaal/{ID}.md": "Eigen aantekening over een lastig gesprek.\n",  # a name in a path
     }
     for rel, text in files.items():
         path = root / rel
@@ -69,14 +70,14 @@ def synced_vault(tmp_path: Path, env: dict, name: str = "laptop") -> tuple[Path,
 
 def expected_after(before: dict[str, bytes]) -> dict[str, bytes]:
     """The oracle: every file that is not Jan's and not a generated page, with the mentions
-    replaced and nothing else changed."""
+    replaced (in its path too) and nothing else changed."""
     out = {}
     for rel, data in before.items():
         if rel.startswith(f"clients/{ID}/") or rel in ("INDEX.md", "FOLLOW-UPS.md") or \
                 rel.endswith("/README.md"):
             continue
-        out[rel] = data.replace(NAME.encode(), b"[verwijderd]").replace(
-            ID.encode(), b"[verwijderd]")
+        out[rel.replace(ID, "[verwijderd]")] = data.replace(NAME.encode(), b"[verwijderd]") \
+            .replace(ID.encode(), b"[verwijderd]")
     return out
 
 
@@ -95,11 +96,14 @@ def test_forget_erases_the_client_from_vault_history_cache_and_remote(tmp_path, 
 
     assert done.returncode == 0, done.stderr
     assert f"{KEEP}: the mentions of {ID} now read [verwijderd]" in done.stdout
+    assert f"journaal/{ID}.md: the mentions of {ID} now read [verwijderd]" in done.stdout
     assert not (root / "clients" / ID).exists()
     after = snapshot(root)
     for rel, data in expected_after(before).items():
         assert after[rel] == data, rel
     assert b"Jan-de-Vriesland blijft" in after[KEEP]  # a longer word is not a mention
+    assert (root / "journaal/[verwijderd].md").read_text() == \
+        "Eigen aantekening over een lastig gesprek.\n"  # renamed, its text kept
     assert leaks(objects(root)) == [] and leaks(objects(remote)) == []
     assert NAME not in git(root, "log", "--all", "--format=%B")
     cache = b"".join(p.read_bytes() for p in (root / ".coachnotes").rglob("*") if p.is_file())
@@ -256,10 +260,14 @@ def test_a_killed_forget_leaves_the_old_or_the_new_repository(tmp_path, git_env,
 def test_forget_without_git_erases_the_folder_and_the_mentions(make_vault):
     root = make_vault({f"clients/{ID}/client.md": client_note(name=NAME),
                        "clients/piet-bos/client.md": client_note(name="Piet Bos"),
-                       KEEP: session_note("piet-bos", date="2026-11-02", number=1) + MENTION})
+                       KEEP: session_note("piet-bos", date="2026-11-02", number=1) + MENTION,
+                       f"journaal/{ID}.md": "Eigen aantekening.\n",
+                       "journaal/foto.png": b"\x89PNG\0\0" + ID.encode()})
     done = run_cli("--vault", str(root), "forget", ID, "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr
     assert "not a git repository" in done.stderr
+    assert (root / "journaal/[verwijderd].md").read_text() == "Eigen aantekening.\n"
+    assert (root / "journaal/foto.png").read_bytes() == b"\x89PNG\0\0" + ID.encode()
     assert not (root / "clients" / ID).exists()
     assert (root / KEEP).read_text().endswith(
         "Piet noemde [verwijderd] als voorbeeld; zie ook [verwijderd]. Jan-de-Vriesland blijft.\n")
