@@ -43,6 +43,7 @@ _TIME = r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME)
 _NAMED = re.compile(r"^(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})" + _TIME)
+_PAIR = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>[^,{}]*)")
 _LINE = re.compile(r"^(?P<lead>[ \t\u00a0]*(?:-[ \u00a0]+)?)(?P<key>[A-Za-z_][\w \u00a0-]*?)"
                    r"(?P<gap>[ \u00a0]*):(?P<after>[ \t\u00a0]*)(?P<value>.*?)"
                    r"(?P<tail>(?:[ \t]+#.*)?)$")
@@ -139,23 +140,38 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
     if clean_key != lower and lower in KNOWN and lower not in siblings:
         fixed = f"{match['lead']}{lower}{match['gap']}:{match['after']}{value}{match['tail']}"
         out.append(("E010" if lower == "type" else "E014", fixed, f"{clean_key} → {lower}"))
-    inner, quote = _unquoted(value.strip())
-    start = line.index(value, match.start("value")) if value else 0
-    if lower in DATE_KEYS and inner:
-        reading = date_reading(inner)
-        if reading and reading != inner and not (lower != "date" and lower != "next"
-                                                 and " " in reading):
-            new_value = f"{quote}{reading}{quote}"
-            out.append(("E012", line[:start] + new_value + line[start + len(value.strip()):],
-                        f"{inner} → {reading}"))
-    if lower in CHOICES and inner:
-        word = inner.strip().lower()
-        meant = word if word in CHOICES[lower] else schema.DUTCH_VALUES.get(word)
-        if meant in CHOICES[lower] and meant != inner:
-            new_value = f"{quote}{meant}{quote}"
-            out.append(("E013", line[:start] + new_value + line[start + len(value.strip()):],
-                        f"{inner} → {meant}"))
+    start = match.start("value")
+    written = value.strip()
+    found = _value_fix(lower, written)
+    if found:
+        code, new_value, what = found
+        out.append((code, line[:start] + new_value + line[start + len(written):], what))
+    elif written.startswith("{") and written.endswith("}"):  # a one-line mapping
+        for pair in _PAIR.finditer(written):
+            found = _value_fix(pair["key"].lower(), pair["value"].strip())
+            if found:
+                code, new_value, what = found
+                at = start + pair.start("value")
+                out.append((code, line[:at] + new_value +
+                            line[at + len(pair["value"].strip()):], what))
     return out
+
+
+def _value_fix(key: str, written: str) -> tuple[str, str, str] | None:
+    """The one reading of a date or choice value as written (quotes kept), if it has one."""
+    inner, quote = _unquoted(written)
+    if not inner:
+        return None
+    if key in DATE_KEYS:
+        reading = date_reading(inner)
+        if reading and reading != inner and (key in ("date", "next") or " " not in reading):
+            return "E012", f"{quote}{reading}{quote}", f"{inner} → {reading}"
+    if key in CHOICES:
+        word = inner.strip().lower()
+        meant = word if word in CHOICES[key] else schema.DUTCH_VALUES.get(word)
+        if meant in CHOICES[key] and meant != inner:
+            return "E013", f"{quote}{meant}{quote}", f"{inner} → {meant}"
+    return None
 
 
 def _problems(rel: str, raw: bytes) -> set[tuple[int, str]]:

@@ -186,3 +186,17 @@ def test_a_misplaced_note_is_moved_as_git_mv_does_unless_its_place_is_taken(make
                                                                            "--short")
     assert (root / "losse.md").read_text() == note  # its place is taken: left, with E021
     assert "losse.md:1: E021" in done.stdout
+
+
+def test_values_in_a_one_line_mapping_are_repaired_in_place():
+    raw = client_note().replace("assessment:\n  decision: 'no'\n", "").replace(
+        "assessment:\n  decision: no\n", "").encode()
+    raw = raw.replace(b"---\n\n", b"assessment: {decision: nee, date: 10-08-2026}  # besproken\n"
+                                  b"---\n\n", 1)
+    assert b"{decision: nee" in raw
+    fixed, fixes = fix_text("clients/jan/client.md", raw)
+    assert b"assessment: {decision: no, date: 2026-08-10}  # besproken\n" in fixed
+    assert sorted(f.code for f in fixes) == ["E012", "E013"]
+    assert fixable(fixed, "clients/jan/client.md") == set()
+    assert fixed.replace(b"{decision: no, date: 2026-08-10}", b"") == \
+        raw.replace(b"{decision: nee, date: 10-08-2026}", b"")
