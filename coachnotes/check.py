@@ -54,12 +54,10 @@ def vault_problems(vault: Vault) -> list[Problem]:
     problems += [_conflict_copy(path) for path in vault.conflicts]
     if vault.settings.retention_years is None and \
             not any(code.startswith("E") for _line, code, _text in vault.settings.problems):
-        problems.append(Problem(SETTINGS_FILE, 1, "W111", _("no `retention_years`: decide "
-                                                            "how many years you keep a "
-                                                            "client's notes after the "
-                                                            "trajectory ends (the AVG asks you "
-                                                            "to), and set it, e.g. "
-                                                            "`retention_years: 2`")))
+        message = _("no `retention_years`: decide how many years you keep a client's notes "
+                    "after the trajectory ends (the AVG asks you to), and set it, e.g. "
+                    "`retention_years: 2`")
+        problems.append(Problem(SETTINGS_FILE, 1, "W111", message))
     problems += [_foreign(rel) for rel in vault.pages
                  if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
     if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
@@ -117,14 +115,10 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
                     "it").format(id=folder.id)
         problems.append(Problem(client_note(folder.id), 1, "E025", message))
     if old is not None:
-        problems.append(Problem(client_note(folder.id), 1, "E021", _("the folder was "
-                                                                     "renamed: every session "
-                                                                     "in it still names "
-                                                                     "`{old}`. Run `coachnotes "
-                                                                     "rename {old} {id}`, or "
-                                                                     "rename the folder back "
-                                                                     "to clients/{old}/").format(
-                                                                     old=old, id=folder.id)))
+        message = _("the folder was renamed: every session in it still names `{old}`. Run "
+                    "`coachnotes rename {old} {id}`, or rename the folder back to "
+                    "clients/{old}/").format(old=old, id=folder.id)
+        problems.append(Problem(client_note(folder.id), 1, "E021", message))
     elif folder.client is not None:
         problems += trajectory_problems(vault, folder.client, today)
     return problems
@@ -157,24 +151,21 @@ def _placement_problems(folder: Folder, old: str | None = None) -> list[Problem]
         line = record.lines.get("type", 1)
         if place(rel).role != "client":
             if folder.has_client_note:
-                problems.append(Problem(rel, line, "E022", _("a second client note for "
-                                                             "`{id}`: the client is "
-                                                             "{client_note} — merge this note "
-                                                             "into it").format(
-                                                             id=folder.id,
-                                                             client_note=client_note(folder.id))))
+                message = _("a second client note for `{id}`: the client is {client_note} — "
+                            "merge this note into it").format(
+                    id=folder.id, client_note=client_note(folder.id))
+                problems.append(Problem(rel, line, "E022", message))
             else:
                 declared = record.values.get("id") or slugify(record.values.get("name") or "")
-                problems.append(Problem(rel, line, "E021", _("a client note belongs at "
-                                                             "clients/{value}/client.md: move "
-                                                             "it there").format(
-                                                             value=declared or '<id>')))
+                message = _("a client note belongs at clients/{value}/client.md: move it "
+                            "there").format(value=declared or "<id>")
+                problems.append(Problem(rel, line, "E021", message))
             continue
         if not SLUG_RE.match(folder.id or ""):
-            problems.append(Problem(rel, 1, "E023", _("the folder name {id!r} is not an "
-                                                      "id: rename the folder to lower-case "
-                                                      "letters, digits and single hyphens "
-                                                      "(like jan-de-vries)").format(id=folder.id)))
+            message = _("the folder name {id!r} is not an id: rename the folder to lower-case "
+                        "letters, digits and single hyphens (like jan-de-vries)").format(
+                id=folder.id)
+            problems.append(Problem(rel, 1, "E023", message))
         declared = record.values.get("id")
         if declared is not None and declared != folder.id and declared != old:
             problems.append(Problem(rel, record.lines.get("id", 1), "E023",

@@ -57,8 +57,8 @@ def read_note(path: Path) -> Parsed:
     except NotRegular:
         return Parsed(None, problems=[NOT_A_FILE])
     except OSError as error:
-        return Parsed(None, problems=[(1, "E001", _("cannot be read: {strerror}").format(
-                                                    strerror=error.strerror))])
+        message = _("cannot be read: {strerror}").format(strerror=error.strerror)
+        return Parsed(None, problems=[(1, "E001", message)])
     return parse_bytes(raw)
 
 
@@ -131,19 +131,17 @@ def parse_text(text: str) -> Parsed:
         problems.append((line, "E006", _("holds git conflict markers: keep the right text "
                                          "and delete the lines <<<<<<<, ======= and >>>>>>>")))
     if not text.strip():
-        return Parsed(None, problems=problems + [(1, "E002", _("is empty: a note starts "
-                                                               "with front matter between two "
-                                                               "`---` lines"))])
+        message = _("is empty: a note starts with front matter between two `---` lines")
+        return Parsed(None, problems=problems + [(1, "E002", message)])
     try:
         split = split_front_matter(text)
     except ValueError:
-        return Parsed(None, problems=problems + [(1, "E002", _("front matter is not "
-                                                               "closed: add a line `---` after "
-                                                               "the keys"))])
+        message = _("front matter is not closed: add a line `---` after the keys")
+        return Parsed(None, problems=problems + [(1, "E002", message)])
     if split is None:
-        return Parsed(None, problems=problems + [(1, "E002", _("has no front matter: start "
-                                                               "the note with a line `---`, "
-                                                               "the keys, and another `---`"))])
+        message = _("has no front matter: start the note with a line `---`, the keys, and "
+                    "another `---`")
+        return Parsed(None, problems=problems + [(1, "E002", message)])
     front, closing_line = split
     if conflict and text.count("\n", 0, conflict.start()) + 1 <= closing_line:
         return Parsed(None, problems=problems)  # YAML errors would only repeat E006
@@ -160,8 +158,8 @@ def parse_yaml(source: str, line_offset: int = 1,
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}, [(line_offset, "E004", _("front matter is empty: add the "
-                                                      "keys, starting with `type`"))]
+            message = _("front matter is empty: add the keys, starting with `type`")
+            return None, {}, [(line_offset, "E004", message)]
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             return None, {}, [(node.start_mark.line + line_offset, "E004",
@@ -331,15 +329,14 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _constructor_error(_("merge keys (<<) are not supported"), key_node)
                 if depth == 0:
-                    self.problems.append((key_line, "E012", _("the key `{name}` is not "
-                                                              "read as text; put it in quotes "
-                                                              "or remove it").format(name=name)))
+                    message = _("the key `{name}` is not read as text; put it in quotes or "
+                                "remove it").format(name=name)
+                    self.problems.append((key_line, "E012", message))
             sub = intern(f"{path}.{name}") if path else name
             if name in seen:
-                self.problems.append((key_line, "E005", _("`{name}` appears twice (also on "
-                                                          "line {seen}); YAML keeps only the "
-                                                          "last one — remove one of them").format(
-                                                          name=name, seen=seen[name])))
+                message = _("`{name}` appears twice (also on line {seen}); YAML keeps only the "
+                            "last one — remove one of them").format(name=name, seen=seen[name])
+                self.problems.append((key_line, "E005", message))
             else:
                 seen[name] = key_line
                 if sub not in lines:

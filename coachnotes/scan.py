@@ -181,12 +181,10 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
         entries = os.scandir(folder)
     except OSError as error:  # unreadable: say so, or `list` would count 0 of 8 in silence
         if rel.startswith(CLIENTS + "/"):
-            unreadable.append(Problem(rel + "/", 1, "E001", _("this folder cannot be read "
-                                                              "({strerror}): its notes are "
-                                                              "missing from every answer; give "
-                                                              "yourself read access (chmod "
-                                                              "u+rx)").format(
-                                                              strerror=error.strerror)))
+            message = _("this folder cannot be read ({strerror}): its notes are missing from "
+                        "every answer; give yourself read access (chmod u+rx)").format(
+                strerror=error.strerror)
+            unreadable.append(Problem(rel + "/", 1, "E001", message))
         return None
     in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
     client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
@@ -250,10 +248,9 @@ def _markdown_role(entry: os.DirEntry, rel: str, in_clients: bool,
 def _report_name(rel: str, name: str, in_clients: bool, unreadable: list[Problem]) -> None:
     if in_clients and not name.startswith("."):
         shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", _("the name is not UTF-8 (� "
-                                                                 "stands for what cannot be "
-                                                                 "shown), so it is not read: "
-                                                                 "rename it")))
+        message = _("the name is not UTF-8 (� stands for what cannot be shown), so it is not "
+                    "read: rename it")
+        unreadable.append(Problem(f"{rel}/{shown}", 1, "E001", message))
 
 
 def _is_utf8(name: str) -> bool:
@@ -276,13 +273,13 @@ def _linked(root: Path, entry: os.DirEntry, sub: str, in_clients: bool,
         os.stat(entry.path)
     except OSError as error:  # a loop, or nothing at the end
         what = _("leads in a circle") if error.errno == errno.ELOOP else _("leads nowhere")
-        unreadable.append(Problem(sub, 1, "E001", _("is a link that {what}, so it is not "
-                                                    "read: remove the link").format(what=what)))
+        message = _("is a link that {what}, so it is not read: remove the link").format(what=what)
+        unreadable.append(Problem(sub, 1, "E001", message))
         return None
     if not is_within(Path(entry.path), root):
-        unreadable.append(Problem(sub, 1, "E001", _("is a link to something outside the "
-                                                    "vault; links out are not followed — move "
-                                                    "the file into the vault")))
+        message = _("is a link to something outside the vault; links out are not followed — "
+                    "move the file into the vault")
+        unreadable.append(Problem(sub, 1, "E001", message))
         return None
     if entry.is_dir() or not in_clients or not entry.name.endswith(".md"):
         return None
