@@ -33,8 +33,15 @@ def leaks(data: bytes) -> list[str]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.parts and ".coachnotes" not in p.parts}
+    """Every file of the vault but git's and the cache's (not even walked: right after a kill
+    an orphaned git-filter-repo may still be deleting its work folder there)."""
+    found = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".git", ".coachnotes")]
+        for name in files:
+            path = Path(folder) / name
+            found[path.relative_to(root).as_posix()] = path.read_bytes()
+    return found
 
 
 def cli(root: Path, env: dict, *args: str, **kw) -> subprocess.CompletedProcess:
