@@ -92,7 +92,7 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
     if vault.settings.client_ids == "code":
         client_id = _code_id(vault, day.year)
     else:
-        client_id = slugify(name)
+        client_id = _free_of_erasures(vault, slugify(name))
     if not client_id:
         raise Refused(_("cannot make an id from the name {name!r}: use letters or digits").format(
                         name=name))
@@ -115,6 +115,16 @@ def new_client(vault: Vault, name: str, organization: str | None = None,
         raise Refused(_("{relative_to} exists already").format(
                         relative_to=path.relative_to(vault.root))) from None
     return path
+
+
+def _free_of_erasures(vault: Vault, slug: str) -> str:
+    """The slug, or `slug-2`, `-3`… when an erased client had it: a new client who shares a
+    name with an erased one is not taken for them (E025)."""
+    candidate, number = slug, 1
+    while slug and vault.erasures.erased(candidate):
+        number += 1
+        candidate = f"{slug}-{number}"
+    return candidate
 
 
 def _code_id(vault: Vault, year: int) -> str:
@@ -245,6 +255,10 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
     if not SLUG_RE.match(new):
         raise Refused(_("{new!r} is not an id: use lower-case letters, digits and single "
                         "hyphens (like jan-de-vries). Nothing was changed.").format(new=new))
+    if vault.erasures.erased(new):
+        raise Refused(_("{new!r} is the id of an erased client (erasures.yml): the renamed "
+                        "client would be taken for them. Choose another id. Nothing was "
+                        "changed.").format(new=new))
     target = vault.root / CLIENTS / new
     if os.path.lexists(target):
         raise Refused(_("clients/{new}/ exists already; choose another id. Nothing was "

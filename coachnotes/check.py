@@ -76,6 +76,18 @@ def vault_problems(vault: Vault) -> list[Problem]:
     return problems
 
 
+def committed_documents(tracked: list[str]) -> list[Problem]:
+    """W118: documents for a sponsor or a coachee that reached git (SPEC §8)."""
+    from coachnotes.layout import is_document
+
+    return [Problem(rel, 1, "W118", _("is a document coachnotes wrote for a sponsor or a "
+                                      "coachee, and it is in git, so it goes to every device "
+                                      "and the remote: remove it from git with `git rm "
+                                      "--cached {rel}` (the file stays here, in exports/ it is "
+                                      "ignored from then on)").format(rel=rel))
+            for rel in tracked if is_document(rel)]
+
+
 def _conflict_copy(path: str) -> Problem:
     """W108, naming what the copy is of: a note, or another file the coach keeps.
     Copies are named `<stem>.conflict-<device>-<time><suffix>`; git's own `<name>~HEAD`."""

@@ -141,7 +141,11 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
         with staged_copy(obj.root) as copy:
             problems = run_check(load_vault(copy, use_cache=False), _today(today))
     else:
+        from coachnotes.check import committed_documents
+        from coachnotes.gitrepo import tracked_files
+
         problems = run_check(obj.load(), _today(today))
+        problems = sorted(set(problems + committed_documents(tracked_files(obj.root))))
     if as_json:
         import json
 
@@ -155,6 +159,18 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
                      errors=errors, warnings=warnings), err=True)
     failed = any(p.severity == "error" or strict for p in problems)
     sys.exit(1 if failed else 0)
+
+
+def _in_exports(root: Path, name: str) -> Path:
+    """Where a document goes without -o: the vault's exports/ (0700, files 0600), which
+    git ignores (SPEC §8)."""
+    from coachnotes.files import DIR_MODE
+    from coachnotes.layout import EXPORTS
+
+    folder = root / EXPORTS
+    folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    os.chmod(folder, DIR_MODE)
+    return folder / name
 
 
 def _color() -> bool:
@@ -209,7 +225,10 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
         click.echo(_("{undated} action(s) without a date and without a next conversation "
                      "are not shown: `coachnotes due --all` shows them.").format(undated=undated))
     if ics:
-        click.echo(_("{n} event(s) written to {ics}").format(n=len(items), ics=ics), err=True)
+        from coachnotes.due import calendar_pairs
+
+        click.echo(_("{n} event(s) written to {ics}").format(n=len(calendar_pairs(pairs)),
+                                                             ics=ics), err=True)
 
 
 @cli.command(name="list")
@@ -427,7 +446,7 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
               show_default=True, help="Markdown, Word (editable) or PDF.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Write here (default: Markdown to the screen, Word and "
-                                   "PDF to CLIENT-report-DATE.docx/.pdf).")
+                                   "PDF into the vault's exports/ folder).")
 @today_option
 @pass_context
 def report(obj: Context, client_id: str, fmt: str, output: Path | None,
@@ -435,6 +454,7 @@ def report(obj: Context, client_id: str, fmt: str, output: Path | None,
     """The progress report for the sponsor: only what the coachee agreed to share."""
     from coachnotes.check import client_problems
     from coachnotes.files import write_atomic
+    from coachnotes.layout import document_name
     from coachnotes.load import get_client
     from coachnotes.report import build_report, health_words, to_docx, to_markdown, to_pdf
     from coachnotes.views import client_view
@@ -454,7 +474,8 @@ def report(obj: Context, client_id: str, fmt: str, output: Path | None,
         return
     data = {"md": lambda: to_markdown(made).encode("utf-8"), "docx": lambda: to_docx(made),
             "pdf": lambda: to_pdf(made)}[fmt]()
-    output = output or Path(f"{client.id}-report-{today.isoformat()}.{fmt}")
+    output = output or _in_exports(vault.root, document_name(
+        "progress", vault.language, client.id, today.isoformat(), suffix=f".{fmt}"))
     write_atomic(output, data)
     click.echo(str(output))
 
@@ -469,10 +490,12 @@ def report(obj: Context, client_id: str, fmt: str, output: Path | None,
 @click.option("--json", "as_json", is_flag=True, help="The rows as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="The rows as CSV, for a spreadsheet.")
 @click.option("--icf", is_flag=True, help="The ICF client coaching log (CSV).")
+@click.option("-o", "--output", metavar="FILE", help="With --csv or --icf: write here; - for "
+              "the screen (default: the vault's exports/ folder).")
 @today_option
 @pass_context
 def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str | None,
-          client_id: str | None, as_json: bool, as_csv: bool, icf: bool,
+          client_id: str | None, as_json: bool, as_csv: bool, icf: bool, output: str | None,
           today: dt.date | None) -> None:
     """Held, billable conversations and hours per sponsor and client, for invoicing."""
     import csv
@@ -502,7 +525,17 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
             writer.writerow(["date", "client", "name", "sponsor", "kind", "minutes", "amount"])
             writer.writerows([[v if v is not None else "" for v in r.as_dict().values()]
                               for r in rows])
-        click.echo(out.getvalue(), nl=False)
+        if output == "-":
+            click.echo(out.getvalue(), nl=False)
+            return
+        from coachnotes.files import write_atomic
+        from coachnotes.layout import document_name
+
+        target = Path(output) if output else _in_exports(vault.root, document_name(
+            "icf" if icf else "hours", vault.language, start.isoformat(), end.isoformat(),
+            suffix=".csv"))
+        write_atomic(target, out.getvalue().encode("utf-8"))
+        click.echo(str(target))
         return
     from coachnotes.terminal import hours_table
 
@@ -512,13 +545,15 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
 @cli.command()
 @click.argument("client_id", metavar="CLIENT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE.zip", help="Where to write it (default: CLIENT-export-DATE.zip).")
+              metavar="FILE.zip", help="Where to write it (default: the vault's exports/ "
+                                       "folder).")
 @today_option
 @pass_context
 def export(obj: Context, client_id: str, output: Path | None, today: dt.date | None) -> None:
     """Everything about one client in one zip, for the coachee's right of access."""
     from coachnotes.check import client_problems
     from coachnotes.export import export_client
+    from coachnotes.layout import document_name
     from coachnotes.load import get_client
     from coachnotes.views import client_view
 
@@ -526,7 +561,8 @@ def export(obj: Context, client_id: str, output: Path | None, today: dt.date | N
     vault = obj.load()
     client = get_client(vault, client_id)
     view = client_view(vault, client, today, client_problems(vault, client.id, today))
-    output = output or Path(f"{client.id}-export-{today.isoformat()}.zip")
+    output = output or _in_exports(vault.root, document_name(
+        "export", vault.language, client.id, today.isoformat(), suffix=".zip"))
     notes = export_client(vault, view, today, output)
     click.echo(_("{output}: {n} note(s), data.json and dossier.html").format(
                  output=output, n=len(notes)))
@@ -581,6 +617,12 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
     for path in report.mentions:
         click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
                      path=path, client_id=client_id, word=report.word))
+    for path in report.removed:
+        click.echo(_("{path}: a copy of a note of {client_id}, or a document about them: "
+                     "removed").format(path=path, client_id=client_id))
+    if report.earlier:
+        click.echo(_("{client_id} was also erased under the id(s) it had before: "
+                     "{items}").format(client_id=client_id, items=", ".join(report.earlier)))
     for message in report.messages:
         click.echo(message, err=True)
     done = _("forget: {client_id} erased.") if report.pushed else \

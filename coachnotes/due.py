@@ -80,9 +80,16 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
         item = DueItem(client.id, client.name, kind, due, days, what, path, time, minutes)
         found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
 
+    booked = client.planned_follow_ups(today)  # one appointment, one item (SPEC §10)
     for entry in client.open_follow_ups(today):
-        add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
-            str(entry.n))
+        note = booked.get(entry.n)
+        if note is None:
+            add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
+                str(entry.n))
+        else:
+            add("follow-up", note.date, text(lang, "follow-up", n=entry.n), note.path,
+                str(entry.n), note.time, note.duration or 60)
+    replaced = {s.path for s in booked.values()}
     offsets = vault.settings.follow_up_months
     if client.status in ("follow-up", "closed") and not client.follow_ups \
             and client.end_date and offsets:
@@ -90,6 +97,8 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
         add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
     coming = conversations(client, today)
     for c in coming:
+        if c.path in replaced and c.what != "next":
+            continue
         if c.what == "next":
             add("session", c.date, text(lang, "session"), c.path, "", c.time, c.minutes)
         else:
@@ -230,16 +239,17 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings)
 
     import icalendar
 
+    from coachnotes.texts import due_kind
+
     zone = zoneinfo.ZoneInfo(settings.timezone)
+    alarm = settings.calendar_alarm_minutes
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//coachnotes//due items//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"coachnotes — {settings.coach or 'coach'}")
     calendar.add("x-wr-timezone", settings.timezone)
     stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
-    for item, ref in pairs:
-        if item.kind == "fix" or item.due is None:
-            continue  # a calendar holds dates: notes to fix and undated actions stay out
+    for item, ref in calendar_pairs(pairs):
         event = icalendar.Event()
         event.add("uid", uid(ref))
         event.add("dtstamp", stamp)
@@ -250,12 +260,36 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings)
         else:
             event.add("dtstart", item.due)
             event.add("dtend", add_days(item.due, 1))
-        event.add("summary", f"{item.name}: {item.text}")
-        event.add("description", f"{item.kind} — {item.path}")
+        who = calendar_name(item, settings.calendar_names)
+        event.add("summary", f"{who}: {item.text}")
+        event.add("description", due_kind(item.kind, settings.language))  # no path, no name
         event.add("categories", [item.kind])
+        if alarm is not None and isinstance(start, dt.datetime):
+            reminder = icalendar.Alarm()
+            reminder.add("action", "DISPLAY")
+            reminder.add("description", f"{who}: {item.text}")
+            reminder.add("trigger", dt.timedelta(minutes=-alarm))
+            event.add_component(reminder)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_pairs(pairs: list[tuple[DueItem, str]]) -> list[tuple[DueItem, str]]:
+    """The items a calendar holds: dated ones (not the notes to fix, nor undated actions);
+    `due --ics` says how many, so the count is the events written."""
+    return [(item, ref) for item, ref in pairs if item.kind != "fix" and item.due is not None]
+
+
+def calendar_name(item: DueItem, style: str) -> str:
+    """How a calendar names the client (SPEC §10): `Z.v.t.H.` by default, since calendars
+    are synced to cloud services; the id, or the full name, where the coach chose so."""
+    if style == "full":
+        return item.name
+    if style == "id":
+        return item.client
+    words = [w.lstrip("'\u2019`") for w in item.name.replace("-", " ").split()]
+    return "".join(w[0] + "." for w in words if w[:1].isalpha()) or item.client
 
 
 def _start(item: DueItem, zone) -> dt.date | dt.datetime:

@@ -30,85 +30,107 @@ from coachnotes import erasures
 from coachnotes.errors import Refused, SyncError
 from coachnotes.gitrepo import identity_env, no_prompt, reason, state_problem, vault_prefix
 from coachnotes.i18n import _
-from coachnotes.layout import CACHE_DIR, CLIENTS, client_note, is_generated_place
-from coachnotes.schema import SLUG_RE
+from coachnotes.layout import CACHE_DIR, CLIENTS, EXPORTS, is_generated_place
+from coachnotes.redact import ERASED, Mentions, document_mentions, fold, is_own_note, redact
 
 NAMESPACE = "refs/coachnotes-erase/"
 
 JOURNAL = "erase-journal"
 WORK = "erase-work"
-ERASED = {"nl": "[verwijderd]", "en": "[erased]"}
 _SKIP_DIRS = {".git", CACHE_DIR}
-
-
-@dataclass
-class Erasure:
-    """One client to erase: its id and, where known, its full name."""
-    id: str
-    name: str | None = None
-
-    def patterns(self) -> list[str]:
-        """Python regular expressions (for bytes) of every mention: the full name in any case
-        and with any spacing, and the id as a whole word (not inside a longer id)."""
-        found = [rf"(?<![A-Za-z0-9_-]){re.escape(self.id)}(?![A-Za-z0-9_-])"]
-        words = (self.name or "").split()
-        if words:
-            spaced = r"\s+".join(re.escape(w) for w in words)
-            found.insert(0, rf"(?i)(?<![A-Za-z0-9]){spaced}(?![A-Za-z0-9])")
-        return found
+_KEEP_IN_CACHE = {".gitignore", "sync.lock", "sync-journal", JOURNAL}
+_RENAMED = "85%"  # git's similarity for a client.md moved by `rename` or by hand
 
 
 @dataclass
 class ForgetReport:
     client: str
     mentions: list[str] = field(default_factory=list)  # other files whose mentions were replaced
+    removed: list[str] = field(default_factory=list)  # copies and documents removed whole
+    earlier: list[str] = field(default_factory=list)  # earlier ids of the client, erased too
     messages: list[str] = field(default_factory=list)
     pushed: bool = False
     offline: bool = False  # a remote is configured but could not be reached
     word: str = ERASED["en"]  # what mentions now read
 
 
-def filter_repo() -> str | None:
-    """The git-filter-repo that comes with coachnotes (beside this Python), else one on PATH.
-    COACHNOTES_FILTER_REPO names another (an empty or missing one: not installed)."""
-    chosen = os.environ.get("COACHNOTES_FILTER_REPO")
-    if chosen is not None:
-        return chosen if chosen and os.access(chosen, os.X_OK) else None
-    beside = Path(sys.executable).parent / "git-filter-repo"
-    if os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("git-filter-repo")
+def filter_repo() -> bool:
+    """Whether git-filter-repo (a dependency of coachnotes, driven as a library) is there.
+    COACHNOTES_FILTER_REPO set to an empty value says it is not (for the tests)."""
+    if os.environ.get("COACHNOTES_FILTER_REPO") == "":
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("git_filter_repo") is not None
 
 
-def replace_mentions(data: bytes, erasing: list[Erasure], word: str) -> bytes:
-    for erasure in erasing:
-        for pattern in erasure.patterns():
-            data = re.sub(pattern.encode(), word.encode(), data)
-    return data
+@dataclass
+class Plan:
+    """What the erasure does to the files that lie here (outside the client's folders)."""
+    rewrite: dict[str, bytes] = field(default_factory=dict)  # new bytes of mentioning files
+    remove: list[str] = field(default_factory=list)  # the client's own notes, its documents
+    rename: dict[str, str] = field(default_factory=dict)  # paths that name the client
+    old: dict[str, bytes] = field(default_factory=dict)  # the bytes before, of `rewrite`
 
 
-def _mentioning_files(root: Path, erasing: list[Erasure]) -> list[Path]:
-    """Files of the vault (outside the erased folders) that mention a client being erased."""
-    folders = {root / CLIENTS / e.id for e in erasing}
-    compiled = [re.compile(p.encode()) for e in erasing for p in e.patterns()]
-    found = []
+def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
+    """Walk every file of the vault but git's and the cache's (hidden folders such as
+    Obsidian's `.trash/` included, links never followed, no size limit) and decide."""
+    folders = {f"{CLIENTS}/{i}" for i in mentions.ids}
+    plan = Plan()
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and here / d not in folders)
+        rel_here = here.relative_to(root).as_posix()
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not (
+            here / d).is_symlink() and f"{rel_here}/{d}".removeprefix("./") not in folders)
         for name in sorted(files):
             path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() or not path.is_file():
+                continue
             try:
-                if path.is_symlink() or path.stat().st_size > 8 << 20:
-                    continue
                 data = path.read_bytes()
             except OSError:
                 continue
-            rel = path.relative_to(root).as_posix().encode()
-            if any(c.search(rel) for c in compiled):
-                found.append(path)  # its name mentions the client: renamed, like in history
-            elif b"\0" not in data[:8192] and any(c.search(data) for c in compiled):
-                found.append(path)  # not a binary file: git-filter-repo leaves those too
-    return found
+            if is_own_note(data, mentions):
+                plan.remove.append(rel)
+                continue
+            if b"\0" in data[:8192]:
+                if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/") \
+                        or rel.startswith(f"{EXPORTS}/") and mentions.mentioned(rel):
+                    plan.remove.append(rel)  # a document nothing can be replaced in
+                elif mentions.mentioned(rel):
+                    plan.rename[rel] = mentions.replace_plain(rel, word)
+                continue
+            new = redact(data, mentions, word)
+            if new != data:
+                plan.rewrite[rel], plan.old[rel] = new, data
+            if mentions.mentioned(rel):
+                plan.rename[rel] = mentions.replace_plain(rel, word)
+    return plan
+
+
+def damage(plan: Plan) -> list[str]:
+    """Other notes that the replacement would give a problem they did not have: the proof,
+    made before anything is rewritten, that no other note is damaged."""
+    from coachnotes.load import record_from_bytes
+    from coachnotes.redact import yaml_region
+
+    hurt = []
+    for rel, new in plan.rewrite.items():
+        if is_generated_place(rel):
+            continue
+        old = plan.old[rel]
+        if rel.endswith(".md"):
+            before = sorted(c for _l, c, _t in record_from_bytes(rel, old).problems)
+            after = sorted(c for _l, c, _t in record_from_bytes(rel, new).problems)
+            if any(after.count(c) > before.count(c) for c in set(after)):
+                hurt.append(rel)
+        elif rel.endswith((".yml", ".yaml")):
+            text = old.decode("utf-8", "replace")
+            if yaml_region(text) and not yaml_region(new.decode("utf-8", "replace")):
+                hurt.append(rel)
+    return hurt
 
 
 def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
@@ -125,51 +147,135 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
     vault = load_vault(root)
     report.word = ERASED.get(vault.language, ERASED["en"])
     try:
-        erasing = [_who(root, client_id, vault, in_git)]
+        mentions, shared = _who(root, client_id, vault, in_git)
     except UnknownClient:
         if not vault.erasures.erased(client_id):
             raise
         report.messages.append(_("{client_id} is erased already (erasures.yml); nothing "
                                  "left to do here").format(client_id=client_id))
         return report
+    report.earlier = [i for i in mentions.ids if i != client_id]
+    for name in shared:
+        report.messages.append(_("another client has the same name, so mentions by name "
+                                 "alone are kept (they may be about that client): {name}"
+                                 ).format(name=name))
     with sync_lock(root, JOURNAL) as journal:
+        if in_git:
+            with open_repo(root) as repo:
+                finish(repo, root, journal, report)  # one killed in the meantime
+                _refuse_unless_ready(repo, root)
+        plan = _checked_plan(root, mentions, report.word)
+        report.mentions = sorted(r for r in {*plan.rewrite, *plan.rename}
+                                 if not is_generated_place(r))
+        report.removed = sorted(plan.remove)
         if not in_git:
-            report.mentions = _erase_tree(root, erasing, vault.language, today)
+            _apply(root, plan)
+            _after_erasure(root, mentions, vault.language, today)
             report.messages.append(_("this vault is not a git repository: the client's "
                                      "notes and mentions are gone from this folder (copies "
                                      "elsewhere, such as backups, are not)"))
             return report
         with open_repo(root) as repo:
-            finish(repo, root, journal, report)  # one killed in the meantime
-            _refuse_unless_ready(repo, root)
-            report.mentions = [rel for p in _mentioning_files(root, erasing)
-                               if not is_generated_place(rel := p.relative_to(root).as_posix())]
-            _rewrite(repo, root, erasing, journal, vault.language, today)
+            _fetch_tags(repo, root)
+            _rewrite(repo, root, mentions, journal, vault.language, today)
             finish(repo, root, journal, report, resumed=False)
     return report
 
 
-def _who(root: Path, client_id: str, vault, in_git: bool) -> Erasure:
-    """The client to erase, with its name: from its folder, or (a folder already deleted by
-    hand) from the history."""
+def _checked_plan(root: Path, mentions: Mentions, word: str) -> Plan:
+    plan = plan_tree(root, mentions, word)
+    hurt = damage(plan)
+    if hurt:
+        raise Refused(_("erasing the mentions would damage other notes (they would get a "
+                        "problem they do not have now): {items}. Rewrite the mention there "
+                        "by hand (or quote the value), commit, then forget again. Nothing was "
+                        "changed.").format(items=", ".join(hurt)))
+    return plan
+
+
+def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[Mentions, list[str]]:
+    """The client to erase with every id and name it ever had (SPEC §13, v3: after a
+    `rename`, a folder renamed by hand, a `name` corrected later), and the names and ids of
+    every other client, which are never touched. Also the names shared with another client:
+    a mention by such a name is not erased."""
     from coachnotes.gitrepo import open_repo
     from coachnotes.load import unknown_client
 
-    folder = vault.folders.get(client_id)
-    if folder is not None:
-        name = folder.client.name if folder.client else None
-        for record in folder.records:
-            if name is None and record.type == "client":
-                value = record.values.get("name")
-                name = value if isinstance(value, str) else None
-        return Erasure(client_id, name)
-    if in_git and SLUG_RE.match(client_id):
+    live = {i: (f.client.name if f.client else None) for i, f in vault.folders.items()
+            if i is not None}
+    history: list[tuple[str, str | None, str | None]] = []
+    renames: list[tuple[str, str]] = []
+    if in_git:
         with open_repo(root) as repo:
-            prefix = vault_prefix(repo, root)
-            if repo.git.log("--all", "-1", "--format=%H", "--",
-                            f"{prefix}{CLIENTS}/{client_id}/").strip():
-                return Erasure(client_id, _name_in_history(repo, prefix, client_id))
-    raise unknown_client(client_id, vault.clients)
+            history, renames = client_history(repo, vault_prefix(repo, root))
+    if client_id not in live and not any(folder == client_id for folder, _i, _n in history):
+        raise unknown_client(client_id, vault.clients)
+    return lineage({client_id}, live, history, renames)
+
+
+def lineage(start: set[str], live: dict[str, str | None],
+            history: list[tuple[str, str | None, str | None]],
+            renames: list[tuple[str, str]]) -> tuple[Mentions, list[str]]:
+    """Every id the client had: its folder, a folder its client.md was moved from or to
+    (git's rename detection), a folder whose client.md names one of its ids as `id`; never
+    the folder of another client that is here now. Its names: every `name` those folders'
+    client.md ever had."""
+    ids = set(start)
+    while True:
+        more = {b for a, b in renames if a in ids} | {a for a, b in renames if b in ids}
+        more |= {folder for folder, key, _n in history if key in ids}
+        more = {m for m in more if m not in live or m in start} - ids
+        if not more:
+            break
+        ids |= more
+    names = {n for i in ids if (n := live.get(i))}
+    names |= {n for folder, _k, n in history if folder in ids and n}
+    others = {n for folder, _k, n in history if folder not in ids and n}
+    others |= {n for i, n in live.items() if i not in ids and n}
+    others |= {folder for folder, _k, _n in history if folder not in ids}
+    others |= {i for i in live if i not in ids}
+    folded = {fold(o) for o in others}
+    shared = sorted(n for n in names if fold(n) in folded)
+    return Mentions(sorted(ids), sorted(set(names) - set(shared)), sorted(others)), shared
+
+
+def client_history(repo, prefix: str) -> tuple[list[tuple[str, str | None, str | None]],
+                                               list[tuple[str, str]]]:
+    """Every version of every client.md in every ref: (folder, its `id`, its `name`), and
+    the client.md files git sees moved from one folder to another."""
+    import subprocess
+
+    from coachnotes.redact import front_value
+
+    out = repo.git.log("--all", f"-M{_RENAMED}", "--raw", "--no-abbrev", "--format=",
+                       "--", f":(glob){prefix}{CLIENTS}/*/client.md")
+    blobs: dict[str, str] = {}
+    renames = []
+    depth = prefix.count("/") + 1
+    for line in out.splitlines():
+        if not line.startswith(":") or "\t" not in line:
+            continue
+        head, *paths = line.split("\t")
+        fields = head.split()
+        folders = [p.split("/")[depth] for p in paths]
+        if fields[4].startswith("R") and len(folders) == 2 and folders[0] != folders[1]:
+            renames.append((folders[0], folders[1]))
+        if set(fields[3]) != {"0"}:
+            blobs.setdefault(fields[3], folders[-1])
+    if not blobs:
+        return [], renames
+    ids = list(blobs)
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=repo.working_tree_dir,
+                          input="".join(f"{b}\n" for b in ids).encode(), capture_output=True,
+                          check=True).stdout
+    history, at = [], 0
+    for blob in ids:
+        header_end = done.index(b"\n", at)
+        size = int(done[at:header_end].split()[2])
+        text = done[header_end + 1: header_end + 1 + size].decode("utf-8", "replace")
+        at = header_end + 1 + size + 1
+        history.append((blobs[blob], front_value(text, "id"), front_value(text, "name")))
+    return history, renames
 
 
 def _in_git(root: Path) -> bool:
@@ -191,11 +297,40 @@ def _refuse_unless_ready(repo, root: Path) -> None:
         raise Refused(_("there are changes that are not committed yet: run `coachnotes "
                         "sync` (or `coachnotes sync --no-push`) first, so that nothing of "
                         "yours can be lost, then forget again. Nothing was changed."))
-    if filter_repo() is None:
+    refuse_stash(repo, "forget")
+    if not filter_repo():
         raise Refused(_("git-filter-repo is not installed, and without it the client "
                         "cannot be erased from the history: install it (`pip install "
                         "git-filter-repo`; it comes with coachnotes), then forget again. "
                         "Nothing was changed."))
+
+
+def refuse_stash(repo, command: str) -> None:
+    """A stash holds old versions that an erasure cannot rewrite, and pruning would lose it:
+    the coach decides what becomes of it first."""
+    if repo.git.for_each_ref("--format=%(refname)", "refs/stash").strip():
+        count = len(repo.git.stash("list").splitlines())
+        raise Refused(_("there are {n} stashed change(s) (`git stash list`), which an "
+                        "erasure cannot rewrite and would lose: bring them back with `git "
+                        "stash pop` and commit them (or drop them with `git stash drop`), "
+                        "then {command} again. Nothing was changed.").format(
+                            n=count, command=command))
+
+
+def _fetch_tags(repo, root: Path) -> None:
+    """The remote's tags, so that they are rewritten and pushed back too (a tag only the
+    remote has would keep the client there). Unreachable remote: the local ones will do."""
+    import git
+
+    name, _branch = _remote(repo, root)
+    if name is None:
+        return
+    try:
+        with repo.git.custom_environment(**no_prompt(repo)):
+            repo.git.fetch("--quiet", "--no-write-fetch-head", name, "refs/tags/*:refs/tags/*",
+                           kill_after_timeout=60)
+    except git.GitCommandError:
+        pass
 
 
 def _refs(repo) -> dict[str, str]:
@@ -209,11 +344,14 @@ def _refs(repo) -> dict[str, str]:
     return refs
 
 
-def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
+def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
              today: dt.date, log: bool = True) -> None:
     """Rewrite every ref into a new repository, fetch the result into our namespace, and
     write the journal: from here on the forget is finished, never undone."""
+    import json
+
     from coachnotes.cache import private_dir
+    from coachnotes.files import write_atomic
 
     top = Path(repo.working_tree_dir).resolve()
     prefix = vault_prefix(repo, root)
@@ -224,22 +362,14 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
         target = work / "target.git"
         subprocess.run(["git", "init", "-q", "--bare", str(target)], check=True,
                        capture_output=True)
-        expressions = work / "expressions"
-        word = ERASED.get(language, ERASED["en"])
-        lines = [f"regex:{p}==>{word}" for e in erasing for p in e.patterns()]
-        fd = os.open(expressions, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("".join(line + "\n" for line in lines))
-        patterns = [p.encode() for e in erasing for p in e.patterns()]
-        rename = "if filename is None:\n  return None\n" + "".join(  # paths too
-            f"filename = re.sub({p!r}, {word.encode()!r}, filename)\n" for p in patterns) + \
-            "return filename"
-        command = [filter_repo(), "--quiet", "--source", str(top), "--target", str(target),
-                   "--invert-paths", "--replace-text", str(expressions),
-                   "--replace-message", str(expressions), "--filename-callback", rename]
-        for erasure in erasing:
-            command += ["--path", f"{prefix}{CLIENTS}/{erasure.id}/"]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=top)
+        config = work / "config.json"
+        write_atomic(config, json.dumps({
+            "source": str(top), "target": str(target), "prefix": prefix,
+            "word": ERASED.get(language, ERASED["en"]), "ids": mentions.ids,
+            "names": mentions.names, "others": mentions.others,
+            "paths": [f"{prefix}{CLIENTS}/{i}/" for i in mentions.ids]}).encode())
+        done = subprocess.run([sys.executable, "-m", "coachnotes.erase_filter", str(config)],
+                              capture_output=True, text=True, cwd=top)
         if done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()
             raise Refused(_("the history could not be rewritten (git-filter-repo: "
@@ -250,8 +380,9 @@ def _rewrite(repo, root: Path, erasing: list[Erasure], journal, language: str,
                        f"+refs/*:{NAMESPACE}*")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    journal.write({"ids": {e.id: e.name for e in erasing}, "language": language,
-                   "today": today.isoformat(), "before": before, "step": "swap", "log": log})
+    journal.write({"ids": mentions.ids, "names": mentions.names, "others": mentions.others,
+                   "language": language, "today": today.isoformat(), "before": before,
+                   "step": "swap", "log": log})
 
 
 def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True) -> None:
@@ -263,26 +394,29 @@ def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True
             (root / CACHE_DIR / WORK).exists():  # what a killed forget started ends first
         wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
         clear_stale_locks(Path(repo.git_dir))
-    if state is None:  # a forget killed before its journal: it never started
+    if state is None or "names" not in state:  # killed before its journal: never started
         for ref in repo.git.for_each_ref("--format=%(refname)", NAMESPACE).split():
             repo.git.update_ref("-d", ref)
         shutil.rmtree(root / CACHE_DIR / WORK, ignore_errors=True)
+        journal.clear()
+        sweep_private(root)
         return
     if resumed:
         report.messages.append(_("finishing a forget that was interrupted"))
-    ids = state["ids"]
+    mentions = Mentions(state["ids"], state["names"], state["others"])
     today = dt.date.fromisoformat(state["today"])
     if state.get("step") == "swap":
         _swap(repo, state["before"])
         state["step"] = "tidy"
         journal.write(state)
     if state.get("step") == "tidy":
-        _tidy(repo, root, ids, state["language"], today, state.get("log", True))
+        _tidy(repo, root, mentions, state["language"], today, state.get("log", True))
         state["step"] = "push"
         journal.write(state)
     if state.get("step") == "push":
         _push_erased(repo, root, state["before"], report)
     journal.clear()
+    sweep_private(root)  # a journal's temporary copy, killed halfway, held the names
 
 
 def _swap(repo, before: dict[str, str]) -> None:
@@ -309,28 +443,75 @@ def _swap(repo, before: dict[str, str]) -> None:
         repo.git.update_ref("-d", NAMESPACE + ref[len("refs/"):])
 
 
-def _tidy(repo, root: Path, names: dict[str, str | None], language: str,
+def _tidy(repo, root: Path, mentions: Mentions, language: str,
           today: dt.date, log: bool = True) -> None:
-    """The files after the swap: the folder gone (ignored files in it too), the erasure log
-    and the pages written and committed, the cache emptied, old objects pruned."""
-    from coachnotes.cache import drop_all
+    """The files after the swap: the folders gone (ignored files in them too), the files git
+    does not track (Obsidian's `.trash/`, `exports/`) erased alike, the erasure log and the
+    pages written and committed, every cache emptied, old objects pruned."""
     from coachnotes.load import load_settings
 
-    ids = list(names)
-    for client_id in ids:
-        shutil.rmtree(root / CLIENTS / client_id, ignore_errors=True)
-    _replace_in_files(root, [Erasure(i, n) for i, n in names.items()], language)
-    if log:  # sync erases what a log names already: the merge brings the remote's log
-        _log_erasures(root, ids, language, today)
-    drop_all(root)
-    _regenerate(root, today)
+    _apply(root, plan_tree(root, mentions, ERASED.get(language, ERASED["en"])))
+    _after_erasure(root, mentions, language, today, log)
     repo.git.add("-A", "--", ".")
     if repo.git.diff("--cached", "--name-only"):
         env, _note = identity_env(repo, load_settings(root).coach)
         with repo.git.custom_environment(**env):
-            repo.git.commit("-q", "--no-verify", "-m",
-                            f"coachnotes forget: {len(ids)} client(s) erased")
+            repo.git.commit("-q", "--no-verify", "-m", "coachnotes forget: a client erased")
     _prune(repo)
+
+
+def _apply(root: Path, plan: Plan) -> None:
+    from coachnotes.files import write_atomic
+
+    for rel, data in plan.rewrite.items():
+        path = root / rel
+        write_atomic(path, data, path.stat().st_mode & 0o777)
+    for rel in plan.remove:
+        (root / rel).unlink(missing_ok=True)
+    for rel, new in plan.rename.items():
+        if (root / rel).exists() and not (root / new).exists():
+            (root / new).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(root / rel, root / new)
+
+
+def _after_erasure(root: Path, mentions: Mentions, language: str, today: dt.date,
+                   log: bool = True) -> None:
+    from coachnotes.load import load_vault
+    from coachnotes.pages import regenerate
+
+    for client_id in mentions.ids:
+        shutil.rmtree(root / CLIENTS / client_id, ignore_errors=True)
+    if log:  # sync erases what a log names already: the merge brings the remote's log
+        _log_erasures(root, mentions.ids, language, today)
+    sweep_private(root)
+    regenerate(load_vault(root, use_cache=False), today)
+    sweep_private(root)
+
+
+def sweep_private(root: Path) -> None:
+    """Every saved copy of note data: the cache and the search index in `.coachnotes/`
+    (all but its lock, .gitignore and the journals), and what a killed write left anywhere
+    in the vault (`.name.XXXX.tmp`)."""
+    from coachnotes.cache import drop_all
+
+    drop_all(root)
+    cache = root / CACHE_DIR
+    if cache.is_dir() and not cache.is_symlink():
+        for path in cache.iterdir():
+            if path.name in _KEEP_IN_CACHE and path.is_file():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        for name in (JOURNAL, "sync-journal"):
+            for left in cache.glob(f".{name}.*.tmp"):
+                left.unlink(missing_ok=True)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                Path(folder, name).unlink(missing_ok=True)
 
 
 def _prune(repo) -> None:
@@ -358,47 +539,6 @@ def _log_erasures(root: Path, ids: list[str], language: str, today: dt.date) -> 
     write_atomic(path, text.encode(), mode=0o600)
 
 
-def _regenerate(root: Path, today: dt.date) -> None:
-    from coachnotes.load import load_vault
-    from coachnotes.pages import regenerate
-
-    regenerate(load_vault(root), today)
-
-
-def _replace_in_files(root: Path, erasing: list[Erasure], language: str) -> list[str]:
-    """Mentions replaced in the files as they lie here: in a vault without git all of them,
-    after a rewrite the ones git does not track (ignored files, an editor's state)."""
-    from coachnotes.files import write_atomic
-
-    word = ERASED.get(language, ERASED["en"])
-    changed = []
-    for path in _mentioning_files(root, erasing):
-        mode = path.stat().st_mode & 0o777
-        data = path.read_bytes()
-        if b"\0" not in data[:8192]:
-            write_atomic(path, replace_mentions(data, erasing, word), mode)
-        rel = path.relative_to(root).as_posix()
-        renamed = replace_mentions(rel.encode(), erasing, word).decode()
-        if renamed != rel and not (root / renamed).exists():
-            (root / renamed).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(path, root / renamed)
-        changed.append(rel)
-    return changed
-
-
-def _erase_tree(root: Path, erasing: list[Erasure], language: str, today: dt.date) -> list[str]:
-    """A vault without git: the folder, the mentions, the log, the cache and the pages."""
-    from coachnotes.cache import drop_all
-
-    changed = _replace_in_files(root, erasing, language)
-    for erasure in erasing:
-        shutil.rmtree(root / CLIENTS / erasure.id, ignore_errors=True)
-    _log_erasures(root, [e.id for e in erasing], language, today)
-    drop_all(root)
-    _regenerate(root, today)
-    return changed
-
-
 def _remote(repo, root: Path) -> tuple[str | None, str | None]:
     from coachnotes.load import load_settings
 
@@ -418,6 +558,7 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
         report.messages.append(_("no remote is configured: only this vault was erased"))
         return
     tracking = f"refs/remotes/{name}/"
+    there = _remote_refs(repo, name)
     specs, leases = [], []
     for ref, old in sorted(before.items()):
         if not ref.startswith(tracking) or ref.endswith("/HEAD"):
@@ -427,13 +568,20 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
         source = local if remote_branch == branch and _exists(repo, local) else ref
         if not _exists(repo, source):
             continue
-        if _remote_has(repo, name, remote_branch) == repo.git.rev_parse(source):
+        if there.get(f"refs/heads/{remote_branch}") == repo.git.rev_parse(source):
             continue  # pushed already, by a forget that was interrupted after it
         specs.append(f"{source}:refs/heads/{remote_branch}")
         leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
+    for ref, held in sorted(there.items()):  # the remote's tags, rewritten (or gone) here
+        if not ref.startswith("refs/tags/"):
+            continue
+        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip()
+        if mine != held:
+            specs.append(f"{ref}:{ref}" if mine else f":{ref}")
+            leases.append(f"--force-with-lease={ref}:{held}")
     if not specs:
         report.pushed = True
-        report.messages.append(_prune_remote(repo, name))
+        report.messages.append(prune_remote(repo, name))
         return
     # All or nothing where the transport can (a remote helper such as gcrypt cannot)
     atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
@@ -454,18 +602,20 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
                                      name=name, reason=reason(error)))
         return
     report.pushed = True
-    report.messages.append(_prune_remote(repo, name))
+    report.messages.append(prune_remote(repo, name))
 
 
-def _remote_has(repo, name: str, branch: str) -> str | None:
+def _remote_refs(repo, name: str) -> dict[str, str]:
+    """The remote's branches and tags (none when it cannot be reached: the push says why)."""
     import git
 
     try:
         with repo.git.custom_environment(**no_prompt(repo)):
-            out = repo.git.ls_remote(name, f"refs/heads/{branch}", kill_after_timeout=60)
+            out = repo.git.ls_remote(name, kill_after_timeout=60)
     except git.GitCommandError:
-        return None
-    return out.split()[0] if out.strip() else None
+        return {}
+    pairs = (line.split("\t") for line in out.splitlines() if "\t" in line)
+    return {ref: sha for sha, ref in pairs if not ref.endswith("^{}")}
 
 
 def _exists(repo, ref: str) -> bool:
@@ -478,7 +628,7 @@ def _exists(repo, ref: str) -> bool:
         return False
 
 
-def _prune_remote(repo, name: str) -> str:
+def prune_remote(repo, name: str) -> str:
     """A remote that is a folder on this machine is pruned here; any other keeps old objects
     until its host cleans up."""
     url = repo.git.remote("get-url", name)
@@ -497,21 +647,31 @@ def _prune_remote(repo, name: str) -> str:
 
 
 def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,
-                      remote_ref: str) -> list[Erasure]:
+                      remote_ref: str) -> Mentions | None:
     """What sync must erase (SPEC §12): a client the remote's erasure log names and this
     vault's does not (a `forget` on another device), wherever the history here has it; and a
     client this vault's log names that the remote's history still holds (a forget whose push
-    did not get through). A client that this vault erased and that is back in its own files
-    (a restored backup) is not erased behind the coach's back: that is E025, and sync does
-    not push it."""
+    did not get through) — each with every id and name it had, found as `forget` finds them,
+    so that both devices rewrite the same commits alike. A client that this vault erased and
+    that is back in its own files (a restored backup) is not erased behind the coach's back:
+    that is E025, and sync does not push it."""
+    from coachnotes.load import load_vault
+
     if not (mine.tokens or theirs.tokens):
-        return []
+        return None
     prefix = vault_prefix(repo, root)
     everywhere = _ids_in(repo, prefix, "--all")
     on_remote = _ids_in(repo, prefix, remote_ref)
     chosen = {i for i in everywhere if theirs.erased(i) and not mine.erased(i)}
     chosen |= {i for i in on_remote if mine.erased(i)}
-    return [Erasure(i, _name_in_history(repo, prefix, i)) for i in sorted(chosen)]
+    if not chosen:
+        return None
+    vault = load_vault(root)
+    live = {i: (f.client.name if f.client else None) for i, f in vault.folders.items()
+            if i is not None}
+    history, renames = client_history(repo, prefix)
+    mentions, _shared = lineage(chosen, live, history, renames)
+    return mentions
 
 
 def _ids_in(repo, prefix: str, *revisions: str) -> set[str]:
@@ -522,20 +682,6 @@ def _ids_in(repo, prefix: str, *revisions: str) -> set[str]:
             if p.startswith(f"{prefix}{CLIENTS}/") and p.count("/") >= depth}
 
 
-def _name_in_history(repo, prefix: str, client_id: str) -> str | None:
-    """The client's name as its latest client.md in any ref says (for the mentions)."""
-    import git
-
-    path = f"{prefix}{client_note(client_id)}"
-    try:
-        commit = repo.git.log("--all", "-1", "--format=%H", "--", path).strip()
-        text = repo.git.show(f"{commit}:{path}") if commit else ""
-    except git.GitCommandError:
-        return None
-    match = re.search(r"^name:\s*['\"]?(.+?)['\"]?\s*(#.*)?$", text, re.M)
-    return match.group(1).strip() if match else None
-
-
 def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,
                    remote_ref: str, today: dt.date, language: str) -> list[str]:
     """Erase, as `forget` does, every client of the erasure logs still in the history here
@@ -543,23 +689,28 @@ def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.E
     from coachnotes.cache import private_dir
     from coachnotes.gitrepo import Journal
 
-    erasing = erased_in_history(repo, root, mine, theirs, remote_ref)
-    if not erasing:
+    mentions = erased_in_history(repo, root, mine, theirs, remote_ref)
+    if mentions is None:
         return []
-    if filter_repo() is None:
+    if not filter_repo():
         raise SyncError(_("another device erased a client (erasures.yml) and "
                           "git-filter-repo is not installed here to erase it too: install it "
                           "(`pip install git-filter-repo`), then sync again. Nothing was "
                           "pushed."))
+    try:
+        refuse_stash(repo, "sync")
+    except Refused as error:
+        raise SyncError(str(error)) from None
     journal = Journal(private_dir(root / CACHE_DIR), JOURNAL)
-    _rewrite(repo, root, erasing, journal, language, today, log=False)
+    _rewrite(repo, root, mentions, journal, language, today, log=False)
     state = journal.read()
     state["step"] = "tidy"  # what is left after the swap, should this sync be killed
     _swap(repo, state["before"])
     journal.write(state)
-    _tidy(repo, root, state["ids"], language, today, log=False)
+    _tidy(repo, root, mentions, language, today, log=False)
     journal.clear()
-    return [e.id for e in erasing]
+    sweep_private(root)
+    return mentions.ids
 
 
 def finish_killed(repo, root: Path) -> list[str]:

@@ -69,18 +69,40 @@ def signature(root: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
+def pseudonym(root: Path, client_id: str, language: str) -> str:
+    """A stable pseudonym for a client (`client-3fa2b1c9`) where a name may not go (the ICF
+    log of a client without consent): a salted hash of the id, with this log's salt — made
+    here when there is none yet, so every device that syncs the vault gives the same one, and
+    nobody without the vault can find the id behind it."""
+    import hashlib
+
+    found = read(root)
+    if found.salt is None:
+        from coachnotes.files import write_atomic
+
+        text = with_salt("", language)
+        write_atomic(root / ERASURES_FILE, text.encode(), mode=0o600)
+        found = parse(text)
+    digest = hashlib.sha256(f"pseudonym:{found.salt}:{client_id}".encode()).hexdigest()
+    return f"client-{digest[:8]}"
+
+
+def with_salt(text: str, language: str) -> str:
+    """The log's text, begun with a new salt when it has none."""
+    if parse(text).salt is not None:
+        return text
+    import secrets
+
+    return f"{HEADER.get(language, HEADER['en'])}salt: {secrets.token_hex(32)}\nerased:\n"
+
+
 def with_entry(text: str, client_id: str, day: dt.date, language: str) -> str:
     """The log's text with one more entry (made with a salt when there was none yet)."""
+    text = with_salt(text, language)
     found = parse(text)
-    if found.salt is None:
-        import secrets
-
-        salt = secrets.token_hex(32)
-        text = f"{HEADER.get(language, HEADER['en'])}salt: {salt}\nerased:\n"
-    else:
-        salt = found.salt
-        if not text.endswith("\n"):
-            text += "\n"
+    salt = found.salt
+    if not text.endswith("\n"):
+        text += "\n"
     entry = token(salt, client_id)
     if entry in found.tokens:
         return text

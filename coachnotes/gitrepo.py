@@ -163,6 +163,21 @@ def reason(error) -> str:
     return (fatal[0].split(": ", 1)[1] if fatal else lines[-1] if lines else "git failed")[:200]
 
 
+def tracked_files(root: Path) -> list[str]:
+    """The files git tracks in the vault, relative to it (none outside a repository). Plain
+    `git ls-files`, without GitPython: `check` calls it."""
+    import subprocess
+
+    done = subprocess.run(["git", "ls-files", "-z", "--full-name", "--", "."], cwd=root,
+                          capture_output=True)
+    if done.returncode != 0:
+        return []
+    top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True,
+                         text=True).stdout.strip()
+    names = [n.decode("utf-8", "replace") for n in done.stdout.split(b"\0") if n]
+    return [n[len(top):] for n in names if n.startswith(top)]
+
+
 def vault_prefix(repo, root: Path) -> str:
     """Where the vault lies in the repository's work tree, as a path prefix ('' at its top)."""
     top = Path(repo.working_tree_dir).resolve()

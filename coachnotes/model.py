@@ -304,13 +304,16 @@ class Client(Fields):
             return None
         return latest.next
 
-    def completions(self, today: dt.date) -> dict[int, Session]:
+    def completions(self, today: dt.date, planned: bool = False) -> dict[int, Session]:
         """Which held follow-up session completes which entry (SPEC §4): by its `follow_up`
-        number, otherwise the k-th by date completes the k-th entry by due date."""
+        number, otherwise the k-th by date completes the k-th entry by due date. With
+        `planned`, the planned follow-up notes count after the held ones: the entry each will
+        complete (one appointment, one due item: SPEC §10)."""
         by_number = {f.n: f for f in self.follow_ups}
         by_due = sorted(self.follow_ups, key=lambda f: (f.due, f.n))
         done: dict[int, Session] = {}
-        held = [s for s in self.sessions if s.kind == "follow-up" and s.held(today)]
+        held = [s for s in self.sessions if s.kind == "follow-up" and (
+            s.held(today) or planned and s.planned(today))]
         for k, session in enumerate(held):
             if session.follow_up is not None:
                 target = by_number.get(session.follow_up)
@@ -319,6 +322,12 @@ class Client(Fields):
             if target is not None and target.n not in done:
                 done[target.n] = session
         return done
+
+    def planned_follow_ups(self, today: dt.date) -> dict[int, Session]:
+        """The open follow-up entries that a planned follow-up note will complete."""
+        held = self.completions(today)
+        return {n: s for n, s in self.completions(today, planned=True).items()
+                if n not in held and s.planned(today)}
 
     def open_follow_ups(self, today: dt.date) -> list[FollowUp]:
         done = self.completions(today)

@@ -290,8 +290,11 @@ def _rate(vault: Vault, sponsor: str) -> float | None:
 
 
 def icf_rows(vault: Vault, rows: list[HourRow]) -> list[list[str]]:
-    """The ICF client coaching log: a client without `sponsor_consent` is listed by its id,
-    never by name; the sponsor is the contact; paid and pro bono hours apart."""
+    """The ICF client coaching log: a client without `sponsor_consent` is listed by a
+    pseudonym (its id where ids are codes), never by name nor by an id made of the name; the
+    sponsor is the contact; paid and pro bono hours apart."""
+    from coachnotes import erasures
+
     head = ["Client Name", "Contact Information", "Individual/Group", "Number in Group",
             "Start Date", "End Date", "Paid Hours", "Pro-bono Hours"]
     by_client: dict[str, list[HourRow]] = {}
@@ -300,7 +303,9 @@ def icf_rows(vault: Vault, rows: list[HourRow]) -> list[list[str]]:
     out = [head]
     for client_id, held in by_client.items():
         client: Client = vault.clients[client_id]
-        named = client.name if client.get("sponsor_consent") else client_id
+        named = client.name if client.get("sponsor_consent") else client_id \
+            if vault.settings.client_ids == "code" else \
+            erasures.pseudonym(vault.root, client_id, vault.language)
         paid = sum(r.minutes for r in held if r.billable) / 60
         free = sum(r.minutes for r in held if not r.billable) / 60
         out.append([named, held[0].sponsor, "Individual", "1", held[0].date.isoformat(),

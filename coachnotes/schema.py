@@ -24,6 +24,7 @@ REFERRERS = ("hr", "manager", "self", "other")
 DECISIONS = ("yes", "no", "open")
 OUTCOMES = ("yes", "partly", "no")
 LANGUAGES = ("nl", "en")
+CALENDAR_NAMES = ("initials", "full", "id")
 CLIENT_ID_STYLES = ("name", "code")
 SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
           "sponsor_notes")
@@ -151,6 +152,10 @@ SETTINGS = Schema("settings", (
     Field("client_ids", "choice", "`name` (ids from the name) or `code` (pseudonyms "
           "c<year>-<nnn>, no name in any path)", choices=CLIENT_ID_STYLES),
     Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text"),
+    Field("calendar_names", "choice", "how a client is named in a calendar file: `initials` "
+          "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES),
+    Field("calendar_alarm_minutes", "int", "a reminder this many minutes before each timed "
+          "event in a calendar file", minimum=0, maximum=40320),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
         Field("branch", "text", "the branch to sync (default: the current one)"),
@@ -170,6 +175,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "retention_years": None,
     "client_ids": "name",
     "sponsors": {},
+    "calendar_names": "initials",
+    "calendar_alarm_minutes": None,
     "sync": {"remote": "origin", "branch": None},
 }
 

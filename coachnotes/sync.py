@@ -37,6 +37,7 @@ from coachnotes.i18n import _
 from coachnotes.layout import (
     CLIENTS,
     CONFLICT_TAG,
+    EXPORTS,
     MARKER,
     NEVER_COMMITTED,
     is_generated_place,
@@ -56,6 +57,7 @@ class SyncReport:
     pushed: bool = False
     messages: list[str] = field(default_factory=list)
     errors: list = field(default_factory=list)  # the vault's errors after syncing
+    erased: list[str] = field(default_factory=list)  # clients erased as another device did
 
 
 def hooks_dir(root: Path) -> tuple[Path, str]:
@@ -177,18 +179,52 @@ def _our_side(text: bytes) -> bytes:
     return b"".join(out)
 
 
-def _make_private(root: Path) -> int:
-    """Folders 0700 and files 0600 under clients/: a vault made by `git clone`, or notes
-    merged in, get the umask's 0755/0644. Returns how many were changed."""
+def _make_private(repo, root: Path) -> int:
+    """A vault made by `git clone` is world-readable (0755 folders, 0644 files, 0444 objects
+    in `.git/`): at the first sync the vault folder, `.git/` and everything in them lose every
+    right of others (folders 0700, files 0600 where they were 0644), and git is told to keep
+    what it writes later so (`core.sharedRepository 0600`). Returns how many were changed in
+    that first pass; afterwards notes merged in (0644 by the umask) are tightened silently."""
+    git_dir = Path(repo.git_dir)
+    shared = str(repo.config_reader().get_value("core", "sharedRepository", default=""))
+    shared = "0600" if shared in ("600", "0600") else shared  # GitPython reads it as 600
+    open_to_others = any(os.stat(p).st_mode & 0o077 for p in (root, git_dir) if p.exists())
+    if shared != "0600":
+        with repo.config_writer() as config:
+            config.set_value("core", "sharedRepository", "0600")
+    if shared == "0600" and not open_to_others:
+        _tighten(root / CLIENTS)
+        return 0
+    inside = root.resolve() in git_dir.resolve().parents
+    return _tighten(root) + (0 if inside else _tighten(git_dir))
+
+
+def _ignore_exports(root: Path) -> None:
+    """Documents for a sponsor and a coachee's export never reach git (SPEC §8): the line
+    `exports/` in the vault's .gitignore, added where it is missing."""
+    path = root / ".gitignore"
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return
+    if any(line.strip() in (EXPORTS + "/", "/" + EXPORTS + "/", EXPORTS) for line in
+           text.splitlines()):
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(("" if text.endswith("\n") or not text else "\n") + EXPORTS + "/\n")
+
+
+def _tighten(folder: Path) -> int:
+    """No right for others below `folder` (links left alone); how many changed."""
     changed = 0
-    for folder, names, files in os.walk(root / CLIENTS):
-        for path, mode in [(folder, 0o700)] + [(os.path.join(folder, f), 0o600) for f in files]:
+    for here, _dirs, files in os.walk(folder):
+        for path in [here] + [os.path.join(here, f) for f in files]:
             try:
                 info = os.lstat(path)
             except OSError:
                 continue
             if not stat.S_ISLNK(info.st_mode) and info.st_mode & 0o077:
-                os.chmod(path, stat.S_IMODE(info.st_mode) & mode)
+                os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
                 changed += 1
     return changed
 
@@ -226,11 +262,13 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
 
 def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
                 report: SyncReport, journal: "Journal") -> None:
-    changed = _make_private(root)
+    changed = _make_private(repo, root)
     if changed:
-        report.messages.append(_("made {changed} file(s) and folder(s) of the vault "
-                                 "private to you (folders 0700, files 0600), as client notes "
-                                 "must be").format(changed=changed))
+        report.messages.append(_("made {changed} file(s) and folder(s) of the vault and its "
+                                 "git repository private to you (only you can read them), as "
+                                 "client notes must be; git keeps what it writes so "
+                                 "from now on").format(changed=changed))
+    _ignore_exports(root)
     report.errors = _regenerate(root, today)  # notes with errors are synced too
     report.committed = _commit_all(repo, "{n} note(s) changed")
     remote_name = settings.sync.get("remote") or "origin"
@@ -261,6 +299,10 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
         try:
             _push(repo, remote_name, branch, remote_ref is None, lease)
             report.pushed = True
+            if report.erased:  # old objects of the erased history: gone there too
+                from coachnotes.erase import prune_remote
+
+                report.messages.append(prune_remote(repo, remote_name))
             return
         except _Rejected:
             continue  # another device pushed in between: fetch and merge again
@@ -363,6 +405,7 @@ def _erase_as_remote_says(repo, root: Path, remote_ref: str, settings, today: dt
                             settings.language)
     if not erased:
         return None
+    report.erased += erased
     report.messages.append(_("erased {n} client(s) that were erased on another device or "
                              "whose erasure had not reached the remote (erasures.yml)").format(
                              n=len(erased)))

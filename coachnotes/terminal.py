@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
-from coachnotes.i18n import NP_, _, current, pgettext
+from coachnotes.i18n import _, current
 from coachnotes.model import Client, DueItem
-from coachnotes.texts import text
+from coachnotes.texts import due_kind, text
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
     from coachnotes.views import ClientView, Summary
@@ -38,15 +38,6 @@ def clip(value: str, width: int | None) -> str:
     if width is None or len(value) <= width:
         return value
     return value[: max(width - 1, 0)] + "…"
-
-
-DUE_KINDS = {kind for _context, kind in (  # the words of the KIND column
-    NP_("due kind", "follow-up"), NP_("due kind", "plan-follow-up"), NP_("due kind", "session"),
-    NP_("due kind", "action"), NP_("due kind", "fix"))}
-
-
-def due_kind(kind: str) -> str:
-    return pgettext("due kind", kind) if kind in DUE_KINDS else kind
 
 
 def when(days_overdue: int | None, words: tuple[str, str, str] | None = None) -> str:

@@ -3,7 +3,7 @@ an English message for the catalogs (`i18n`), in the vault's language when used.
 
 from __future__ import annotations
 
-from coachnotes.i18n import N_, gettext
+from coachnotes.i18n import N_, NP_, gettext, pgettext
 
 TEXTS: dict[str, str] = {
     "follow-up": N_("Hold follow-up conversation {n}"),
@@ -95,8 +95,25 @@ TEXTS: dict[str, str] = {
     "status": N_("Status"),
     "end": N_("End"),
     "start": N_("Start"),
+    "documents": N_("Documents written"),
+    "share.attendance": N_("attendance"),
+    "share.goals": N_("goals"),
+    "share.development_points": N_("development points"),
+    "share.assessment": N_("assessment"),
+    "share.progress": N_("progress"),
+    "share.sponsor_notes": N_("text for the sponsor"),
+    "share.results": N_("results"),
 }
 
 
 def text(language: str, key: str, **values: object) -> str:
     return gettext(TEXTS[key], language).format(**values)
+
+
+DUE_KINDS = {kind for _context, kind in (  # the words of `due`'s KIND column and calendars
+    NP_("due kind", "follow-up"), NP_("due kind", "plan-follow-up"), NP_("due kind", "session"),
+    NP_("due kind", "action"), NP_("due kind", "fix"))}
+
+
+def due_kind(kind: str, language: str | None = None) -> str:
+    return pgettext("due kind", kind, language) if kind in DUE_KINDS else kind

@@ -57,7 +57,7 @@ NOT_MESSAGES = {  # English on purpose: git's words matched in its output, machi
     "No such file or directory", "coachnotes sync from ", "coachnotes generated page",
     "pages regenerated after merge", "cannot lock ref", "failed to update ref",
     "incorrect old value", " conflict copy(ies)", "voor de opdrachtgever", "for the sponsor",
-    "if filename is None:\n  return None\n", "filename = re.sub(",  # git-filter-repo code
+    "coachnotes forget: a client erased",  # a commit message: never a name, never translated
     "the session note",  # where a code is reported: a column of the README's English table
     "Client note — `clients/<id>/client.md`",  # headings of the README's key tables
     "Session note — `clients/<id>/sessions/<date>-<kind>.md`",

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 
 import pytest
 
@@ -157,15 +158,18 @@ def test_hours_count_held_billable_conversations_to_the_cent(make_vault):
 def test_the_csv_opens_in_a_spreadsheet_and_the_icf_log_names_no_one_without_consent(
         make_vault):
     root = hours_vault(make_vault)
-    text = run_cli("--vault", str(root), "hours", "--csv", "--today", TODAY).stdout
+    text = run_cli("--vault", str(root), "hours", "--csv", "-o", "-", "--today", TODAY).stdout
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == ["date", "client", "name", "sponsor", "kind", "minutes", "amount"]
     assert table[1] == ["2026-11-03", "jan", "Jan de Vries", "HR — P. de Boer", "coaching",
                         "45", "71.25"]
-    icf = list(csv.reader(io.StringIO(run_cli("--vault", str(root), "hours", "--icf",
+    icf = list(csv.reader(io.StringIO(run_cli("--vault", str(root), "hours", "--icf", "-o", "-",
                                               "--today", TODAY).stdout)))
     assert icf[0][0] == "Client Name"
     names = [row[0] for row in icf[1:]]
-    assert names == ["Jan de Vries", "piet"] and "Piet Geheim" not in str(icf)
+    assert names[0] == "Jan de Vries" and "Piet Geheim" not in str(icf)
+    assert re.fullmatch(r"client-[0-9a-f]{8}", names[1]) and "piet" not in str(icf)  # not the id
+    again = run_cli("--vault", str(root), "hours", "--icf", "-o", "-", "--today", TODAY).stdout
+    assert list(csv.reader(io.StringIO(again)))[2][0] == names[1]  # stable
     jan = icf[1]
     assert (jan[6], jan[7]) == ("1.58", "1.00")  # paid, and the tripartite pro bono

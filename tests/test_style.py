@@ -56,10 +56,10 @@ def test_no_module_imports_one_that_imports_it_back():
     assert not cycles, cycles
 
 
-LAYERS = ["errors", "i18n", "files", "texts", "layout", "codes", "erasures", "schema", "model",
-          "cache", "scan", "frontmatter", "load", "check", "fix", "due", "views", "pages",
-          "terminal", "report", "export", "gitrepo", "erase", "sync", "authoring", "watch", "cli",
-          "__main__"]
+LAYERS = ["errors", "i18n", "files", "texts", "layout", "redact", "codes", "erasures", "schema",
+          "model", "cache", "scan", "frontmatter", "load", "check", "fix", "due", "views",
+          "pages", "terminal", "report", "export", "gitrepo", "erase_filter", "erase", "sync",
+          "authoring", "watch", "cli", "__main__"]
 
 
 def test_layers_point_down():
