@@ -30,8 +30,16 @@ from coachnotes import erasures
 from coachnotes.errors import Refused, SyncError
 from coachnotes.gitrepo import identity_env, no_prompt, reason, state_problem, vault_prefix
 from coachnotes.i18n import _
-from coachnotes.layout import CACHE_DIR, CLIENTS, EXPORTS, is_generated_place
-from coachnotes.redact import ERASED, Mentions, document_mentions, fold, is_own_note, redact
+from coachnotes.layout import CACHE_DIR, CLIENTS, is_generated_place
+from coachnotes.redact import (
+    ERASED,
+    Mentions,
+    document_mentions,
+    fold,
+    is_binary,
+    is_own_note,
+    redact,
+)
 
 NAMESPACE = "refs/coachnotes-erase/"
 
@@ -92,12 +100,11 @@ def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
                 data = path.read_bytes()
             except OSError:
                 continue
-            if is_own_note(data, mentions):
-                plan.remove.append(rel)
+            if is_own_note(data, mentions) or mentions.document_of(rel):
+                plan.remove.append(rel)  # its note wherever it lies; a document named for it
                 continue
-            if b"\0" in data[:8192]:
-                if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/") \
-                        or rel.startswith(f"{EXPORTS}/") and mentions.mentioned(rel):
+            if is_binary(data):
+                if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
                     plan.remove.append(rel)  # a document nothing can be replaced in
                 elif mentions.mentioned(rel):
                     plan.rename[rel] = mentions.replace_plain(rel, word)

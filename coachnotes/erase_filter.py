@@ -19,7 +19,7 @@ import sys
 def run(config: dict) -> None:
     import git_filter_repo as fr
 
-    from coachnotes.redact import Mentions, document_mentions, is_own_note, redact
+    from coachnotes.redact import Mentions, document_mentions, is_binary, is_own_note, redact
 
     mentions = Mentions(config["ids"], config["names"], config["others"])
     word = config["word"]
@@ -30,7 +30,7 @@ def run(config: dict) -> None:
         data = item.data
         if is_own_note(data, mentions):
             item.skip()
-        elif b"\0" in data[:8192]:
+        elif is_binary(data):
             if document_mentions(data, mentions):
                 documents.add(item.id)
         else:
@@ -42,16 +42,25 @@ def run(config: dict) -> None:
         return mentions.replace_plain(value.decode("utf-8", "surrogateescape"),
                                       word).encode("utf-8", "surrogateescape")
 
+    def path(value: bytes | None) -> bytes | None:
+        """Paths that name the client are renamed; a document named for it is dropped."""
+        if value is None:
+            return None
+        name = value.decode("utf-8", "surrogateescape")
+        if mentions.document_of(name.removeprefix(config["prefix"])):
+            return None
+        return text(value)
+
     def commit(item, _metadata) -> None:
         item.file_changes = [c for c in item.file_changes if not (
             c.type == b"M" and c.blob_id in documents and not c.filename.startswith(clients))]
 
     args = ["--force", "--quiet", "--source", config["source"], "--target", config["target"],
             "--invert-paths"]
-    for path in config["paths"]:
-        args += ["--path", path]
+    for folder in config["paths"]:
+        args += ["--path", folder]
     options = fr.FilteringOptions.parse_args(args, error_on_empty=False)
-    fr.RepoFilter(options, blob_callback=blob, filename_callback=text, message_callback=text,
+    fr.RepoFilter(options, blob_callback=blob, filename_callback=path, message_callback=text,
                   commit_callback=commit).run()
 
 

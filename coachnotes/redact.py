@@ -113,6 +113,16 @@ class Mentions:
                 a < s[1] and s[0] < b and not (s[0] <= a and b <= s[1]) for a, b in taken)]
         return found
 
+    def document_of(self, rel: str) -> bool:
+        """Whether a path is a document coachnotes wrote about this client
+        (`<id>-voortgangsrapportage-<date>.pdf`, where the id runs on with a hyphen), or one
+        whose name mentions it."""
+        from coachnotes.layout import is_document
+
+        name = rel.rpartition("/")[2]
+        return is_document(rel) and (self.mentioned(rel) or any(
+            name.startswith(i + "-") for i in self.ids))
+
     def mentioned(self, text: str) -> bool:
         return bool(self.spans(text))
 
@@ -133,10 +143,15 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def is_binary(data: bytes) -> bool:
+    """A NUL in the first 8 KiB (as git and git-filter-repo decide), or a document format
+    whose text cannot be replaced in place (a zip: .docx, .xlsx; a PDF)."""
+    return b"\0" in data[:8192] or data.startswith((b"PK\x03\x04", b"%PDF"))
+
+
 def redact(data: bytes, mentions: Mentions, word: str) -> bytes:
-    """The bytes with every mention replaced; a binary file (a NUL in its first 8 KiB, as
-    git-filter-repo decides) comes back as it is."""
-    if b"\0" in data[:8192]:
+    """The bytes with every mention replaced; a binary file comes back as it is."""
+    if is_binary(data):
         return data
     text = data.decode("utf-8", "surrogateescape")
     spans = mentions.spans(text)
@@ -241,7 +256,7 @@ def is_own_note(data: bytes, mentions: Mentions) -> bool:
     """Whether a file is a note of an erased client, wherever it lies: a client note with
     one of its ids or names, or a session whose `client` names it (a copy in Obsidian's
     `.trash/`, an inbox, a misplaced note): removed whole, not just its name."""
-    if b"\0" in data[:8192] or not data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+    if is_binary(data) or not data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
         return False
     text = data.decode("utf-8", "replace")
     region = yaml_region(text)

@@ -235,6 +235,15 @@ def sync(root: Path, push: bool = True, today: dt.date | None = None) -> SyncRep
 
     settings = load_settings(root)
     report = SyncReport()
+    mask = os.umask(0o077)  # what git writes while syncing (objects, refs, notes) is private
+    try:
+        return _locked_sync(root, push, today, settings, report)
+    finally:
+        os.umask(mask)
+
+
+def _locked_sync(root: Path, push: bool, today: dt.date | None, settings,
+                 report: SyncReport) -> SyncReport:
     with sync_lock(root) as journal, open_repo(root) as repo:
         _recover(repo, journal, report)
         from coachnotes.erase import finish_killed
