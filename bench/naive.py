@@ -23,9 +23,9 @@ def main() -> None:
         return
     import frontmatter
 
-    from coachnotes.due import Window, due_items
-    from coachnotes.load import build_model, load_settings, record_from_data
-    from coachnotes.scan import Listing
+    from coachnotes.answers.due import Window, due_items
+    from coachnotes.vault.load import build_model, load_settings, record_from_data
+    from coachnotes.vault.scan import Listing
 
     records = {}
     for path in notes(root):

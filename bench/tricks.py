@@ -21,10 +21,10 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
-from coachnotes import cache
-from coachnotes.due import query_due
-from coachnotes.load import build_model, load_settings, load_vault, read_notes, read_records
-from coachnotes.scan import discover
+from coachnotes.answers.due import query_due
+from coachnotes.vault import cache
+from coachnotes.vault.load import build_model, load_settings, load_vault, read_notes, read_records
+from coachnotes.vault.scan import discover
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -49,7 +49,7 @@ def main() -> None:
     records = read_records(root, listing)
 
     def due_without_memo() -> None:
-        from coachnotes.due import Window, due_items
+        from coachnotes.answers.due import Window, due_items
 
         due_items(load_vault(root), TODAY, Window(None))
 

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from coachnotes import schema
 from coachnotes.errors import Refused
-from coachnotes.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
 from coachnotes.i18n import _
-from coachnotes.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
-from coachnotes.model import Vault, add_months
-from coachnotes.schema import SLUG_RE
+from coachnotes.vault import schema
+from coachnotes.vault.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
+from coachnotes.vault.model import Vault, add_months
+from coachnotes.vault.schema import SLUG_RE
 
 
 def yaml_scalar(value: str) -> str:
@@ -145,7 +145,7 @@ def _code_id(vault: Vault, year: int) -> str:
 def new_session(vault: Vault, client_id: str, kind: str = "coaching",
                 date: dt.date | None = None) -> Path:
     """Create a session note for an existing client; returns its path."""
-    from coachnotes.load import get_client
+    from coachnotes.vault.load import get_client
 
     if kind not in schema.SESSION_KINDS:
         raise Refused(_("unknown kind {kind!r}: choose one of {items}").format(
@@ -177,7 +177,7 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
 def _one_at_a_time(root: Path) -> Iterator[None]:
     import fcntl
 
-    from coachnotes.cache import private_dir
+    from coachnotes.vault.cache import private_dir
 
     try:
         handle = os.open(private_dir(root / CACHE_DIR) / "new.lock", os.O_RDWR | os.O_CREAT,
@@ -195,7 +195,7 @@ def _one_at_a_time(root: Path) -> Iterator[None]:
 def _next_number(root: Path, client_id: str) -> int:
     """The coaching number after the highest in the client's notes as they are on disk now
     (not as read before the lock was taken)."""
-    from coachnotes.load import read_record
+    from coachnotes.vault.load import read_record
 
     folder = root / CLIENTS / client_id / "sessions"
     highest = 0
@@ -208,8 +208,8 @@ def _next_number(root: Path, client_id: str) -> int:
 
 def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     """Set status follow-up, end_date and the follow-ups of the settings, editing in place."""
-    from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes
-    from coachnotes.load import get_client
+    from coachnotes.vault.frontmatter import EditError, edit_front_matter, parse_bytes
+    from coachnotes.vault.load import get_client
 
     client = get_client(vault, client_id)
     path = vault.root / client.path
@@ -248,8 +248,8 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
     every session note of the folder — only those values, every other byte as it was (links
     keep their form: `[[old|Anouk]]` becomes `[[new|Anouk]]`). Every edit is made and
     checked in memory before anything moves. Returns the notes that were changed."""
-    from coachnotes.frontmatter import EditError, edit_front_matter, parse_bytes, scalar_text
-    from coachnotes.load import get_client
+    from coachnotes.vault.frontmatter import EditError, edit_front_matter, parse_bytes, scalar_text
+    from coachnotes.vault.load import get_client
 
     client = get_client(vault, old)
     if not SLUG_RE.match(new):
@@ -292,7 +292,7 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
 
 
 def _backup(root: Path) -> Path:
-    from coachnotes.cache import private_dir
+    from coachnotes.vault.cache import private_dir
 
     return private_dir(root / CACHE_DIR) / "edit-backup.md"
 
@@ -360,7 +360,7 @@ clients/*/README.md linguist-generated=true merge=coachnotes-generated
 
 def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> list[str]:
     """Make a new vault in an empty or new folder; returns what it says about git identity."""
-    from coachnotes.sync import init_repository
+    from coachnotes.git.sync import init_repository
 
     if (folder / SETTINGS_FILE).exists():
         raise Refused(_("{folder} is a coachnotes vault already; nothing was changed").format(
@@ -384,7 +384,7 @@ HOOK_MARK = "# installed by coachnotes hooks install"
 
 def install_hook(vault: Vault, force: bool = False) -> Path:
     """A pre-commit hook that runs this very coachnotes' `check` and blocks on errors."""
-    from coachnotes.sync import hooks_dir
+    from coachnotes.git.sync import hooks_dir
 
     hooks, place = hooks_dir(vault.root)
     hook = hooks / "pre-commit"

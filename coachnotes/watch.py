@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from coachnotes.cache import no_cyclic_gc
 from coachnotes.i18n import _
-from coachnotes.layout import (
+from coachnotes.vault.cache import no_cyclic_gc
+from coachnotes.vault.layout import (
     CLIENTS,
     CONFLICT_TAG,
     GENERATED_TOP,
@@ -39,9 +39,15 @@ from coachnotes.layout import (
     is_litter,
     is_note,
 )
-from coachnotes.load import build_folder, build_model, load_settings, read_record, read_records
-from coachnotes.model import NoteRecord, Problem, Vault
-from coachnotes.scan import Listing, discover
+from coachnotes.vault.load import (
+    build_folder,
+    build_model,
+    load_settings,
+    read_record,
+    read_records,
+)
+from coachnotes.vault.model import NoteRecord, Problem, Vault
+from coachnotes.vault.scan import Listing, discover
 
 QUIET_SECONDS = 0.3
 
@@ -263,10 +269,10 @@ class VaultState:
 
     def rebuild(self, changes: Changes) -> tuple[Rebuild, dict[str, str]]:
         """Re-check the changed folders and render the pages that show them."""
-        from coachnotes.check import folder_problems, problems_by_client, vault_problems
-        from coachnotes.due import fix_items
-        from coachnotes.pages import TopPages, client_lines, compose
-        from coachnotes.views import client_view
+        from coachnotes.answers.due import fix_items
+        from coachnotes.answers.views import client_view
+        from coachnotes.output.pages import TopPages, client_lines, compose
+        from coachnotes.rules.check import folder_problems, problems_by_client, vault_problems
 
         assert self.vault is not None
         vault, today = self.vault, self.today()
@@ -321,7 +327,7 @@ class VaultState:
                 if any(s.client in moved for s in folder.sessions)}
 
     def write(self, pages: dict[str, str], rebuild: Rebuild) -> None:
-        from coachnotes.pages import write_pages
+        from coachnotes.output.pages import write_pages
 
         assert self.vault is not None
         result = write_pages(self.root, pages, self.vault.pages, set(self.vault.clients))
@@ -518,7 +524,7 @@ class Watcher:
 
     def _sync(self) -> None:
         from coachnotes.errors import CoachnotesError
-        from coachnotes.sync import sync
+        from coachnotes.git.sync import sync
 
         self.paused.set()  # a merge or checkout fires thousands of events: ignore them
         try:

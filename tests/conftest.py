@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 # Nothing read within the racy margin of its last change is kept in the cache (see
-# coachnotes.load.racy_ns; 2 s by default). The suite shortens the margin and lets each new vault
-# settle past it before warming the cache, so that every test runs against a warm cache.
+# coachnotes.vault.load.racy_ns; 2 s by default). The suite shortens the margin and lets each new
+# vault settle past it before warming the cache, so that every test runs against a warm cache.
 RACY = "COACHNOTES_RACY_SECONDS"
 RACY_SECONDS = 0.02
 os.environ[RACY] = str(RACY_SECONDS)
@@ -139,7 +139,7 @@ def make_vault(tmp_path):
         write_files(root, files or {})
         settle()
         # Every test then runs with a warm cache: a stale answer would fail it.
-        from coachnotes.load import load_vault
+        from coachnotes.vault.load import load_vault
 
         load_vault(root)
         return root

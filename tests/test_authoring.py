@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachnotes.layout import slugify
-from coachnotes.schema import SESSION_KINDS, SLUG_RE
+from coachnotes.vault.layout import slugify
+from coachnotes.vault.schema import SESSION_KINDS, SLUG_RE
 from conftest import TODAY, client_note, git, run_cli, session_note, write_files
 
 JAN = "clients/jan/client.md"
@@ -268,7 +268,7 @@ def test_close_changes_nothing_but_the_lines_it_must(tmp_path, status_quote, com
     root = Path(tempfile.mkdtemp(dir=tmp_path))  # no cache involved: no need to let it settle
     write_files(root, {"coachnotes.yml": "", JAN: text.encode("utf-8")})
     from coachnotes.authoring import close_client
-    from coachnotes.load import load_vault
+    from coachnotes.vault.load import load_vault
 
     close_client(load_vault(root, use_cache=False), "jan", dt.date(2026, 8, 31))
     after = (root / JAN).read_bytes().decode("utf-8")

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachnotes.cache import load_blob
-from coachnotes.check import check
-from coachnotes.due import Window, due_items, query_due
-from coachnotes.load import load_vault
-from coachnotes.scan import discover
+from coachnotes.answers.due import Window, due_items, query_due
+from coachnotes.rules.check import check
+from coachnotes.vault.cache import load_blob
+from coachnotes.vault.load import load_vault
+from coachnotes.vault.scan import discover
 from conftest import (
     TODAY,
     client_note,
@@ -98,7 +98,7 @@ def test_a_corrupt_cache_is_replaced_with_a_warning(make_vault):
 
 
 def test_records_of_another_reader_version_are_never_used(make_vault):
-    from coachnotes.cache import pack, unpack
+    from coachnotes.vault.cache import pack, unpack
 
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
     for path in record_files(root):
@@ -149,7 +149,7 @@ def test_several_processes_at_once_agree(make_vault):
 
 
 def test_due_from_the_cache_equals_due_from_the_notes(example_copy):
-    from coachnotes.due import due_with_refs, query_due
+    from coachnotes.answers.due import due_with_refs, query_due
 
     def cold(today):
         everything = Window(None, undated=True)
@@ -170,7 +170,7 @@ def test_due_from_the_cache_equals_due_from_the_notes(example_copy):
 
 def saved_records(root) -> set[str]:
     """The notes whose records the cache holds."""
-    from coachnotes.cache import unpack
+    from coachnotes.vault.cache import unpack
 
     found: set[str] = set()
     for path in record_files(root):
@@ -266,9 +266,9 @@ def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_pat
 def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_vault):
     from test_reader import CORPUS, corpus_place
 
-    from coachnotes.cache import _may_fork, parallel_map
-    from coachnotes.load import read_record
-    from coachnotes.model import NoteRecord
+    from coachnotes.vault.cache import _may_fork, parallel_map
+    from coachnotes.vault.load import read_record
+    from coachnotes.vault.model import NoteRecord
 
     def work(root):
         def one(rel):
@@ -365,8 +365,8 @@ def test_a_damaged_part_of_the_records_is_read_again(make_vault):
 
 
 def test_folder_listings_are_reused_only_where_a_probe_showed_folders_tell_changes(make_vault):
-    from coachnotes.cache import save_blob
-    from coachnotes.scan import _folders_show_changes
+    from coachnotes.vault.cache import save_blob
+    from coachnotes.vault.scan import _folders_show_changes
 
     root = make_vault({JAN: client_note(), NOTE: session_note(next="2026-12-01")})
     assert _folders_show_changes(root)  # ext4 here; some FUSE mounts keep folder times still
@@ -392,7 +392,7 @@ TIMES = st.integers(-(1 << 63), (1 << 63) - 1)  # nanoseconds, before 1970 and a
 def test_a_signature_tells_apart_any_two_sizes_and_times(a, b):
     from types import SimpleNamespace
 
-    from coachnotes.cache import changed_ns, signature
+    from coachnotes.vault.cache import changed_ns, signature
 
     def sig(size, mtime, ctime):
         return signature(SimpleNamespace(st_size=size, st_mtime_ns=mtime, st_ctime_ns=ctime))

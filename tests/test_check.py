@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from coachnotes.check import check
-from coachnotes.layout import MARKER
-from coachnotes.load import load_vault
+from coachnotes.rules.check import check
+from coachnotes.vault.layout import MARKER
+from coachnotes.vault.load import load_vault
 from conftest import TODAY, client_note, run_cli, session_note
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)

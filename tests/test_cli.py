@@ -74,7 +74,7 @@ def test_the_example_vault_shows_only_the_intended_warnings(example_copy):
 
 
 def test_readme_key_tables_match_the_schema():
-    from coachnotes.schema import format_tables
+    from coachnotes.vault.schema import format_tables
     from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -113,8 +113,8 @@ def test_a_warm_due_reads_no_note_and_imports_no_parser(example_copy):
             f"'--today', {TODAY!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'sqlite3', "
-            "'frontmatter', 'dateutil', 'hashlib') or m in ('coachnotes.check', "
-            "'coachnotes.pages', 'coachnotes.views', 'coachnotes.authoring'))\n"
+            "'frontmatter', 'dateutil', 'hashlib') or m in ('coachnotes.rules.check', "
+            "'coachnotes.output.pages', 'coachnotes.answers.views', 'coachnotes.authoring'))\n"
             "print('LOADED', loaded, file=sys.stderr)\n")
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "'yaml'" in first.stderr  # the first run reads the notes

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachnotes.due import Window, due_items
-from coachnotes.load import load_vault
+from coachnotes.answers.due import Window, due_items
+from coachnotes.vault.load import load_vault
 from conftest import RACY_SECONDS, TODAY, client_note, run_cli, session_note
 
 D = dt.date

@@ -131,7 +131,7 @@ def test_forget_refuses_while_a_stash_holds_work_and_keeps_it(tmp_path, git_env)
 
 
 def test_the_guard_refuses_a_replacement_that_would_give_another_note_a_problem():
-    from coachnotes.erase import Plan, damage
+    from coachnotes.git.erase import Plan, damage
 
     old = b"---\ntype: client\nname: Piet\nstatus: active\nintake_date: 2026-01-05\n---\n"
     broken = old.replace(b"name: Piet", b"name: [verwijderd")
@@ -389,7 +389,7 @@ NAMES = ["Jan", "Jan de Vries", "Jan de Vries-Bakker", "Zoë van 't Hek", "Zoë"
 @given(data=st.data())
 def test_forgetting_one_of_many_alike_names_changes_only_its_own_mentions(tmp_path_factory,
                                                                           data):
-    from coachnotes.layout import slugify
+    from coachnotes.vault.layout import slugify
 
     chosen = data.draw(st.lists(st.sampled_from(NAMES), min_size=2, max_size=6, unique=True))
     gone = data.draw(st.sampled_from(chosen))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachnotes.fix import FIXABLE, date_reading, fix_text
-from coachnotes.load import record_from_bytes
+from coachnotes.rules.fix import FIXABLE, date_reading, fix_text
+from coachnotes.vault.load import record_from_bytes
 from conftest import client_note, git, run_cli, session_note
 
 SESSION = "clients/jan/sessions/2026-11-20-coaching.md"

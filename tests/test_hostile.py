@@ -341,7 +341,7 @@ def test_any_yaml_shape_gives_problems_or_data_quickly_and_in_bounded_memory(ent
     # the forked test process before it
     code = ("import resource, sys, time\n"
             "resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20))\n"
-            "from coachnotes.frontmatter import parse_text\n"
+            "from coachnotes.vault.frontmatter import parse_text\n"
             "started = time.process_time()\n"
             "parsed = parse_text(sys.stdin.read())\n"
             "used = [int(line.split()[1]) for line in open('/proc/self/status')\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coachnotes import i18n
-from coachnotes.codes import CODES
+from coachnotes.vault.codes import CODES
 from conftest import REPO, client_note, run_cli, session_note
 
 PACKAGE = REPO / "coachnotes"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from coachnotes.load import load_vault
+from coachnotes.vault.load import load_vault
 from conftest import TODAY, git, run_cli, vault_with_remote, write_files
 
 CLIENT = """\

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from coachnotes.layout import MARKER
+from coachnotes.vault.layout import MARKER
 from conftest import EXAMPLE, TODAY, client_note, coachnotes_command, run_cli, session_note
 
 PAGES_OF_EXAMPLE = sorted(["INDEX.md", "FOLLOW-UPS.md"] + [

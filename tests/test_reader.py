@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachnotes.check import check
-from coachnotes.frontmatter import MAX_BYTES, parse_bytes, parse_text
-from coachnotes.load import load_vault
+from coachnotes.rules.check import check
+from coachnotes.vault.frontmatter import MAX_BYTES, parse_bytes, parse_text
+from coachnotes.vault.load import load_vault
 from conftest import TODAY, client_note, run_cli, session_note
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from coachnotes.check import client_problems
-from coachnotes.load import load_vault
-from coachnotes.report import build_report, to_docx, to_markdown, to_pdf
-from coachnotes.schema import SHARES
-from coachnotes.views import client_view
+from coachnotes.answers.views import client_view
+from coachnotes.output.report import build_report, to_docx, to_markdown, to_pdf
+from coachnotes.rules.check import client_problems
+from coachnotes.vault.load import load_vault
+from coachnotes.vault.schema import SHARES
 from conftest import TODAY, client_note, run_cli, session_note, write_files
 
 D = dt.date

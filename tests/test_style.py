@@ -1,15 +1,18 @@
-"""The shape of the code: ruff's rules (100 columns, complexity 15), layers without import
-cycles, and one registry of problem codes that the checks and the README follow."""
+"""The shape of the code: ruff's rules (100 columns, complexity 10), layers that
+import-linter holds, no import cycles, and one registry of problem codes that the checks and
+the README follow."""
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from coachnotes.codes import CODES, table
+from coachnotes.vault.codes import CODES, table
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "coachnotes"
@@ -35,10 +38,21 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
+def modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
 def test_no_module_imports_one_that_imports_it_back():
-    graph = {f"coachnotes.{p.stem}": imports_of(p) for p in PACKAGE.glob("*.py")
-             if p.stem != "__init__"}
-    graph = {m: {t for t in targets if t in graph and t != m} for m, targets in graph.items()}
+    every = modules()
+    graph = {name: {t for t in imports_of(path) if t in every and t != name}
+             for name, path in every.items()}
 
     def reaches(start: str, goal: str) -> bool:
         seen, todo = set(), [start]
@@ -56,23 +70,37 @@ def test_no_module_imports_one_that_imports_it_back():
     assert not cycles, cycles
 
 
-LAYERS = ["errors", "i18n", "files", "texts", "layout", "redact", "codes", "erasures", "schema",
-          "model", "cache", "scan", "frontmatter", "load", "check", "fix", "due", "views",
-          "pages", "terminal", "report", "export", "gitrepo", "erase_filter", "erase", "sync",
-          "authoring", "watch", "cli", "__main__"]
+def lint_imports(repo: Path) -> subprocess.CompletedProcess:
+    """import-linter's contracts (setup.cfg) over the package in `repo`."""
+    command = Path(sys.executable).parent / "lint-imports"
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    return subprocess.run([str(command), "--no-cache"], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=120)
 
 
-def test_layers_point_down():
-    """Each module imports only modules above it in the README's list (lazy imports too)."""
-    assert sorted(LAYERS) == sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
-    for rank, name in enumerate(LAYERS):
-        used = {m.split(".")[1] for m in imports_of(PACKAGE / f"{name}.py")}
-        assert used <= set(LAYERS[:rank]), (name, sorted(used - set(LAYERS[:rank])))
+def test_the_layers_hold_as_import_linter_checks_them():
+    """vault < rules < answers < output < git < the faces; GitPython, click and watchdog each
+    in its one place (setup.cfg's contracts), lazy imports included."""
+    done = lint_imports(REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 kept, 0 broken" in done.stdout
+
+
+def test_a_wrong_arrow_breaks_the_contract(tmp_path):
+    """The contracts can fail: the model importing sync (a layer above it) is caught."""
+    shutil.copytree(PACKAGE, tmp_path / "coachnotes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "setup.cfg", tmp_path / "setup.cfg")
+    model = tmp_path / "coachnotes/vault/model.py"
+    model.write_text(model.read_text() + "\n\ndef _wrong():\n    from coachnotes.git import sync\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0
+    assert "coachnotes.vault.model -> coachnotes.git.sync" in done.stdout
 
 
 def test_every_code_the_package_raises_is_declared_once():
     used = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         if path.name != "codes.py":
             used |= set(re.findall(r"\"([EW]\d{3})\"", path.read_text(encoding="utf-8")))
     assert used, "no code found: the pattern no longer matches the sources"
@@ -96,7 +124,7 @@ def test_no_function_hides_the_message_function():
     unpacked value, a parameter) in one of its functions would make `_("...")` fail there."""
     import ast
 
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         if "from coachnotes.i18n import _" not in source:
             continue

@@ -213,7 +213,7 @@ step = st.tuples(st.sampled_from(["edit", "append", "delete", "sync"]),
 @given(steps=st.lists(step, min_size=3, max_size=10))
 def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, git_env,
                                                             monkeypatch, steps):
-    from coachnotes.sync import sync
+    from coachnotes.git.sync import sync
 
     base = tmp_path_factory.mktemp("prop")
     remote = base / "remote.git"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from coachnotes.layout import MARKER
+from coachnotes.vault.layout import MARKER
 from coachnotes.watch import Watcher, is_input
 from conftest import TODAY, client_note, coachnotes_command, session_note
 

@@ -9,9 +9,9 @@ import shutil
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from coachnotes.check import check
-from coachnotes.load import load_vault
-from coachnotes.pages import render_pages
+from coachnotes.output.pages import render_pages
+from coachnotes.rules.check import check
+from coachnotes.vault.load import load_vault
 from coachnotes.watch import VaultState
 from conftest import TODAY, client_note, session_note, settle
 

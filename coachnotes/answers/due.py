@@ -1,0 +1,299 @@
+"""What is due (SPEC §10): follow-ups, follow-ups to plan, agreed conversations, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import NamedTuple
+
+from coachnotes.i18n.texts import text
+from coachnotes.vault.layout import folder_of
+from coachnotes.vault.load import get_client, unknown_client
+from coachnotes.vault.model import Client, DueItem, Problem, Settings, Vault, add_days, add_months
+
+ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4}
+
+
+class Window(NamedTuple):
+    """Which open items to show: due on or before `until` (None: all), or only overdue ones;
+    `undated` also admits actions that have no date at all (`--all`, `--client`). `fix`
+    items are in every window."""
+
+    until: dt.date | None
+    overdue_only: bool = False
+    undated: bool = False
+
+    @classmethod
+    def default(cls, settings: Settings, today: dt.date, within: int | None = None) -> "Window":
+        days = settings.due_within_days if within is None else within
+        return cls(add_days(today, days))
+
+    def admits(self, item: DueItem, today: dt.date) -> bool:
+        if item.kind == "fix":
+            return True
+        if item.due is None:
+            return self.undated
+        if self.overdue_only:
+            return item.due < today
+        return self.until is None or item.due <= self.until
+
+
+class Conversation(NamedTuple):
+    """A coming conversation: a planned note, or the `next` agreed in the latest held one."""
+
+    date: dt.date
+    time: str | None  # HH:MM, where the note gives one
+    path: str
+    what: str  # "next", or "planned:<kind>"
+    minutes: int  # its length, for a timed calendar event
+
+
+def conversations(client: Client, today: dt.date) -> list[Conversation]:
+    """The client's coming conversations: each planned note, and the `next` agreed in the
+    latest held one while no note is dated on or after it. None for a paused client
+    (SPEC §3); the agreed `next` only while intake or active."""
+    if client.status == "paused":
+        return []
+    found = [Conversation(s.date, s.time, s.path, f"planned:{s.kind}", s.duration or 60)
+             for s in client.planned(today)]
+    if client.status in ("intake", "active"):
+        agreed = client.next_agreed(today)
+        if agreed is not None:
+            latest = client.latest_held(today)
+            found.append(Conversation(agreed, latest.next_time, latest.path, "next", 60))
+    return sorted(found, key=lambda c: (c.date, c.time or "", c.path))
+
+
+def next_conversation(client: Client, today: dt.date) -> dt.date | None:
+    coming = conversations(client, today)
+    return coming[0].date if coming else None
+
+
+def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
+    """Every open item of one client, whatever its date, with a stable identity for UIDs."""
+    lang = vault.language
+    found: list[tuple[DueItem, str]] = []
+
+    def add(kind: str, due: dt.date | None, what: str, path: str, ref: str,
+            time: str | None = None, minutes: int | None = None) -> None:
+        days = (today - due).days if due is not None else None
+        item = DueItem(client.id, client.name, kind, due, days, what, path, time, minutes)
+        found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
+
+    booked = client.planned_follow_ups(today)  # one appointment, one item (SPEC §10)
+    for entry in client.open_follow_ups(today):
+        note = booked.get(entry.n)
+        if note is None:
+            add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
+                str(entry.n))
+        else:
+            add("follow-up", note.date, text(lang, "follow-up", n=entry.n), note.path,
+                str(entry.n), note.time, note.duration or 60)
+    replaced = {s.path for s in booked.values()}
+    offsets = vault.settings.follow_up_months
+    if client.status in ("follow-up", "closed") and not client.follow_ups \
+            and client.end_date and offsets:
+        due = add_months(client.end_date, offsets[0])
+        add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
+    coming = conversations(client, today)
+    for c in coming:
+        if c.path in replaced and c.what != "next":
+            continue
+        if c.what == "next":
+            add("session", c.date, text(lang, "session"), c.path, "", c.time, c.minutes)
+        else:
+            kind = c.what.partition(":")[2]
+            add("session", c.date, text(lang, "session.planned",
+                                       kind=text(lang, f"kind.{kind}") if kind else "?"),
+                c.path, "planned", c.time, c.minutes)
+    next_day = coming[0].date if coming else None
+    held = [s.date for s in client.held(today)]
+    for session in client.sessions:
+        for index, action in enumerate(session.actions):
+            if action.done:
+                continue
+            if action.due is not None:
+                add("action", action.due, action.text, session.path, str(index))
+            elif not (session.date and any(day > session.date for day in held)):
+                # undated: due at the next conversation, until a later one was held
+                add("action", next_day, action.text, session.path, str(index))
+    return found
+
+
+def fix_items(vault: Vault, problems: list[Problem], today: dt.date,
+              ) -> list[tuple[DueItem, str]]:
+    """One `fix` item per file with an error, its first error as the text (SPEC §10): a
+    note that cannot be read cannot say what is due, so the list says it is incomplete."""
+    first: dict[str, Problem] = {}
+    for problem in sorted(problems):
+        if problem.severity == "error" and problem.path not in first:
+            first[problem.path] = problem
+    found = []
+    for path, problem in first.items():
+        owner = folder_of(path) or ""
+        client = vault.clients.get(owner)
+        found.append((DueItem(owner, client.name if client else "", "fix", today, 0,
+                              f"{problem.code} {problem.message}", path), f"fix|{path}"))
+    return found
+
+
+def sort_key(pair: tuple[DueItem, str]) -> tuple:
+    """`fix` items first; then by due date, client, kind (in ORDER) and text; actions without
+    a date last (SPEC §10)."""
+    item, ref = pair
+    group = 0 if item.kind == "fix" else 2 if item.due is None else 1
+    return (group, item.due or dt.date.max, item.client, ORDER[item.kind], item.text,
+            item.path, ref)
+
+
+def due_items(vault: Vault, today: dt.date, window: Window,
+              client_id: str | None = None) -> list[DueItem]:
+    """The open items inside `window`, sorted (see `sort_key`)."""
+    return [item for item, _ in due_with_refs(vault, today, window, client_id)]
+
+
+def due_with_refs(vault: Vault, today: dt.date, window: Window, client_id: str | None = None,
+                  problems: list[Problem] | None = None) -> list[tuple[DueItem, str]]:
+    """The open items inside `window` with their identities; `fix` items from `problems`
+    (checked here when not given)."""
+    from coachnotes.rules.check import check
+
+    clients = [get_client(vault, client_id)] if client_id else list(vault.clients.values())
+    found = [pair for client in clients for pair in client_items(vault, client, today)]
+    problems = check(vault, today) if problems is None else problems
+    found += [pair for pair in fix_items(vault, problems, today)
+              if client_id is None or pair[0].client == client_id]
+    found = [pair for pair in found if window.admits(pair[0], today)]
+    found.sort(key=sort_key)
+    return found
+
+
+def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bool = False,
+              show_all: bool = False, client_id: str | None = None,
+              ) -> tuple[Window, list[tuple[DueItem, str]], int]:
+    """`coachnotes due`: the window, the open items in it with their identities, and how
+    many actions without a date the window leaves out.
+
+    The open items of the whole vault are memoised by every input they came from and the date
+    (`cache.memo`): while no note or setting changed, nothing is read or built but the list of
+    files and that one answer.
+    """
+    from coachnotes.vault.cache import memo
+    from coachnotes.vault.load import inputs, load_vault
+
+    settings, listing, key = inputs(root)
+
+    def compute() -> tuple[dict[str, str], list[tuple]]:
+        vault = load_vault(root, settings=settings, listing=listing)
+        pairs = due_with_refs(vault, today, Window(None, undated=True))
+        return ({c.id: c.name for c in vault.clients.values()},
+                [(i.client, i.name, i.kind, i.due.isoformat() if i.due else None, i.time,
+                  i.text, i.path, ref, i.minutes) for i, ref in pairs])
+
+    names, rows = memo(root, "due", key + today.isoformat().encode(), compute,
+                       keep=lambda _: listing.settled(sig for _, sig in listing.notes))
+    if client_id is not None and client_id not in names:
+        raise unknown_client(client_id, names)
+    window = (Window(None, undated=True) if show_all
+              else Window(None, overdue_only=True, undated=client_id is not None) if overdue
+              else Window.default(settings, today, within)._replace(undated=client_id is not None))
+    # The hot loop of a warm `due`: rows outside the window are passed over by comparing ISO
+    # texts (they sort as the dates do), before any object is made for them.
+    fromiso = dt.date.fromisoformat
+    until = window.until.isoformat() if window.until else None
+    today_text = today.isoformat()
+    pairs = []
+    left_out = 0
+    for client, name, kind, due, time, what, path, ref, minutes in rows:
+        if client_id is not None and client != client_id:
+            continue
+        if kind != "fix":
+            if due is None:
+                if not window.undated:
+                    left_out += 1
+                    continue
+            elif window.overdue_only:
+                if due >= today_text:
+                    continue
+            elif until is not None and due > until:
+                continue
+        day = fromiso(due) if due else None
+        pairs.append((DueItem(client, name, kind, day, (today - day).days if day else None,
+                              what, path, time, minutes), ref))
+    return window, pairs, left_out
+
+
+def uid(ref: str) -> str:
+    """A UID that is the same on every run and device for the same item."""
+    import hashlib
+
+    return hashlib.sha256(ref.encode("utf-8")).hexdigest()[:32] + "@coachnotes"
+
+
+def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings) -> bytes:
+    """An RFC 5545 calendar named after the coach: an item with a time of day is a timed
+    event in the vault's `timezone` (its VTIMEZONE from the tz database), lasting the
+    conversation's `duration` (else 60 minutes); any other item is an all-day event. UIDs
+    are stable, so a subscribed calendar updates instead of duplicating."""
+    import zoneinfo
+
+    import icalendar
+
+    from coachnotes.i18n.texts import due_kind
+
+    zone = zoneinfo.ZoneInfo(settings.timezone)
+    alarm = settings.calendar_alarm_minutes
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//coachnotes//due items//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"coachnotes — {settings.coach or 'coach'}")
+    calendar.add("x-wr-timezone", settings.timezone)
+    stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    for item, ref in calendar_pairs(pairs):
+        event = icalendar.Event()
+        event.add("uid", uid(ref))
+        event.add("dtstamp", stamp)
+        start = _start(item, zone)
+        if isinstance(start, dt.datetime):
+            event.add("dtstart", start)
+            event.add("dtend", start + dt.timedelta(minutes=item.minutes or 60))
+        else:
+            event.add("dtstart", item.due)
+            event.add("dtend", add_days(item.due, 1))
+        who = calendar_name(item, settings.calendar_names)
+        event.add("summary", f"{who}: {item.text}")
+        event.add("description", due_kind(item.kind, settings.language))  # no path, no name
+        event.add("categories", [item.kind])
+        if alarm is not None and isinstance(start, dt.datetime):
+            reminder = icalendar.Alarm()
+            reminder.add("action", "DISPLAY")
+            reminder.add("description", f"{who}: {item.text}")
+            reminder.add("trigger", dt.timedelta(minutes=-alarm))
+            event.add_component(reminder)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def calendar_pairs(pairs: list[tuple[DueItem, str]]) -> list[tuple[DueItem, str]]:
+    """The items a calendar holds: dated ones (not the notes to fix, nor undated actions);
+    `due --ics` says how many, so the count is the events written."""
+    return [(item, ref) for item, ref in pairs if item.kind != "fix" and item.due is not None]
+
+
+def calendar_name(item: DueItem, style: str) -> str:
+    """How a calendar names the client (SPEC §10): `Z.v.t.H.` by default, since calendars
+    are synced to cloud services; the id, or the full name, where the coach chose so."""
+    if style == "full":
+        return item.name
+    if style == "id":
+        return item.client
+    words = [w.lstrip("'\u2019`") for w in item.name.replace("-", " ").split()]
+    return "".join(w[0] + "." for w in words if w[:1].isalpha()) or item.client
+
+
+def _start(item: DueItem, zone) -> dt.date | dt.datetime:
+    if item.time is None or item.due is None or item.due >= dt.date.max:
+        return item.due
+    hour, minute = (int(part) for part in item.time.split(":"))
+    return dt.datetime.combine(item.due, dt.time(hour, minute), tzinfo=zone)

@@ -1,0 +1,731 @@
+"""Erasure (SPEC §13): `forget` one client from the vault, its whole history and the remote,
+and the same on every other device when it syncs (SPEC §12).
+
+The history is rewritten by git-filter-repo, driven as its manual says: `--source` the vault's
+repository, `--target` a new bare repository in the private cache folder, `--invert-paths
+--path clients/<id>/` and one `--replace-text`/`--replace-message` file of expressions. The
+vault's own repository is not touched while that runs: a rewrite that fails, or a forget that
+is killed there, leaves it exactly as it was. The rewritten refs are then fetched into a
+namespace of ours, a journal is written, and all refs are moved in one `git update-ref`
+transaction; a forget killed after that is finished by the next `forget` or `sync` (the
+journal says what was left to do). Only then are the reflog expired, the old objects pruned and
+the new history pushed with a lease.
+
+The same rewrite is deterministic, so a second device that erases the same client from the same
+old commits makes the same new commits, and its own unsynced work merges on top as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coachnotes.errors import Refused, SyncError
+from coachnotes.git.repo import identity_env, no_prompt, reason, state_problem, vault_prefix
+from coachnotes.i18n import _
+from coachnotes.vault import erasures
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS, is_generated_place
+from coachnotes.vault.redact import (
+    ERASED,
+    Mentions,
+    document_mentions,
+    fold,
+    is_binary,
+    is_own_note,
+    redact,
+)
+
+NAMESPACE = "refs/coachnotes-erase/"
+
+JOURNAL = "erase-journal"
+WORK = "erase-work"
+_SKIP_DIRS = {".git", CACHE_DIR}
+_KEEP_IN_CACHE = {".gitignore", "sync.lock", "sync-journal", JOURNAL}
+_RENAMED = "85%"  # git's similarity for a client.md moved by `rename` or by hand
+
+
+@dataclass
+class ForgetReport:
+    client: str
+    mentions: list[str] = field(default_factory=list)  # other files whose mentions were replaced
+    removed: list[str] = field(default_factory=list)  # copies and documents removed whole
+    earlier: list[str] = field(default_factory=list)  # earlier ids of the client, erased too
+    messages: list[str] = field(default_factory=list)
+    pushed: bool = False
+    offline: bool = False  # a remote is configured but could not be reached
+    word: str = ERASED["en"]  # what mentions now read
+
+
+def filter_repo() -> bool:
+    """Whether git-filter-repo (a dependency of coachnotes, driven as a library) is there.
+    COACHNOTES_FILTER_REPO set to an empty value says it is not (for the tests)."""
+    if os.environ.get("COACHNOTES_FILTER_REPO") == "":
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("git_filter_repo") is not None
+
+
+@dataclass
+class Plan:
+    """What the erasure does to the files that lie here (outside the client's folders)."""
+    rewrite: dict[str, bytes] = field(default_factory=dict)  # new bytes of mentioning files
+    remove: list[str] = field(default_factory=list)  # the client's own notes, its documents
+    rename: dict[str, str] = field(default_factory=dict)  # paths that name the client
+    old: dict[str, bytes] = field(default_factory=dict)  # the bytes before, of `rewrite`
+
+
+def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
+    """Walk every file of the vault but git's and the cache's (hidden folders such as
+    Obsidian's `.trash/` included, links never followed, no size limit) and decide."""
+    folders = {f"{CLIENTS}/{i}" for i in mentions.ids}
+    plan = Plan()
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        rel_here = here.relative_to(root).as_posix()
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not (
+            here / d).is_symlink() and f"{rel_here}/{d}".removeprefix("./") not in folders)
+        for name in sorted(files):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() or not path.is_file():
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if is_own_note(data, mentions) or mentions.document_of(rel):
+                plan.remove.append(rel)  # its note wherever it lies; a document named for it
+                continue
+            if is_binary(data):
+                if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
+                    plan.remove.append(rel)  # a document nothing can be replaced in
+                elif mentions.mentioned(rel):
+                    plan.rename[rel] = mentions.replace_plain(rel, word)
+                continue
+            new = redact(data, mentions, word)
+            if new != data:
+                plan.rewrite[rel], plan.old[rel] = new, data
+            if mentions.mentioned(rel):
+                plan.rename[rel] = mentions.replace_plain(rel, word)
+    return plan
+
+
+def damage(plan: Plan) -> list[str]:
+    """Other notes that the replacement would give a problem they did not have: the proof,
+    made before anything is rewritten, that no other note is damaged."""
+    from coachnotes.vault.load import record_from_bytes
+    from coachnotes.vault.redact import yaml_region
+
+    hurt = []
+    for rel, new in plan.rewrite.items():
+        if is_generated_place(rel):
+            continue
+        old = plan.old[rel]
+        if rel.endswith(".md"):
+            before = sorted(c for _l, c, _t in record_from_bytes(rel, old).problems)
+            after = sorted(c for _l, c, _t in record_from_bytes(rel, new).problems)
+            if any(after.count(c) > before.count(c) for c in set(after)):
+                hurt.append(rel)
+        elif rel.endswith((".yml", ".yaml")):
+            text = old.decode("utf-8", "replace")
+            if yaml_region(text) and not yaml_region(new.decode("utf-8", "replace")):
+                hurt.append(rel)
+    return hurt
+
+
+def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
+    """Erase a client everywhere this device can reach (SPEC §13)."""
+    from coachnotes.errors import UnknownClient
+    from coachnotes.git.repo import open_repo, sync_lock
+    from coachnotes.vault.load import load_vault
+
+    in_git = _in_git(root)
+    report = ForgetReport(client_id)
+    if in_git:  # a forget that was killed is finished first
+        with sync_lock(root, JOURNAL) as journal, open_repo(root) as repo:
+            finish(repo, root, journal, report)
+    vault = load_vault(root)
+    report.word = ERASED.get(vault.language, ERASED["en"])
+    try:
+        mentions, shared = _who(root, client_id, vault, in_git)
+    except UnknownClient:
+        if not vault.erasures.erased(client_id):
+            raise
+        report.messages.append(_("{client_id} is erased already (erasures.yml); nothing "
+                                 "left to do here").format(client_id=client_id))
+        return report
+    report.earlier = [i for i in mentions.ids if i != client_id]
+    for name in shared:
+        report.messages.append(_("another client has the same name, so mentions by name "
+                                 "alone are kept (they may be about that client): {name}"
+                                 ).format(name=name))
+    with sync_lock(root, JOURNAL) as journal:
+        if in_git:
+            with open_repo(root) as repo:
+                finish(repo, root, journal, report)  # one killed in the meantime
+                _refuse_unless_ready(repo, root)
+        plan = _checked_plan(root, mentions, report.word)
+        report.mentions = sorted(r for r in {*plan.rewrite, *plan.rename}
+                                 if not is_generated_place(r))
+        report.removed = sorted(plan.remove)
+        if not in_git:
+            _apply(root, plan)
+            _after_erasure(root, mentions, vault.language, today)
+            report.messages.append(_("this vault is not a git repository: the client's "
+                                     "notes and mentions are gone from this folder (copies "
+                                     "elsewhere, such as backups, are not)"))
+            return report
+        with open_repo(root) as repo:
+            _fetch_tags(repo, root)
+            _rewrite(repo, root, mentions, journal, vault.language, today)
+            finish(repo, root, journal, report, resumed=False)
+    return report
+
+
+def _checked_plan(root: Path, mentions: Mentions, word: str) -> Plan:
+    plan = plan_tree(root, mentions, word)
+    hurt = damage(plan)
+    if hurt:
+        raise Refused(_("erasing the mentions would damage other notes (they would get a "
+                        "problem they do not have now): {items}. Rewrite the mention there "
+                        "by hand (or quote the value), commit, then forget again. Nothing was "
+                        "changed.").format(items=", ".join(hurt)))
+    return plan
+
+
+def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[Mentions, list[str]]:
+    """The client to erase with every id and name it ever had (SPEC §13, v3: after a
+    `rename`, a folder renamed by hand, a `name` corrected later), and the names and ids of
+    every other client, which are never touched. Also the names shared with another client:
+    a mention by such a name is not erased."""
+    from coachnotes.git.repo import open_repo
+    from coachnotes.vault.load import unknown_client
+
+    live = {i: (f.client.name if f.client else None) for i, f in vault.folders.items()
+            if i is not None}
+    history: list[tuple[str, str | None, str | None]] = []
+    renames: list[tuple[str, str]] = []
+    if in_git:
+        with open_repo(root) as repo:
+            history, renames = client_history(repo, vault_prefix(repo, root))
+    if client_id not in live and not any(folder == client_id for folder, _i, _n in history):
+        raise unknown_client(client_id, vault.clients)
+    return lineage({client_id}, live, history, renames)
+
+
+def lineage(start: set[str], live: dict[str, str | None],
+            history: list[tuple[str, str | None, str | None]],
+            renames: list[tuple[str, str]]) -> tuple[Mentions, list[str]]:
+    """Every id the client had: its folder, a folder its client.md was moved from or to
+    (git's rename detection), a folder whose client.md names one of its ids as `id`; never
+    the folder of another client that is here now. Its names: every `name` those folders'
+    client.md ever had."""
+    ids = set(start)
+    while True:
+        more = {b for a, b in renames if a in ids} | {a for a, b in renames if b in ids}
+        more |= {folder for folder, key, _n in history if key in ids}
+        more = {m for m in more if m not in live or m in start} - ids
+        if not more:
+            break
+        ids |= more
+    names = {n for i in ids if (n := live.get(i))}
+    names |= {n for folder, _k, n in history if folder in ids and n}
+    others = {n for folder, _k, n in history if folder not in ids and n}
+    others |= {n for i, n in live.items() if i not in ids and n}
+    others |= {folder for folder, _k, _n in history if folder not in ids}
+    others |= {i for i in live if i not in ids}
+    folded = {fold(o) for o in others}
+    shared = sorted(n for n in names if fold(n) in folded)
+    return Mentions(sorted(ids), sorted(set(names) - set(shared)), sorted(others)), shared
+
+
+def client_history(repo, prefix: str) -> tuple[list[tuple[str, str | None, str | None]],
+                                               list[tuple[str, str]]]:
+    """Every version of every client.md in every ref: (folder, its `id`, its `name`), and
+    the client.md files git sees moved from one folder to another."""
+    import subprocess
+
+    from coachnotes.vault.redact import front_value
+
+    out = repo.git.log("--all", f"-M{_RENAMED}", "--raw", "--no-abbrev", "--format=",
+                       "--", f":(glob){prefix}{CLIENTS}/*/client.md")
+    blobs: dict[str, str] = {}
+    renames = []
+    depth = prefix.count("/") + 1
+    for line in out.splitlines():
+        if not line.startswith(":") or "\t" not in line:
+            continue
+        head, *paths = line.split("\t")
+        fields = head.split()
+        folders = [p.split("/")[depth] for p in paths]
+        if fields[4].startswith("R") and len(folders) == 2 and folders[0] != folders[1]:
+            renames.append((folders[0], folders[1]))
+        if set(fields[3]) != {"0"}:
+            blobs.setdefault(fields[3], folders[-1])
+    if not blobs:
+        return [], renames
+    ids = list(blobs)
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=repo.working_tree_dir,
+                          input="".join(f"{b}\n" for b in ids).encode(), capture_output=True,
+                          check=True).stdout
+    history, at = [], 0
+    for blob in ids:
+        header_end = done.index(b"\n", at)
+        size = int(done[at:header_end].split()[2])
+        text = done[header_end + 1: header_end + 1 + size].decode("utf-8", "replace")
+        at = header_end + 1 + size + 1
+        history.append((blobs[blob], front_value(text, "id"), front_value(text, "name")))
+    return history, renames
+
+
+def _in_git(root: Path) -> bool:
+    done = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root,
+                          capture_output=True, text=True)
+    return done.returncode == 0 and done.stdout.strip() == "true"
+
+
+def _refuse_unless_ready(repo, root: Path) -> None:
+    problem = state_problem(repo, "forget")
+    if problem:
+        raise Refused(problem)
+    if repo.head.is_detached:
+        raise Refused(_("the repository is on a detached HEAD (not on a branch): check out "
+                        "your branch (`git switch main`), then forget again. Nothing was "
+                        "changed."))
+    status = repo.git.status("--porcelain", "-z", "--untracked-files=all")
+    if status.strip("\0"):
+        raise Refused(_("there are changes that are not committed yet: run `coachnotes "
+                        "sync` (or `coachnotes sync --no-push`) first, so that nothing of "
+                        "yours can be lost, then forget again. Nothing was changed."))
+    refuse_stash(repo, "forget")
+    if not filter_repo():
+        raise Refused(_("git-filter-repo is not installed, and without it the client "
+                        "cannot be erased from the history: install it (`pip install "
+                        "git-filter-repo`; it comes with coachnotes), then forget again. "
+                        "Nothing was changed."))
+
+
+def refuse_stash(repo, command: str) -> None:
+    """A stash holds old versions that an erasure cannot rewrite, and pruning would lose it:
+    the coach decides what becomes of it first."""
+    if repo.git.for_each_ref("--format=%(refname)", "refs/stash").strip():
+        count = len(repo.git.stash("list").splitlines())
+        raise Refused(_("there are {n} stashed change(s) (`git stash list`), which an "
+                        "erasure cannot rewrite and would lose: bring them back with `git "
+                        "stash pop` and commit them (or drop them with `git stash drop`), "
+                        "then {command} again. Nothing was changed.").format(
+                            n=count, command=command))
+
+
+def _fetch_tags(repo, root: Path) -> None:
+    """The remote's tags, so that they are rewritten and pushed back too (a tag only the
+    remote has would keep the client there). Unreachable remote: the local ones will do."""
+    import git
+
+    name, _branch = _remote(repo, root)
+    if name is None:
+        return
+    try:
+        with repo.git.custom_environment(**no_prompt(repo)):
+            repo.git.fetch("--quiet", "--no-write-fetch-head", name, "refs/tags/*:refs/tags/*",
+                           kill_after_timeout=60)
+    except git.GitCommandError:
+        pass
+
+
+def _refs(repo) -> dict[str, str]:
+    """Every ref that is not symbolic, with its object."""
+    out = repo.git.for_each_ref("--format=%(refname) %(objectname) %(symref)")
+    refs = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not parts[0].startswith(NAMESPACE):
+            refs[parts[0]] = parts[1]
+    return refs
+
+
+def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
+             today: dt.date, log: bool = True) -> None:
+    """Rewrite every ref into a new repository, fetch the result into our namespace, and
+    write the journal: from here on the forget is finished, never undone."""
+    import json
+
+    from coachnotes.vault.cache import private_dir
+    from coachnotes.vault.files import write_atomic
+
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = vault_prefix(repo, root)
+    work = private_dir(root / CACHE_DIR) / WORK
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(mode=0o700)
+    try:
+        target = work / "target.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(target)], check=True,
+                       capture_output=True)
+        config = work / "config.json"
+        write_atomic(config, json.dumps({
+            "source": str(top), "target": str(target), "prefix": prefix,
+            "word": ERASED.get(language, ERASED["en"]), "ids": mentions.ids,
+            "names": mentions.names, "others": mentions.others,
+            "paths": [f"{prefix}{CLIENTS}/{i}/" for i in mentions.ids]}).encode())
+        done = subprocess.run([sys.executable, "-m", "coachnotes.git.erase_filter", str(config)],
+                              capture_output=True, text=True, cwd=top)
+        if done.returncode != 0:
+            said = (done.stderr or done.stdout).strip().splitlines()
+            raise Refused(_("the history could not be rewritten (git-filter-repo: "
+                            "{value}); nothing was changed").format(
+                            value=said[-1] if said else 'failed'))
+        before = _refs(repo)
+        repo.git.fetch("--no-tags", "--no-write-fetch-head", "--quiet", str(target),
+                       f"+refs/*:{NAMESPACE}*")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    journal.write({"ids": mentions.ids, "names": mentions.names, "others": mentions.others,
+                   "language": language, "today": today.isoformat(), "before": before,
+                   "step": "swap", "log": log})
+
+
+def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True) -> None:
+    """Carry out what the journal says is left of a forget (all of it is safe to repeat)."""
+    from coachnotes.git.repo import clear_stale_locks, wait_for_git
+
+    state = journal.read()
+    if state is not None or repo.git.for_each_ref("--format=%(refname)", NAMESPACE) or \
+            (root / CACHE_DIR / WORK).exists():  # what a killed forget started ends first
+        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
+        clear_stale_locks(Path(repo.git_dir))
+    if state is None or "names" not in state:  # killed before its journal: never started
+        for ref in repo.git.for_each_ref("--format=%(refname)", NAMESPACE).split():
+            repo.git.update_ref("-d", ref)
+        shutil.rmtree(root / CACHE_DIR / WORK, ignore_errors=True)
+        journal.clear()
+        sweep_private(root)
+        return
+    if resumed:
+        report.messages.append(_("finishing a forget that was interrupted"))
+    mentions = Mentions(state["ids"], state["names"], state["others"])
+    today = dt.date.fromisoformat(state["today"])
+    if state.get("step") == "swap":
+        _swap(repo, state["before"])
+        state["step"] = "tidy"
+        journal.write(state)
+    if state.get("step") == "tidy":
+        _tidy(repo, root, mentions, state["language"], today, state.get("log", True))
+        state["step"] = "push"
+        journal.write(state)
+    if state.get("step") == "push":
+        _push_erased(repo, root, state["before"], report)
+    journal.clear()
+    sweep_private(root)  # a journal's temporary copy, killed halfway, held the names
+
+
+def _swap(repo, before: dict[str, str]) -> None:
+    """Move every ref to its rewritten commit in one transaction, and the files with it."""
+    new = {}
+    for line in repo.git.for_each_ref("--format=%(refname) %(objectname)",
+                                      NAMESPACE).splitlines():
+        ref, sha = line.split()
+        new["refs/" + ref[len(NAMESPACE):]] = sha
+    if new:
+        commands = ["start"]
+        for ref in sorted(set(before) | set(new)):
+            if ref in new:
+                commands.append(f"update {ref} {new[ref]}")
+            elif ref in before and ref.startswith(("refs/heads/", "refs/remotes/",
+                                                   "refs/tags/")):
+                commands.append(f"delete {ref}")  # nothing of it is left after the rewrite
+        commands += ["prepare", "commit"]
+        subprocess.run(["git", "update-ref", "--stdin"], cwd=repo.working_tree_dir,
+                       input="\n".join(commands) + "\n", text=True, check=True,
+                       capture_output=True)
+    repo.git.reset("--hard", "-q")
+    for ref in new:
+        repo.git.update_ref("-d", NAMESPACE + ref[len("refs/"):])
+
+
+def _tidy(repo, root: Path, mentions: Mentions, language: str,
+          today: dt.date, log: bool = True) -> None:
+    """The files after the swap: the folders gone (ignored files in them too), the files git
+    does not track (Obsidian's `.trash/`, `exports/`) erased alike, the erasure log and the
+    pages written and committed, every cache emptied, old objects pruned."""
+    from coachnotes.vault.load import load_settings
+
+    _apply(root, plan_tree(root, mentions, ERASED.get(language, ERASED["en"])))
+    _after_erasure(root, mentions, language, today, log)
+    repo.git.add("-A", "--", ".")
+    if repo.git.diff("--cached", "--name-only"):
+        env, _note = identity_env(repo, load_settings(root).coach)
+        with repo.git.custom_environment(**env):
+            repo.git.commit("-q", "--no-verify", "-m", "coachnotes forget: a client erased")
+    _prune(repo)
+
+
+def _apply(root: Path, plan: Plan) -> None:
+    from coachnotes.vault.files import write_atomic
+
+    for rel, data in plan.rewrite.items():
+        path = root / rel
+        write_atomic(path, data, path.stat().st_mode & 0o777)
+    for rel in plan.remove:
+        (root / rel).unlink(missing_ok=True)
+    for rel, new in plan.rename.items():
+        if (root / rel).exists() and not (root / new).exists():
+            (root / new).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(root / rel, root / new)
+
+
+def _after_erasure(root: Path, mentions: Mentions, language: str, today: dt.date,
+                   log: bool = True) -> None:
+    from coachnotes.output.pages import regenerate
+    from coachnotes.vault.load import load_vault
+
+    for client_id in mentions.ids:
+        shutil.rmtree(root / CLIENTS / client_id, ignore_errors=True)
+    if log:  # sync erases what a log names already: the merge brings the remote's log
+        _log_erasures(root, mentions.ids, language, today)
+    sweep_private(root)
+    regenerate(load_vault(root, use_cache=False), today)
+    sweep_private(root)
+
+
+def sweep_private(root: Path) -> None:
+    """Every saved copy of note data: the cache and the search index in `.coachnotes/`
+    (all but its lock, .gitignore and the journals), and what a killed write left anywhere
+    in the vault (`.name.XXXX.tmp`)."""
+    from coachnotes.vault.cache import drop_all
+
+    drop_all(root)
+    cache = root / CACHE_DIR
+    if cache.is_dir() and not cache.is_symlink():
+        for path in cache.iterdir():
+            if path.name in _KEEP_IN_CACHE and path.is_file():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        for name in (JOURNAL, "sync-journal"):
+            for left in cache.glob(f".{name}.*.tmp"):
+                left.unlink(missing_ok=True)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                Path(folder, name).unlink(missing_ok=True)
+
+
+def _prune(repo) -> None:
+    """Expire the reflog and drop every unreachable object. A gc that a killed forget left
+    running is waited for; one that left only its gc.pid behind is overridden."""
+    import git
+
+    from coachnotes.git.repo import wait_for_git
+
+    repo.git.reflog("expire", "--expire=now", "--expire-unreachable=now", "--all")
+    try:
+        repo.git.gc("--prune=now", "--quiet")
+    except git.GitCommandError:
+        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
+        repo.git.gc("--force", "--prune=now", "--quiet")
+
+
+def _log_erasures(root: Path, ids: list[str], language: str, today: dt.date) -> None:
+    from coachnotes.vault.files import write_atomic
+
+    path = root / erasures.ERASURES_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    for client_id in ids:
+        text = erasures.with_entry(text, client_id, today, language)
+    write_atomic(path, text.encode(), mode=0o600)
+
+
+def _remote(repo, root: Path) -> tuple[str | None, str | None]:
+    from coachnotes.vault.load import load_settings
+
+    settings = load_settings(root)
+    name = settings.sync.get("remote") or "origin"
+    if name not in [r.name for r in repo.remotes]:
+        return None, None
+    return name, settings.sync.get("branch") or repo.active_branch.name
+
+
+def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport) -> None:
+    """Push every rewritten branch the remote had, each with a lease on what it held."""
+    import git
+
+    name, branch = _remote(repo, root)
+    if name is None:
+        report.messages.append(_("no remote is configured: only this vault was erased"))
+        return
+    tracking = f"refs/remotes/{name}/"
+    there = _remote_refs(repo, name)
+    specs, leases = [], []
+    for ref, old in sorted(before.items()):
+        if not ref.startswith(tracking) or ref.endswith("/HEAD"):
+            continue
+        remote_branch = ref[len(tracking):]
+        local = f"refs/heads/{remote_branch}"
+        source = local if remote_branch == branch and _exists(repo, local) else ref
+        if not _exists(repo, source):
+            continue
+        if there.get(f"refs/heads/{remote_branch}") == repo.git.rev_parse(source):
+            continue  # pushed already, by a forget that was interrupted after it
+        specs.append(f"{source}:refs/heads/{remote_branch}")
+        leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
+    for ref, held in sorted(there.items()):  # the remote's tags, rewritten (or gone) here
+        if not ref.startswith("refs/tags/"):
+            continue
+        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip()
+        if mine != held:
+            specs.append(f"{ref}:{ref}" if mine else f":{ref}")
+            leases.append(f"--force-with-lease={ref}:{held}")
+    if not specs:
+        report.pushed = True
+        report.messages.append(prune_remote(repo, name))
+        return
+    # All or nothing where the transport can (a remote helper such as gcrypt cannot)
+    atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
+    try:
+        with repo.git.custom_environment(**no_prompt(repo)):
+            repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
+    except git.GitCommandError as error:
+        text = str(getattr(error, "stderr", "") or error)
+        if "stale info" in text or "[rejected]" in text or "fetch first" in text:
+            report.messages.append(_("the remote {name!r} has changes from another device: "
+                                     "run `coachnotes sync` now; it erases the client from "
+                                     "those too and pushes the result").format(name=name))
+        else:
+            report.offline = True
+            report.messages.append(_("could not push to {name!r} ({reason}): the remote "
+                                     "still holds the client. Run `coachnotes sync` when it "
+                                     "can be reached; it pushes the erased history").format(
+                                     name=name, reason=reason(error)))
+        return
+    report.pushed = True
+    report.messages.append(prune_remote(repo, name))
+
+
+def _remote_refs(repo, name: str) -> dict[str, str]:
+    """The remote's branches and tags (none when it cannot be reached: the push says why)."""
+    import git
+
+    try:
+        with repo.git.custom_environment(**no_prompt(repo)):
+            out = repo.git.ls_remote(name, kill_after_timeout=60)
+    except git.GitCommandError:
+        return {}
+    pairs = (line.split("\t") for line in out.splitlines() if "\t" in line)
+    return {ref: sha for sha, ref in pairs if not ref.endswith("^{}")}
+
+
+def _exists(repo, ref: str) -> bool:
+    import git
+
+    try:
+        repo.git.rev_parse("--verify", "--quiet", ref)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def prune_remote(repo, name: str) -> str:
+    """A remote that is a folder on this machine is pruned here; any other keeps old objects
+    until its host cleans up."""
+    url = repo.git.remote("get-url", name)
+    path = Path(url.removeprefix("file://"))
+    local = "://" not in url.replace("file://", "") and not re.match(r"^[\w.-]+@?[\w.-]*:", url)
+    if local and path.is_dir():
+        for args in (["reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all"],
+                     ["gc", "--prune=now", "--quiet"]):
+            subprocess.run(["git", *args], cwd=path, capture_output=True)
+        return _("pushed the erased history to {name!r} and pruned its old objects").format(
+            name=name)
+    return _("pushed the erased history to {name!r}. Its host may keep the old objects until "
+             "its own clean-up: ask the host to run garbage collection (on GitHub or GitLab, "
+             "through their support, asking to remove cached views and dangling "
+             "objects)").format(name=name)
+
+
+def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,
+                      remote_ref: str) -> Mentions | None:
+    """What sync must erase (SPEC §12): a client the remote's erasure log names and this
+    vault's does not (a `forget` on another device), wherever the history here has it; and a
+    client this vault's log names that the remote's history still holds (a forget whose push
+    did not get through) — each with every id and name it had, found as `forget` finds them,
+    so that both devices rewrite the same commits alike. A client that this vault erased and
+    that is back in its own files (a restored backup) is not erased behind the coach's back:
+    that is E025, and sync does not push it."""
+    from coachnotes.vault.load import load_vault
+
+    if not (mine.tokens or theirs.tokens):
+        return None
+    prefix = vault_prefix(repo, root)
+    everywhere = _ids_in(repo, prefix, "--all")
+    on_remote = _ids_in(repo, prefix, remote_ref)
+    chosen = {i for i in everywhere if theirs.erased(i) and not mine.erased(i)}
+    chosen |= {i for i in on_remote if mine.erased(i)}
+    if not chosen:
+        return None
+    vault = load_vault(root)
+    live = {i: (f.client.name if f.client else None) for i, f in vault.folders.items()
+            if i is not None}
+    history, renames = client_history(repo, prefix)
+    mentions, _shared = lineage(chosen, live, history, renames)
+    return mentions
+
+
+def _ids_in(repo, prefix: str, *revisions: str) -> set[str]:
+    """The client folders that some commit of these revisions has."""
+    paths = repo.git.log(*revisions, "--format=", "--name-only", "--", f"{prefix}{CLIENTS}/")
+    depth = 2 + prefix.count("/")
+    return {p.split("/")[depth - 1] for p in paths.splitlines()
+            if p.startswith(f"{prefix}{CLIENTS}/") and p.count("/") >= depth}
+
+
+def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,
+                   remote_ref: str, today: dt.date, language: str) -> list[str]:
+    """Erase, as `forget` does, every client of the erasure logs still in the history here
+    (sync, SPEC §12), without pushing: sync pushes the result. Returns the ids erased."""
+    from coachnotes.git.repo import Journal
+    from coachnotes.vault.cache import private_dir
+
+    mentions = erased_in_history(repo, root, mine, theirs, remote_ref)
+    if mentions is None:
+        return []
+    if not filter_repo():
+        raise SyncError(_("another device erased a client (erasures.yml) and "
+                          "git-filter-repo is not installed here to erase it too: install it "
+                          "(`pip install git-filter-repo`), then sync again. Nothing was "
+                          "pushed."))
+    try:
+        refuse_stash(repo, "sync")
+    except Refused as error:
+        raise SyncError(str(error)) from None
+    journal = Journal(private_dir(root / CACHE_DIR), JOURNAL)
+    _rewrite(repo, root, mentions, journal, language, today, log=False)
+    state = journal.read()
+    state["step"] = "tidy"  # what is left after the swap, should this sync be killed
+    _swap(repo, state["before"])
+    journal.write(state)
+    _tidy(repo, root, mentions, language, today, log=False)
+    journal.clear()
+    sweep_private(root)
+    return mentions.ids
+
+
+def finish_killed(repo, root: Path) -> list[str]:
+    """At the start of a sync: finish a forget (or a sync's erasure) that was killed."""
+    from coachnotes.git.repo import Journal
+    from coachnotes.vault.cache import private_dir
+
+    journal = Journal(private_dir(root / CACHE_DIR), JOURNAL)
+    report = ForgetReport("")
+    finish(repo, root, journal, report)
+    return report.messages

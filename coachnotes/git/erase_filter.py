@@ -1,0 +1,69 @@
+"""git-filter-repo, driven from Python with coachnotes' own callbacks (its manual: "using
+filter-repo as a library"), in a process of its own: `python -m coachnotes.git.erase_filter
+CONFIG`. The vault's repository is only read (`--source`); the rewritten history goes to a new
+bare repository (`--target`), so a failure or a kill here leaves the vault as it was.
+
+Each blob is handled as the files here are (coachnotes.vault.redact): a note of the erased client,
+wherever it lies, is dropped from every commit; a document that mentions the client outside
+the client folders (an export, a report committed by mistake: W118) likewise; every other text
+has its mentions replaced, YAML kept valid. Paths and commit and tag messages are rewritten
+too, and the client folders of every id the client had are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def run(config: dict) -> None:
+    import git_filter_repo as fr
+
+    from coachnotes.vault.redact import Mentions, document_mentions, is_binary, is_own_note, redact
+
+    mentions = Mentions(config["ids"], config["names"], config["others"])
+    word = config["word"]
+    clients = (config["prefix"] + "clients/").encode()
+    documents: set[int] = set()
+
+    def blob(item, _metadata) -> None:
+        data = item.data
+        if is_own_note(data, mentions):
+            item.skip()
+        elif is_binary(data):
+            if document_mentions(data, mentions):
+                documents.add(item.id)
+        else:
+            item.data = redact(data, mentions, word)
+
+    def text(value: bytes | None) -> bytes | None:
+        if value is None:
+            return None
+        return mentions.replace_plain(value.decode("utf-8", "surrogateescape"),
+                                      word).encode("utf-8", "surrogateescape")
+
+    def path(value: bytes | None) -> bytes | None:
+        """Paths that name the client are renamed; a document named for it is dropped."""
+        if value is None:
+            return None
+        name = value.decode("utf-8", "surrogateescape")
+        if mentions.document_of(name.removeprefix(config["prefix"])):
+            return None
+        return text(value)
+
+    def commit(item, _metadata) -> None:
+        item.file_changes = [c for c in item.file_changes if not (
+            c.type == b"M" and c.blob_id in documents and not c.filename.startswith(clients))]
+
+    args = ["--force", "--quiet", "--source", config["source"], "--target", config["target"],
+            "--invert-paths"]
+    for folder in config["paths"]:
+        args += ["--path", folder]
+    options = fr.FilteringOptions.parse_args(args, error_on_empty=False)
+    fr.RepoFilter(options, blob_callback=blob, filename_callback=path, message_callback=text,
+                  commit_callback=commit).run()
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        run(json.load(handle))

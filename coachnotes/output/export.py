@@ -1,0 +1,213 @@
+"""The coachee's right of access (SPEC §13): `coachnotes export CLIENT` writes one zip with
+every file of the client exactly as it is on disk (notes, attachments, conflict copies, and
+notes of the client that lie elsewhere), every other file of the vault that mentions the
+client under `mentions/`, `data.json` (the client and its sessions as read, with the due items
+and problems) and `dossier.html`, one readable page of the whole trajectory in the vault's
+language, rendered from the same view as the pages.
+
+Nothing outside the vault and nothing of another client gets in: links are never followed, a
+zip entry's name can never climb out of the folder it is unpacked in, and a note of another
+client that mentions this one contributes only the lines that do, without its name or path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import stat
+import zipfile
+from html import escape
+from pathlib import Path
+
+from coachnotes.answers.views import ClientView
+from coachnotes.i18n.texts import text
+from coachnotes.vault.layout import (
+    CACHE_DIR,
+    CLIENTS,
+    EXPORTS,
+    is_generated_place,
+    is_litter,
+    place,
+)
+from coachnotes.vault.model import Vault
+
+_NEVER = {".git", CACHE_DIR, EXPORTS}
+
+
+def export_client(vault: Vault, view: ClientView, today: dt.date, target: Path) -> list[str]:
+    """Write the zip (atomically); returns the client's files it holds."""
+    from coachnotes.vault.files import write_atomic
+    from coachnotes.vault.redact import Mentions
+
+    client = view.client
+    mentions = Mentions([client.id], [client.name] if client.name else [])
+    own, elsewhere, mentioning, excerpts, skipped = _gather(vault.root, client.id, mentions)
+    documents = _documents(vault.root, client.id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for rel, data in own.items():  # byte for byte, as the coach wrote them
+            archive.writestr(_entry(client.id, place(rel).inner or rel), data)
+        for rel, data in elsewhere.items():
+            archive.writestr(_entry(client.id, "elsewhere/" + rel), data)
+        for rel, data in mentioning.items():
+            archive.writestr(_entry(client.id, "mentions/" + rel), data)
+        for number, lines in enumerate(excerpts, 1):
+            archive.writestr(_entry(client.id, f"mentions/other-notes/{number}.txt"),
+                             "".join(lines))
+        archive.writestr(f"{client.id}/data.json", json.dumps(
+            _data(view, today, sorted(own), sorted(elsewhere), sorted(mentioning),
+                  len(excerpts), documents, skipped),
+            indent=2, ensure_ascii=False, default=str))
+        archive.writestr(f"{client.id}/dossier.html", dossier(vault, view, today, documents))
+    write_atomic(target, buffer.getvalue())
+    return sorted(own) + sorted(elsewhere)
+
+
+def _entry(client_id: str, rel: str) -> str:
+    """A zip entry name that stays inside `<id>/` when unpacked anywhere: no `..`, no
+    backslash (a separator on Windows), no drive, no leading slash."""
+    parts = [re.sub(r'[\\:*?"<>|\x00-\x1f]', "_", p) for p in rel.split("/")]
+    parts = [p for p in parts if p not in ("", ".", "..")]
+    return "/".join([client_id, *[p if p.strip(".") else "_" for p in parts]])
+
+
+def _regular(path: Path) -> bytes | None:
+    """A regular file's bytes, never through a link (or None)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(handle)
+
+
+def _gather(root: Path, client_id: str, mentions):
+    """The client's own folder; its notes elsewhere; other files that mention it (whole);
+    lines of other clients' notes that mention it; links left out."""
+    from coachnotes.vault.redact import is_own_note
+
+    own: dict[str, bytes] = {}
+    elsewhere: dict[str, bytes] = {}
+    mentioning: dict[str, bytes] = {}
+    excerpts: list[list[str]] = []
+    skipped: list[str] = []
+    folder = f"{CLIENTS}/{client_id}/"
+    for here, dirs, files in os.walk(root):
+        base = Path(here)
+        dirs[:] = sorted(d for d in dirs if d not in _NEVER or base != root)
+        for name in sorted(files + [d for d in dirs if (base / d).is_symlink()]):
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                if rel.startswith(folder):
+                    skipped.append(rel)
+                continue
+            if is_litter(name) or is_generated_place(rel):
+                continue
+            data = _regular(path)
+            if data is None:
+                continue
+            if rel.startswith(folder):
+                own[rel] = data
+            elif is_own_note(data, mentions):
+                elsewhere[rel] = data
+            elif b"\0" not in data[:8192] and mentions.mentioned(
+                    body := data.decode("utf-8", "replace")):
+                if rel.startswith(CLIENTS + "/"):  # another client's: the mentioning lines
+                    excerpts.append([line for line in body.splitlines(keepends=True)
+                                     if mentions.mentioned(line)])
+                else:
+                    mentioning[rel] = data
+        dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
+    return own, elsewhere, mentioning, excerpts, skipped
+
+
+def _documents(root: Path, client_id: str) -> list[dict[str, str]]:
+    """The documents about this client in exports/ (by name and date written)."""
+    folder = root / EXPORTS
+    found = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return found
+    for path in entries:
+        if path.name.startswith(client_id + "-") and path.is_file() and not path.is_symlink():
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
+            found.append({"name": path.name, "date": written})
+    return found
+
+
+def _data(view: ClientView, today: dt.date, own: list[str], elsewhere: list[str],
+          mentioning: list[str], excerpts: int, documents: list[dict[str, str]],
+          skipped: list[str]) -> dict:
+    client = view.client
+    return {
+        "exported": today.isoformat(),
+        "client": {"id": client.id, "path": client.path, **client.values},
+        "sessions": [{"path": s.path, **s.record.values} for s in client.sessions],
+        "due": [item.as_dict() for item, _ in view.due],
+        "problems": [p.as_dict() for p in view.problems],
+        "files": own,
+        "elsewhere": elsewhere,
+        "mentions": mentioning,
+        "mentions_in_other_clients_notes": excerpts,
+        "documents": documents,
+        "links_left_out": skipped,
+    }
+
+
+def dossier(vault: Vault, view: ClientView, today: dt.date,
+            documents: list[dict[str, str]] | None = None) -> str:
+    """One HTML page of the whole trajectory (every value escaped)."""
+    lang = vault.language
+    client = view.client
+    e = escape
+    out = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+           f"<title>{e(client.name)}</title>\n</head>\n<body>",
+           f"<h1>{e(client.name)}</h1>",
+           f"<p>{e(text(lang, f'status.{client.status}') if client.status else '?')} · "
+           f"{e(today.isoformat())}</p>", "<dl>"]
+    for key in ("organization", "sponsor", "reason"):
+        if client.get(key):
+            out.append(f"<dt>{e(text(lang, 'col.organization' if key == 'organization' else key))}"
+                       f"</dt><dd>{e(str(client.get(key)))}</dd>")
+    for key in ("extension", "alternative"):
+        value = client.get(key)
+        if value:
+            shown = value.get("reason", "") if isinstance(value, dict) else value
+            out.append(f"<dt>{e(text(lang, key))}</dt><dd>{e(str(shown))}</dd>")
+    consent = client.get("sponsor_consent")
+    if isinstance(consent, dict):
+        shares = ", ".join(text(lang, f"share.{s}") for s in consent.get("share") or [])
+        out.append(f"<dt>{e(text(lang, 'report.consent'))}</dt><dd>"
+                   f"{e(str(consent.get('date') or ''))}: {e(shares or '—')}</dd>")
+    out.append("</dl>")
+    for key in ("goals", "development_points"):
+        if client.get(key):
+            out.append(f"<h2>{e(text(lang, key))}</h2><ul>"
+                       + "".join(f"<li>{e(item)}</li>" for item in client.get(key)) + "</ul>")
+    out.append(f"<h2>{e(text(lang, 'timeline'))}</h2><table>")
+    out.append(f"<tr><th>{e(text(lang, 'col.date'))}</th><th>{e(text(lang, 'col.kind'))}</th>"
+               f"<th>{e(text(lang, 'col.note'))}</th></tr>")
+    for s in client.sessions:
+        kind = text(lang, f"kind.{s.kind}") if s.kind else "?"
+        out.append(f"<tr><td>{e(s.date.isoformat() if s.date else '?')}</td><td>{e(kind)}</td>"
+                   f"<td>{e(place(s.path).inner)}</td></tr>")
+    out.append("</table>")
+    if view.due:
+        out.append(f"<h2>{e(text(lang, 'actions'))}</h2><ul>" + "".join(
+            f"<li>{e(item.due.isoformat() if item.due else text(lang, 'no_date'))} — "
+            f"{e(item.text)}</li>" for item, _ in view.due) + "</ul>")
+    if documents:
+        out.append(f"<h2>{e(text(lang, 'documents'))}</h2><ul>" + "".join(
+            f"<li>{e(d['date'])} — {e(d['name'])}</li>" for d in documents) + "</ul>")
+    out.append("</body>\n</html>\n")
+    return "\n".join(out)

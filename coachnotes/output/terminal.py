@@ -1,0 +1,226 @@
+"""Plain-text output for a terminal: tables that fit 80 columns and the `show` screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Callable
+
+from coachnotes.i18n import _, current
+from coachnotes.i18n.texts import due_kind, text
+from coachnotes.vault.model import Client, DueItem
+
+if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
+    from coachnotes.answers.views import ClientView, Summary
+
+WIDTH = 80  # when the terminal's width cannot be found
+
+
+def terminal_width(is_terminal: bool) -> int | None:
+    """The width to fit (SPEC §8): `COLUMNS`, else the terminal's size, else 80 — or None
+    when the output is not a terminal: then nothing is cut."""
+    if not is_terminal:
+        return None
+    import os
+    import shutil
+
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    return columns if columns > 0 else shutil.get_terminal_size((WIDTH, 24)).columns
+
+
+def clip(value: str, width: int | None) -> str:
+    """One line: control characters and line breaks become spaces (a name cannot move the
+    cursor or forge a line); shortened to `width` with an ellipsis, or not at all for None."""
+    if not value.isprintable():
+        value = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    if width is None or len(value) <= width:
+        return value
+    return value[: max(width - 1, 0)] + "…"
+
+
+def when(days_overdue: int | None, words: tuple[str, str, str] | None = None) -> str:
+    """`3d late`, `today`, `in 5d` — with `words` translated once for a whole table."""
+    late, today, ahead = words or (_("{days}d late"), _("today"), _("in {days}d"))
+    if days_overdue is None:
+        return "-"
+    if days_overdue > 0:
+        return late.format(days=days_overdue)
+    if days_overdue == 0:
+        return today
+    return ahead.format(days=-days_overdue)
+
+
+def _heads(*words: str) -> list[str]:
+    return [w.upper() for w in words]
+
+
+def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str, bool]]:
+    """Lines of the `due` table, each with whether it is overdue (to colour it)."""
+    longest = max((len(i.name) for i in items), default=6)
+    name_width = max(longest, 6) if width is None else min(longest, max(18, width // 5))
+    timed = any(item.time for item in items)
+    due_width = 16 if timed else 10  # the time of day only where one is given
+    due, when_, kind, client, what = _heads(_("due"), _("when"), _("kind"), _("client"),
+                                            _("what"))
+    words = (_("{days}d late"), _("today"), _("in {days}d"))
+    kind_words = {kind: due_kind(kind) for kind in {item.kind for item in items}}
+    whens = [when(item.overdue_days, words) for item in items]
+    kinds = [kind_words[item.kind] for item in items]
+    when_width = max([9, len(when_)] + [len(w) for w in whens])  # as long as its words
+    kind_width = max([14, len(kind)] + [len(k) for k in kinds])
+    head = f"{due:<{due_width}}  {when_:<{when_width}} {kind:<{kind_width}} " \
+           f"{client:<{name_width}}  {what}"
+    rest = None if width is None else max(width - len(head) + len(what), 10)
+    lines = [(head, False)]
+    for item, when_text, kind_text in zip(items, whens, kinds):
+        due = (item.due.isoformat() if item.due else "-") + (f" {item.time}" if item.time
+                                                              else "")
+        lines.append((f"{due:<{due_width}}  {when_text:<{when_width}} "
+                      f"{kind_text:<{kind_width}} {clip(item.name, name_width):<{name_width}}  "
+                      f"{clip(item.text, rest)}".rstrip(), (item.overdue_days or 0) > 0))
+    return lines
+
+
+def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
+    longest = max((len(r.name) for r in rows), default=6)
+    fixed = 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
+    name_width = max(longest, 6) if width is None else \
+        max(min(longest, width - fixed), 6)
+    client, status, held, start, end, nxt = _heads(_("client"), _("status"), _("held"),
+                                                   _("start"), _("end"), _("next"))
+    head = (f"{client:<{name_width}}  {status:<9}  {held:>5}  {start:<10}  "
+            f"{end:<10}  {nxt:<10}  !")
+    lines = [head]
+    for r in rows:
+        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
+                     f"{r.sessions:>2}/{r.planned_sessions:<2}  {_d(r.start_date):<10}  "
+                     f"{_d(r.end):<10}  {_d(r.next):<10}  {r.problems or ''}".rstrip())
+    return lines
+
+
+def retention_table(rows, width: int | None = WIDTH) -> list[str]:
+    longest = max((len(r.name) for r in rows), default=6)
+    fixed = 2 + 9 + 2 + 10 + 2 + 10 + 2 + 20
+    name_width = max(longest, 6) if width is None else max(min(longest, width - fixed), 6)
+    client, status, since, ends = _heads(_("client"), _("status"), _("since"), _("ends"))
+    lines = [f"{client:<{name_width}}  {status:<9}  {since:<10}  {ends:<10}"]
+    for r in rows:
+        state = _("past: `coachnotes forget {id}`").format(id=r.id) if r.past else \
+            ("" if r.status in ("closed", "declined") else _("(still running)"))
+        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
+                     f"{_d(r.since):<10}  {_d(r.ends):<10}  {state}".rstrip())
+    return lines
+
+
+def _d(value: dt.date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
+    """The whole trajectory of one client on one screen, from its view."""
+    def fit(margin: int) -> int | None:
+        return None if width is None else width - margin
+
+    client = view.client
+    v = client.values
+    language = current()
+    status = text(language, f"status.{client.status}") if client.status else \
+        _("status unknown")
+    out = [f"{clip(client.name, None)} ({client.id}) — {status}"]
+    labels = {"organization": _("organization"), "sponsor": _("sponsor"),
+              "referred_by": _("referred by")}
+    for key, label in labels.items():
+        if v.get(key):
+            out.append(f"  {label}: {clip(v[key], fit(16))}")
+    line = _("sessions: {held} of {planned}").format(held=view.held, planned=view.planned)
+    if view.month is not None:
+        line += " · " + _("month {month} of {months}").format(month=view.month,
+                                                              months=view.months)
+    line += " · " + _("intake {intake} · start {start}").format(
+        intake=_d(client.intake_date), start=_d(client.start_date))
+    out.append("  " + clip(line, fit(2)))
+    out.append("  " + _("planned end: {planned} · end: {end}").format(
+        planned=_d(client.planned_end), end=_d(client.end_date)))
+    out += _profile(client, fit)
+    out += ["", _("Timeline")]
+    for s in client.sessions:
+        number = f" {s.number}" if s.kind == "coaching" and s.number else ""
+        nxt = "  → " + _("next {date}").format(date=s.next.isoformat()) + \
+            (f" {s.next_time}" if s.next_time else "") if s.next else ""
+        mark = "  " + _("(cancelled)") if s.cancelled else "  " + _("(planned)") \
+            if s.planned(view.today) else ""
+        when_held = _d(s.date) + (f" {s.time}" if s.time else "")
+        kind = text(language, f"kind.{s.kind}") if s.kind else "?"
+        out.append(f"  {when_held}  {kind + number:<16}{nxt}{mark}".rstrip())
+    if not client.sessions:
+        out.append("  " + _("(no conversations yet)"))
+    if view.follow_ups:
+        out += ["", _("Follow-ups")]
+        for f in view.follow_ups:
+            state = {"done": _("done {date}").format(date=_d(f.date)),
+                     "cancelled": _("cancelled"),
+                     "held": _("held {date}").format(date=_d(f.date))}.get(f.state, _("open"))
+            out.append("  " + _("{n}. due {date}  {state}").format(
+                n=f.n, date=f.due.isoformat(), state=state))
+    if view.due:
+        out += ["", _("Due")] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
+                                 f"{when(i.overdue_days):<9} "
+                                 f"{clip(i.text, fit(25))}" for i, _key in view.due]
+    if view.problems:
+        out += ["", _("Problems")] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
+    return out
+
+
+def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
+    v = client.values
+    out: list[str] = []
+    if v.get("reason"):
+        out += ["", _("Reason"), f"  {clip(v['reason'], fit(2))}"]
+    for key, label in (("goals", _("Goals")), ("development_points", _("Development points"))):
+        if v.get(key):
+            out += ["", label] + [f"  - {clip(g, fit(4))}" for g in v[key]]
+    assessment = v.get("assessment") or {}
+    if assessment:
+        parts = [f"{k.replace('_', ' ')}: {assessment[k]}" for k in
+                 ("decision", "date", "reason_confirmed", "goals_realistic") if k in assessment]
+        out += ["", _("Assessment"), f"  {clip(' · '.join(parts), fit(2))}"]
+    extension = client.extension
+    if extension:
+        parts = [extension.get("reason") or ""]
+        if extension.get("sessions"):
+            parts.append(_("{n} extra sessions").format(n=extension["sessions"]))
+        if extension.get("until"):
+            parts.append(_("until {date}").format(date=extension["until"]))
+        out += ["", _("Extension"), f"  {clip(' · '.join(parts), fit(2))}"]
+    if v.get("alternative"):
+        out += ["", _("Alternative"), f"  {clip(v['alternative'], fit(2))}"]
+    return out
+
+
+def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
+    """Hours per sponsor, then client, with the conversations and totals (and amounts)."""
+    from decimal import Decimal
+
+    out = [_("Hours {start} – {end}").format(start=start.isoformat(), end=end.isoformat())]
+    if not rows:
+        return out + [_("No held, billable conversations in this period.")]
+    sponsors: dict[str, list] = {}
+    for row in rows:
+        sponsors.setdefault(row.sponsor, []).append(row)
+    for sponsor, own in sponsors.items():
+        minutes = sum(r.minutes for r in own)
+        amounts = [r.amount for r in own if r.amount is not None]
+        money = f"  € {sum(amounts, Decimal(0)):.2f}" if amounts else ""
+        out += ["", f"{clip(sponsor or _('(no sponsor)'), None)}: {minutes / 60:.2f} h{money}"]
+        clients: dict[str, list] = {}
+        for row in own:
+            clients.setdefault(row.client, []).append(row)
+        for held in clients.values():
+            total = sum(r.minutes for r in held)
+            out.append(f"  {clip(held[0].name, None)}: {total / 60:.2f} h")
+            for r in held:
+                amount = f"  € {r.amount:.2f}" if r.amount is not None else ""
+                out.append(f"    {r.date.isoformat()}  {r.kind:<11} {r.minutes:>4} min{amount}")
+    return out

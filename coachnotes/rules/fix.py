@@ -1,0 +1,312 @@
+"""`check --fix` (SPEC §7.1): repair what has exactly one reading, changing only its bytes.
+
+Each repair is one edit of one front-matter line (or one move of a misplaced note). It is
+tried on the note's text and kept only when the note, read again, has fewer problems and none
+it did not have before (or, for a note YAML could not read at all, when it now can): so a fix
+never makes a note worse, and anything ambiguous stays as it was, with its problem. Line ends,
+a BOM, comments, quoting and every other line stay byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from coachnotes.i18n import _
+from coachnotes.vault import schema
+from coachnotes.vault.layout import CLIENTS, client_note, place, slugify
+from coachnotes.vault.load import record_from_bytes
+from coachnotes.vault.model import Problem, Vault
+
+FIXABLE = {"E003", "E010", "E012", "E013", "E014", "E021"}
+NBSP = "\u00a0"
+_DASHES = schema.ODD_DASHES
+MONTHS = {  # Dutch and English month names and their usual abbreviations
+    **dict.fromkeys(("jan", "januari", "january"), 1),
+    **dict.fromkeys(("feb", "febr", "februari", "february"), 2),
+    **dict.fromkeys(("mrt", "mar", "maart", "march"), 3),
+    **dict.fromkeys(("apr", "april"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("jun", "juni", "june"), 6),
+    **dict.fromkeys(("jul", "juli", "july"), 7),
+    **dict.fromkeys(("aug", "augustus", "august"), 8),
+    **dict.fromkeys(("sep", "sept", "september"), 9),
+    **dict.fromkeys(("okt", "oct", "oktober", "october"), 10),
+    **dict.fromkeys(("nov", "november"), 11),
+    **dict.fromkeys(("dec", "december"), 12),
+}
+_TIME = r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
+_NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME)
+_NAMED = re.compile(r"^(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})" + _TIME)
+_PAIR = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>[^,{}]*)")
+_LINE = re.compile(r"^(?P<lead>[ \t\u00a0]*(?:-[ \u00a0]+)?)(?P<key>[A-Za-z_][\w \u00a0-]*?)"
+                   r"(?P<gap>[ \u00a0]*):(?P<after>[ \t\u00a0]*)(?P<value>.*?)"
+                   r"(?P<tail>(?:[ \t]+#.*)?)$")
+
+
+@dataclass
+class Fix:
+    path: str
+    line: int
+    code: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: fixed {self.code}: {self.old} → {self.new}"
+
+
+def _keys() -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """Every known key, the date keys, and the choices of each choice key (all schemas)."""
+    known, dates, choices = set(), set(), {}
+
+    def walk(fields) -> None:
+        for f in fields:
+            known.add(f.key)
+            if f.kind in ("date", "datetime"):
+                dates.add(f.key)
+            if f.kind == "choice":
+                choices.setdefault(f.key, set()).update(f.choices)
+            if f.fields:
+                walk(f.fields)
+
+    for note_schema in schema.NOTE_SCHEMAS.values():
+        walk(note_schema.fields)
+    return known, dates, choices
+
+
+KNOWN, DATE_KEYS, CHOICES = _keys()
+
+
+def date_reading(text: str) -> str | None:
+    """The one ISO reading of a date a person wrote (`27-11-2026`, `27/11/2026`, `27 nov
+    2026`, with phone dashes or spaces; day first, as Dutch and English vaults write), with
+    its time of day if any; None when there is no reading or more than one."""
+    plain = "".join("-" if c in _DASHES else " " if c == NBSP else c for c in text.strip())
+    iso = _ISO.match(plain)
+    if iso:
+        day, month, year, time = int(iso[3]), int(iso[2]), int(iso[1]), iso["time"]
+    elif (numeric := _NUMERIC.match(plain)):
+        day, month, year, time = int(numeric[1]), int(numeric[3]), int(numeric[4]), \
+            numeric["time"]
+    elif (named := _NAMED.match(plain)) and named[2].lower() in MONTHS:
+        day, month, year, time = int(named[1]), MONTHS[named[2].lower()], int(named[3]), \
+            named["time"]
+    else:
+        return None
+    try:
+        day_text = dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    if time:
+        hours, minutes = time.strip().lstrip("T").split(":")[:2]
+        if int(hours) > 23 or int(minutes) > 59:
+            return None
+        return f"{day_text} {int(hours):02d}:{minutes}"
+    return day_text
+
+
+def _unquoted(value: str) -> tuple[str, str]:
+    """(the text inside the quotes, the quote) of a scalar as written."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1], value[0]
+    return value, ""
+
+
+def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
+    """Candidate repairs of one front-matter line: (code, new line, what changed)."""
+    out = []
+    if "\t" in line[:len(line) - len(line.lstrip())]:
+        indent = line[:len(line) - len(line.lstrip())]
+        spaced = indent.replace("\t", "  ") + line.lstrip()
+        out.append(("E003", spaced, _("a tab in the indentation → two spaces")))
+    match = _LINE.match(line)
+    if not match:
+        return out
+    key, value = match["key"], match["value"]
+    clean_key = key.replace(NBSP, " ").strip()
+    lead = match["lead"].replace(NBSP, " ")
+    gap = match["gap"].replace(NBSP, "")
+    after = match["after"].replace(NBSP, " ") or (" " if value else "")
+    if NBSP in match["lead"] + key + match["gap"] + match["after"]:
+        fixed = f"{lead}{clean_key}{gap}:{after}{value}{match['tail']}"
+        out.append(("E003", fixed, _("a non-breaking space → a space")))
+    lower = clean_key.lower()
+    if clean_key != lower and lower in KNOWN and lower not in siblings:
+        fixed = f"{match['lead']}{lower}{match['gap']}:{match['after']}{value}{match['tail']}"
+        out.append(("E010" if lower == "type" else "E014", fixed, f"{clean_key} → {lower}"))
+    start = match.start("value")
+    written = value.strip()
+    found = _value_fix(lower, written)
+    if found:
+        code, new_value, what = found
+        out.append((code, line[:start] + new_value + line[start + len(written):], what))
+    elif written.startswith("{") and written.endswith("}"):  # a one-line mapping
+        for pair in _PAIR.finditer(written):
+            found = _value_fix(pair["key"].lower(), pair["value"].strip())
+            if found:
+                code, new_value, what = found
+                at = start + pair.start("value")
+                out.append((code, line[:at] + new_value +
+                            line[at + len(pair["value"].strip()):], what))
+    return out
+
+
+def _value_fix(key: str, written: str) -> tuple[str, str, str] | None:
+    """The one reading of a date or choice value as written (quotes kept), if it has one."""
+    inner, quote = _unquoted(written)
+    if not inner:
+        return None
+    if key in DATE_KEYS:
+        reading = date_reading(inner)
+        if reading and reading != inner and (key in ("date", "next") or " " not in reading):
+            return "E012", f"{quote}{reading}{quote}", f"{inner} → {reading}"
+    if key in CHOICES:
+        word = inner.strip().lower()
+        meant = word if word in CHOICES[key] else schema.DUTCH_VALUES.get(word)
+        if meant in CHOICES[key] and meant != inner:
+            return "E013", f"{quote}{meant}{quote}", f"{inner} → {meant}"
+    return None
+
+
+def _problems(rel: str, raw: bytes) -> set[tuple[int, str]]:
+    return {(line, code) for line, code, _text in record_from_bytes(rel, raw).problems}
+
+
+def _better(before: set[tuple[int, str]], after: set[tuple[int, str]]) -> bool:
+    """Fewer problems and no new one; or, where the note could not be read as a note at all
+    (YAML, or `type`, hid every other problem), now it can."""
+    def level(found: set[tuple[int, str]]) -> int:  # 2: not YAML, 1: no known type, 0: a note
+        codes = {code for _line, code in found}
+        return 2 if codes & {"E002", "E003", "E004"} else 1 if "E010" in codes else 0
+
+    if level(after) < level(before):
+        return True
+    return level(after) == level(before) and after < before
+
+
+def _chained(body: str, siblings: set[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Every repair of one line applied in turn (`Status: actief` needs the key and then the
+    value): the new line and (code, what changed) of each."""
+    done: list[tuple[str, str]] = []
+    for _round in range(6):
+        step = next(((code, new, what) for code, new, what in _line_fixes(body, siblings)
+                     if (code, what) not in done), None)
+        if step is None:
+            break
+        body = step[1]
+        done.append((step[0], step[2]))
+    return body, done
+
+
+def fix_text(rel: str, raw: bytes) -> tuple[bytes, list[Fix]]:
+    """The note's bytes with every repair that makes it better, and the repairs."""
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        text = raw[3 if bom else 0:].decode("utf-8")
+    except UnicodeDecodeError:
+        return raw, []
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return raw, []
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")),
+               None)
+    if end is None:
+        return raw, []
+    fixes: list[Fix] = []
+    current = raw
+    found = _problems(rel, current)
+    for _round in range(4):  # a repair can make the next one visible (a tab hid a date)
+        changed = False
+        if not any(code in FIXABLE for _line, code in found):
+            break
+        siblings = {m["key"].strip() for m in map(_LINE.match, lines[1:end]) if m}
+        for index in range(1, end):
+            body = lines[index].rstrip("\r\n")
+            ending = lines[index][len(body):]
+            chained = _chained(body, siblings)
+            options = [chained] + [(new, [(code, what)])
+                                   for code, new, what in _line_fixes(body, siblings)]
+            for new_body, steps in options:
+                if not steps or new_body == body:
+                    continue
+                trial = lines[:index] + [new_body + ending] + lines[index + 1:]
+                candidate = (b"\xef\xbb\xbf" if bom else b"") + "".join(trial).encode()
+                after = _problems(rel, candidate)
+                if _better(found, after):
+                    lines, current, found, changed = trial, candidate, after, True
+                    fixes += [Fix(rel, index + 1, code, *what.split(" → ", 1))
+                              for code, what in steps]
+                    break
+        if not changed:
+            break
+    return current, fixes
+
+
+def _destination(vault: Vault, rel: str) -> str | None:
+    """Where a note outside its place belongs, when that is certain and free."""
+    record = vault.records.get(rel)
+    if record is None or record.type not in ("client", "session") or \
+            place(rel).role in ("client", "session"):
+        return None
+    name = rel.rpartition("/")[2]
+    if record.type == "client":
+        target_id = record.values.get("id") or slugify(record.values.get("name") or "")
+        target = client_note(target_id) if target_id else None
+    else:
+        client = record.values.get("client")
+        target = f"{CLIENTS}/{client}/sessions/{name}" if client in vault.client_ids else None
+    if target is None or os.path.lexists(vault.root / target):
+        return None
+    return target
+
+
+def _move(root: Path, rel: str, target: str) -> None:
+    """Move a note as `git mv` does where git tracks it, else as a plain rename."""
+    import subprocess
+
+    destination = root / target
+    destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "--", rel], cwd=root,
+                             capture_output=True).returncode == 0
+    if tracked and subprocess.run(["git", "mv", "-k", "--", rel, target], cwd=root,
+                                  capture_output=True).returncode == 0 and destination.exists():
+        return
+    os.rename(root / rel, destination)
+
+
+def fix_vault(vault: Vault, problems: list[Problem], write: bool) -> tuple[list[Fix], str]:
+    """Repair every note with a fixable problem; the repairs and their unified diff. With
+    `write` false nothing is written (`--diff`)."""
+    from coachnotes.vault.files import read_regular, write_atomic
+
+    fixes: list[Fix] = []
+    diff: list[str] = []
+    paths = sorted({p.path for p in problems if p.code in FIXABLE})
+    for rel in paths:
+        path = vault.root / rel
+        try:
+            raw = read_regular(path)
+        except (OSError, ValueError):
+            continue
+        new, found = fix_text(rel, raw)
+        if found:
+            fixes += found
+            diff += difflib.unified_diff(raw.decode("utf-8", "replace").splitlines(True),
+                                         new.decode("utf-8", "replace").splitlines(True),
+                                         f"a/{rel}", f"b/{rel}")
+            if write:
+                write_atomic(path, new, path.stat().st_mode & 0o777)
+        if any(p.code == "E021" for p in problems if p.path == rel):
+            target = _destination(vault, rel)
+            if target:
+                fixes.append(Fix(rel, 1, "E021", rel, target))
+                diff.append(f"rename from {rel}\nrename to {target}\n")
+                if write:
+                    _move(vault.root, rel, target)
+    return fixes, "".join(diff)

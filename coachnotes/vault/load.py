@@ -1,0 +1,294 @@
+"""Find the vault, read its settings and notes (listed by `listing.py`), build the model.
+
+Phase one of every command: files -> `NoteRecord`s (through the cache, see `cache.py`) ->
+`Vault`, one `Folder` per client folder. Nothing here writes to the vault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Iterable
+
+from coachnotes.errors import UnknownClient, VaultNotFound
+from coachnotes.i18n import _, current
+from coachnotes.vault import erasures, schema
+from coachnotes.vault.frontmatter import (
+    MAX_BYTES,
+    NOT_A_FILE,
+    TOO_LARGE,
+    decode,
+    parse_yaml,
+    read_note,
+)
+from coachnotes.vault.layout import SETTINGS_FILE, client_note, folder_of, is_note
+from coachnotes.vault.model import (
+    Client,
+    Folder,
+    FollowUp,
+    NoteRecord,
+    Problem,
+    Session,
+    Settings,
+    Vault,
+    _date,
+)
+from coachnotes.vault.scan import Listing, discover
+
+
+def find_root(vault: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """`--vault`, else $COACHNOTES_VAULT, else the nearest folder upwards with coachnotes.yml."""
+    given = vault or os.environ.get("COACHNOTES_VAULT")
+    if given:
+        root = Path(given).expanduser()
+        if not root.is_dir():
+            raise VaultNotFound(_("{given}: no such folder; make a vault there with "
+                                  "`coachnotes init {given}`").format(given=given))
+        return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise VaultNotFound(_("no coachnotes vault here or in any folder above (no "
+                          "coachnotes.yml): make one with `coachnotes init DIR`, or name it "
+                          "with --vault PATH"))
+
+
+def load_settings(root: Path, use_cache: bool = False) -> Settings:
+    """The settings with their defaults; through the cache when asked (saves importing YAML)."""
+    if use_cache:
+        from coachnotes.vault.cache import cached_settings
+
+        return cached_settings(root, _read_settings)
+    return _read_settings(root)
+
+
+def settings_language(root: Path) -> str | None:
+    """The `language` of coachnotes.yml, read without YAML (the messages' language must be
+    known before the settings are read, whose problems are messages too)."""
+    import re
+
+    from coachnotes.vault.files import read_regular
+
+    try:  # never a blocking read: coachnotes.yml may be a FIFO (E001)
+        text = read_regular(root / SETTINGS_FILE, MAX_BYTES).decode("utf-8-sig", "replace")
+    except (OSError, ValueError):
+        return None
+    found = re.search(r"^language:[ \t]*['\"]?([A-Za-z_-]+)['\"]?[ \t]*(?:#.*)?$", text, re.M)
+    return found.group(1) if found else schema.SETTINGS_DEFAULTS["language"]
+
+
+def _read_settings(root: Path) -> Settings:
+    path = root / SETTINGS_FILE
+    defaults = {k: (dict(v) if isinstance(v, dict) else v)
+                for k, v in schema.SETTINGS_DEFAULTS.items()}
+    from coachnotes.vault.files import NotRegular, read_regular
+
+    try:
+        raw = read_regular(path, MAX_BYTES)
+    except FileNotFoundError:
+        return Settings(defaults, {}, [])
+    except ValueError:
+        return Settings(defaults, {}, [TOO_LARGE])
+    except NotRegular:
+        return Settings(defaults, {}, [NOT_A_FILE])
+    except OSError as error:
+        return Settings(defaults, {}, [(1, "E001", _("cannot be read: {strerror}").format(
+                                                     strerror=error.strerror))])
+    text, problem = decode(raw)
+    if text is None:
+        return Settings(defaults, {}, [problem])
+    if not text.strip():
+        return Settings(defaults, {}, [])
+    data, lines, problems = parse_yaml(text)
+    if data is None:
+        return Settings(defaults, lines, [(line, code, message.replace(
+            _("front matter"), _("the settings file"))) for line, code, message in problems])
+    values, more = schema.normalise(schema.SETTINGS, data, lines, unknown_code="W110")
+    sync = values.pop("sync", {})
+    for key, value in sync.items():
+        defaults["sync"][key] = value
+    if isinstance(data.get("sync"), dict):
+        known = {f.key for f in schema.SETTINGS.by_key["sync"].fields}
+        for key in data["sync"]:
+            if key not in known:
+                more.append((schema.line_of(lines, f"sync.{key}"), "W110",
+                             _("unknown setting `sync.{key}` is ignored").format(key=key)))
+    defaults.update(values)
+    return Settings(defaults, lines, problems + more)
+
+
+def read_record(rel: str, path: Path) -> NoteRecord:
+    """Read and check one note on its own (no other note is looked at)."""
+    return _record(rel, read_note(path))
+
+
+def record_from_bytes(rel: str, raw: bytes) -> NoteRecord:
+    """One note's record from its bytes (what `check --fix` tries before it writes)."""
+    from coachnotes.vault.frontmatter import parse_bytes
+
+    return _record(rel, parse_bytes(raw))
+
+
+def _record(rel: str, parsed) -> NoteRecord:
+    if parsed.data is None:
+        return NoteRecord(rel, None, {}, parsed.lines, parsed.problems)
+    return record_from_data(rel, parsed.data, parsed.lines, parsed.problems)
+
+
+def read_notes(root: Path, rels: list[str]) -> dict[str, NoteRecord]:
+    """Read and check these notes, in this order (on two cores when there are many)."""
+    from coachnotes.vault.cache import parallel_map
+
+    base = str(root)
+
+    def one(rel: str) -> tuple:
+        r = read_record(rel, f"{base}/{rel}")
+        return r.type, r.values, r.packed_lines(), r.problems
+
+    return {rel: NoteRecord(rel, *found) for rel, found in zip(rels, parallel_map(rels, one))}
+
+
+def record_from_data(rel: str, data: dict, lines: dict[str, int],
+                     problems: list) -> NoteRecord:
+    kind = data.get("type")
+    note_schema = schema.NOTE_SCHEMAS.get(kind) if isinstance(kind, str) else None
+    if note_schema is None:
+        if kind is None and isinstance(data.get("Type") or data.get("TYPE"), str):
+            message = _("`Type` is written with a capital (a phone does that), so `type` "
+                        "is missing: write it lower case, `type: session` or `type: client`")
+        elif kind is None:
+            message = _("`type` is missing: add `type: client` or `type: session`")
+        else:
+            message = _("`type` must be client or session, found {found}").format(
+                        found=schema.describe(kind))
+        return NoteRecord(rel, None, {}, lines, problems + [(lines.get("type", 1), "E010",
+                                                             message)])
+    status = data.get("status") if kind == "client" else None
+    status = status if status in schema.STATUSES else None
+    values, more = schema.normalise(note_schema, data, lines, status=status)
+    return NoteRecord(rel, kind, values, lines, problems + more)
+
+
+def read_records(root: Path, listing: Listing, use_cache: bool = True) -> dict[str, NoteRecord]:
+    """Every note's record, re-reading only files whose signature differs from the cache."""
+    if use_cache:
+        from coachnotes.vault.cache import cached_records
+
+        records = cached_records(root, listing.notes, lambda rels: read_notes(root, rels),
+                                 listing.taken_ns)
+    else:
+        records = read_notes(root, [rel for rel, _sig in listing.notes])
+    for problem in listing.unreadable:
+        records[problem.path] = NoteRecord(problem.path, None, {}, {},
+                                           [(problem.line, problem.code, problem.message)])
+    return records
+
+
+def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
+                listing: Listing) -> Vault:
+    """Records -> folders, each with its client, sessions and defaults from the settings."""
+    grouped: dict[str | None, list[NoteRecord]] = {}
+    records = {rel: record for rel, record in records.items() if is_note(rel, record.type)}
+    for rel in sorted(records):
+        grouped.setdefault(folder_of(rel), []).append(records[rel])
+    folders = {key: build_folder(key, found, settings) for key, found in grouped.items()}
+    vault = Vault(root, settings, records, folders, listing.conflicts, listing.pages)
+    vault.erasures = erasures.read(root)
+    return vault
+
+
+def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Settings) -> Folder:
+    """One client folder (or, for None, the notes outside every client folder) as a model.
+
+    Everything in it depends on its own notes and the settings only, which is what lets the
+    watcher rebuild one folder per save."""
+    sessions = [Session.from_record(r) for r in records if r.type == "session"]
+    client = None
+    has_note = False
+    if folder_id is not None:
+        own = client_note(folder_id)
+        for record in records:
+            if record.path == own:
+                has_note = True
+                if record.type == "client":
+                    client = make_client(folder_id, record, settings)
+    if client is not None:
+        for session in sessions:  # `client: "[[Anouk de Graaf]]"`: a link by the client's name
+            if session.client == f"[[{client.name}]]" and session.folder_client == folder_id:
+                session.client = folder_id
+        client.sessions = sorted((s for s in sessions if s.folder_client == folder_id
+                                  and s.client == folder_id),
+                                 key=lambda s: (s.date or dt.date.min, s.path))
+    return Folder(folder_id, records, client, sessions, has_note)
+
+
+def make_client(client_id: str, record: NoteRecord, settings: Settings) -> Client:
+    v = record.values
+    start = _date(v.get("start_date"))
+    follow_ups = [FollowUp(item["_n"], _date(item["due"]), _date(item.get("done")),
+                           item.get("cancelled"))
+                  for item in v.get("follow_ups") or []]
+    return Client(client_id, record.path, v, record, v.get("name") or client_id,
+                  v.get("status"), _date(v.get("intake_date")), start, _date(v.get("end_date")),
+                  v.get("planned_sessions") or settings.planned_sessions,
+                  settings.trajectory_months,
+                  follow_ups)
+
+
+def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
+    """The settings, what lies in the vault, and everything an answer derived from them
+    depends on, as bytes (each note's signature, conflict copies, unreadable files, the
+    settings). Format 0 of marshal has no references, so equal inputs give equal bytes."""
+    import marshal
+
+    settings = load_settings(root, use_cache=True)
+    listing = discover(root)
+    key = marshal.dumps((listing.notes, listing.conflicts,
+                         [tuple(p) for p in listing.unreadable], settings.values,
+                         erasures.signature(root), current()), 0)
+    return settings, listing, key
+
+
+def load_vault(root: Path, use_cache: bool = True, settings: Settings | None = None,
+               listing: Listing | None = None) -> Vault:
+    """Read the whole vault into the model (phase one of every command)."""
+    from coachnotes.vault.cache import no_cyclic_gc
+
+    settings = settings or load_settings(root, use_cache)
+    listing = listing or discover(root)
+    with no_cyclic_gc():
+        records = read_records(root, listing, use_cache)
+        return build_model(root, settings, records, listing)
+
+
+def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
+    for record in records:
+        for line, code, message in record.problems:
+            yield Problem(record.path, line, code, message)
+
+
+def get_client(vault: Vault, client_id: str) -> Client:
+    """The client with this id, or UnknownClient naming the ids that come close."""
+    client = vault.clients.get(client_id)
+    if client is None:
+        note = client_note(client_id)
+        if note in vault.records:  # there, but unreadable: say so rather than "no client"
+            raise UnknownClient(_("{note} cannot be read as a client note; fix the "
+                                  "problems `coachnotes check` shows for it first").format(
+                                  note=note))
+        raise unknown_client(client_id, vault.clients)
+    return client
+
+
+def unknown_client(client_id: str, known: Iterable[str]) -> UnknownClient:
+    import difflib
+
+    ids = sorted(known)
+    close = [c for c in ids if client_id in c] + difflib.get_close_matches(client_id, ids)
+    close = list(dict.fromkeys(close))[:3]
+    hint = " " + (_("Did you mean: {ids}?").format(ids=", ".join(close)) if close else
+                  _("`coachnotes list` shows the clients."))
+    return UnknownClient(_("no client {client_id!r} in this vault.{hint}").format(
+                           client_id=client_id, hint=hint))

@@ -1,0 +1,306 @@
+"""Every mention of an erased client, found and replaced (SPEC §13): one home for `forget`'s
+rewrite of the history, of the files here, and of what another device's `sync` erases.
+
+What counts as a mention:
+* the client's full name — any name it ever had — in any case, with or without accents
+  (`ZOË`, `Zoe`, an NFD `Zoë`), any apostrophe (`'`, `’`), any space (a no-break space too);
+* an id it ever had, exactly (ids are lower-case slugs);
+* only as a whole word: a letter (accented too), a digit, or a hyphen followed by a letter
+  continue a word, so `Jan de Vries-Bakker` and `mark-de-jong` are not mentions of
+  `Jan de Vries` or `mark`;
+* never inside the name or id of another client (`Jan` is not erased out of `Jan de Vries`).
+
+The replacement keeps every YAML document valid: where the word (`[verwijderd]`) would start
+a plain scalar, or stand in a flow collection, the scalar is single-quoted; nowhere does it
+become YAML's `[…]` list syntax. Everything else keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+COMBINING = "\u0300-\u036f"
+HYPHENS = "-\u2010\u2011"
+APOSTROPHES = "'\u2018\u2019\u02bc`\u00b4"
+ERASED = {"nl": "[verwijderd]", "en": "[erased]"}
+_BEFORE = rf"(?<![\w{COMBINING}])(?<!\w[{HYPHENS}])"
+_AFTER = rf"(?![\w{COMBINING}]|[{HYPHENS}]\w)"
+
+
+def fold(text: str) -> str:
+    """A text as names are compared: no case, no accents, one space between words."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(rf"[{APOSTROPHES}]", "'", text)
+    text = re.sub(rf"[{HYPHENS}]", "-", text)
+    return " ".join(text.split())
+
+
+def _variants() -> dict[str, str]:
+    """For each base letter, every Latin letter that folds to it (`e`: eEéÉèëË…)."""
+    found: dict[str, set[str]] = {}
+    for point in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250),
+                  *range(0x1E00, 0x1F00)]:
+        char = chr(point)
+        base = fold(char)
+        if len(base) == 1 and base.isalpha():
+            found.setdefault(base, set()).add(char)
+    return {base: "".join(sorted(chars)) for base, chars in found.items()}
+
+
+_VARIANTS: dict[str, str] | None = None
+
+
+def name_pattern(name: str) -> str | None:
+    """A regular expression of every spelling of a full name, as a whole word."""
+    global _VARIANTS
+    if _VARIANTS is None:
+        _VARIANTS = _variants()
+    parts = []
+    for char in unicodedata.normalize("NFC", " ".join(name.split())):
+        base = fold(char)
+        if char.isspace():
+            parts.append(r"\s+")
+        elif base == "'":
+            parts.append(f"[{APOSTROPHES}]")
+        elif base == "-":
+            parts.append(f"[{HYPHENS}]")
+        elif len(base) == 1 and base in _VARIANTS:
+            parts.append(f"[{re.escape(_VARIANTS[base])}][{COMBINING}]*")
+        elif base:
+            parts.append(re.escape(char) + f"[{COMBINING}]*")
+    return _BEFORE + "".join(parts) + _AFTER if parts else None
+
+
+def id_pattern(client_id: str) -> str:
+    return _BEFORE + re.escape(client_id) + _AFTER
+
+
+@dataclass
+class Mentions:
+    """The clients being erased (each with every id and name it had) and the names and ids
+    of every other client, whose own names are never touched."""
+    ids: list[str]
+    names: list[str]
+    others: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        names = [p for p in map(name_pattern, self.names) if p]
+        self._names = re.compile("|".join(f"(?:{p})" for p in names), re.I) if names else None
+        self._ids = re.compile("|".join(f"(?:{id_pattern(i)})" for i in self.ids)) \
+            if self.ids else None
+        words = {w for n in [*self.names, *self.ids] for w in re.split(r"[\s'-]+", fold(n)) if w}
+        near = sorted({o for o in self.others
+                       if set(re.split(r"[\s'-]+", fold(o))) & words} - set(self.ids))
+        guards = [p for p in map(name_pattern, near) if p]
+        self._guard = re.compile("|".join(f"(?:{p})" for p in guards), re.I) if guards else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the text mentions an erased client: a name in any case, an id in its own
+        (`mark` is not `Mark`), never inside another client's name or id."""
+        found = []
+        for pattern in (self._names, self._ids):
+            if pattern is not None:
+                found += [m.span() for m in pattern.finditer(text)]
+        if not found:
+            return []
+        found = _merged(found)
+        if self._guard is not None:
+            taken = [m.span() for m in self._guard.finditer(text)]
+            found = [s for s in found if not any(  # another name that holds this one
+                a < s[1] and s[0] < b and not (s[0] <= a and b <= s[1]) for a, b in taken)]
+        return found
+
+    def document_of(self, rel: str) -> bool:
+        """Whether a path is a document coachnotes wrote about this client
+        (`<id>-voortgangsrapportage-<date>.pdf`, where the id runs on with a hyphen), or one
+        whose name mentions it."""
+        from coachnotes.vault.layout import is_document
+
+        name = rel.rpartition("/")[2]
+        return is_document(rel) and (self.mentioned(rel) or any(
+            name.startswith(i + "-") for i in self.ids))
+
+    def mentioned(self, text: str) -> bool:
+        return bool(self.spans(text))
+
+    def replace_plain(self, text: str, word: str) -> str:
+        spans = self.spans(text)
+        for start, end in reversed(spans):
+            text = text[:start] + word + text[end:]
+        return text
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def is_binary(data: bytes) -> bool:
+    """A NUL in the first 8 KiB (as git and git-filter-repo decide), or a document format
+    whose text cannot be replaced in place (a zip: .docx, .xlsx; a PDF)."""
+    return b"\0" in data[:8192] or data.startswith((b"PK\x03\x04", b"%PDF"))
+
+
+def redact(data: bytes, mentions: Mentions, word: str) -> bytes:
+    """The bytes with every mention replaced; a binary file comes back as it is."""
+    if is_binary(data):
+        return data
+    text = data.decode("utf-8", "surrogateescape")
+    spans = mentions.spans(text)
+    if not spans:
+        return data
+    region = yaml_region(text)
+    out = _replace(text, spans, word, region)
+    return out.encode("utf-8", "surrogateescape")
+
+
+def yaml_region(text: str) -> tuple[int, int] | None:
+    """Where YAML stands in a file: a note's front matter, or a whole file that is a YAML
+    mapping or list (coachnotes.yml); None for plain text."""
+    match = re.match(r"\ufeff?---[ \t]*\r?\n", text)
+    if match:
+        closing = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M).search(text, match.end())
+        return (match.end(), closing.start()) if closing else None
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    return (0, len(text)) if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else None
+
+
+def _scalars(source: str):
+    """Every scalar node of a YAML text with its place and whether it stands in a flow
+    collection; nothing when it is not YAML."""
+    import yaml
+
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    found, stack = [], [(root, False)] if root is not None else []
+    while stack:
+        node, flow = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            found.append((node.start_mark.index, node.end_mark.index, node.style, flow))
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(n, flow or bool(node.flow_style)) for n in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            inner = flow or bool(node.flow_style)
+            stack += [(n, inner) for pair in node.value for n in pair]
+    return found
+
+
+def _replace(text: str, spans: list[tuple[int, int]], word: str,
+             region: tuple[int, int] | None) -> str:
+    if region is None:
+        return _splice(text, spans, word)
+    start, end = region
+    inside = [(a - start, b - start) for a, b in spans if start <= a and b <= end]
+    outside = [s for s in spans if not (start <= s[0] and s[1] <= end)]
+    source = text[start:end]
+    edits = []  # (from, to, new text) in the YAML source
+    used = set()
+    for a, b, style, flow in sorted(_scalars(source)):
+        mine = [s for s in inside if a <= s[0] and s[1] <= b]
+        if not mine:
+            continue
+        used.update(mine)
+        value = _splice(source[a:b], [(x - a, y - a) for x, y in mine], word)
+        if not style and (flow or mine[0][0] == a or "\n" in value):
+            value = "'" + " ".join(value.split()).replace("'", "''") + "'"
+        edits.append((a, b, value))
+    # a mention in a comment, or in YAML that does not parse: the word alone
+    edits += [(x, y, word) for x, y in inside if (x, y) not in used]
+    for a, b, value in sorted(edits, reverse=True):
+        source = source[:a] + value + source[b:]
+    return _splice(text[:start], [s for s in outside if s[1] <= start], word) + source + \
+        _splice(text[end:], [(a - end, b - end) for a, b in outside if a >= end], word)
+
+
+def _splice(text: str, spans: list[tuple[int, int]], word: str) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + word + text[end:]
+    return text
+
+
+_TYPE_RE = re.compile(r"^type:\s*['\"]?(client|session)['\"]?\s*(?:#.*)?$", re.M)
+_KEY_RE = r"^{key}:[ \t]*(.+?)[ \t]*(?:#.*)?$"
+
+
+def front_value(text: str, key: str) -> str | None:
+    """A top-level text value of a note's front matter, without YAML (for history's many
+    versions): quotes removed."""
+    region = yaml_region(text) if text.lstrip("\ufeff").startswith("---") else None
+    if region is None:
+        return None
+    match = re.search(_KEY_RE.format(key=re.escape(key)), text[region[0]:region[1]], re.M)
+    if not match:
+        return None
+    value = match.group(1).strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].replace("''", "'") if value[0] == "'" else value[1:-1]
+    return value
+
+
+def is_own_note(data: bytes, mentions: Mentions) -> bool:
+    """Whether a file is a note of an erased client, wherever it lies: a client note with
+    one of its ids or names, or a session whose `client` names it (a copy in Obsidian's
+    `.trash/`, an inbox, a misplaced note): removed whole, not just its name."""
+    if is_binary(data) or not data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+        return False
+    text = data.decode("utf-8", "replace")
+    region = yaml_region(text)
+    if region is None:
+        return False
+    kind = _TYPE_RE.search(text, region[0], region[1])
+    if kind is None:
+        return False
+    if kind.group(1) == "client":
+        values = [front_value(text, "id"), front_value(text, "name")]
+    else:
+        link = front_value(text, "client") or ""
+        values = [part.strip() for part in re.sub(r"^\[\[|\]\]$", "", link).split("|")]
+        values += [values[0].rstrip("/").split("/")[-2]] if values[0].endswith(
+            "/client") else []
+    wanted = {fold(v) for v in [*mentions.ids, *mentions.names]}
+    return any(v and fold(v) in wanted for v in values)
+
+
+def document_mentions(data: bytes, mentions: Mentions) -> bool:
+    """Whether a document coachnotes may have written (a zip: .docx, .xlsx, an export; a
+    PDF) mentions an erased client inside, where no text can be replaced."""
+    import io
+    import zipfile
+    import zlib
+
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for info in archive.infolist():
+                    if mentions.mentioned(info.filename):
+                        return True
+                    if info.file_size <= 64 << 20 and mentions.mentioned(
+                            archive.read(info).decode("utf-8", "replace")):
+                        return True
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, zlib.error):
+            return False
+        return False
+    if data.startswith(b"%PDF"):
+        pieces = [data]
+        for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+            try:
+                pieces.append(zlib.decompress(stream.group(1)))
+            except zlib.error:
+                continue
+        return any(mentions.mentioned(p.decode("latin-1")) for p in pieces)
+    return False
