@@ -194,9 +194,8 @@ def build_model(root: Path, settings: Settings, records: dict[str, NoteRecord],
     for rel in sorted(records):
         grouped.setdefault(folder_of(rel), []).append(records[rel])
     folders = {key: build_folder(key, found, settings) for key, found in grouped.items()}
-    vault = Vault(root, settings, records, folders, listing.conflicts, listing.pages)
-    vault.erasures = erasures.read(root)
-    return vault
+    return Vault(root, settings, records, folders, listing.conflicts, listing.pages,
+                 erasures.read(root))
 
 
 def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Settings) -> Folder:

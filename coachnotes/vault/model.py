@@ -12,7 +12,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from coachnotes.vault import erasures
 from coachnotes.vault.codes import severity
 from coachnotes.vault.layout import place
 from coachnotes.vault.schema import Problem3
@@ -393,7 +392,7 @@ class Vault(Fields):
 
     def __init__(self, root: Path, settings: Settings, records: dict[str, NoteRecord],
                  folders: dict[str | None, Folder], conflicts: list[str],
-                 pages: list[str]) -> None:
+                 pages: list[str], erasures: Any) -> None:
         self.root = root
         self.settings = settings
         self.records = records
@@ -404,7 +403,7 @@ class Vault(Fields):
         self.pages: list[str] = []
         self.pages_set: frozenset[str] = frozenset()
         self.set_listing(conflicts, pages)
-        self.erasures = erasures.NONE  # the erasure log (E025), set by load
+        self.erasures = erasures  # the erasure log (E025): vault.erasures.Erasures
 
     def set_listing(self, conflicts: list[str], pages: list[str]) -> None:
         self.conflicts = conflicts  # sync conflict copies (W108)
