@@ -45,10 +45,14 @@ def status(pid: int, key: str) -> int:
 
 
 def latest_sessions(root: Path, count: int) -> list[Path]:
-    """The latest session note of the first `count` clients that have one."""
+    """The latest held session note of the first `count` clients that are `intake` or `active`
+    (only theirs show an agreed `next` in INDEX.md) and have one."""
     found = []
     for folder in sorted((root / "clients").iterdir()):
-        notes = sorted((folder / "sessions").glob("*.md"))
+        status = re.search(r"(?m)^status: *(\S+)", (folder / "client.md").read_text("utf-8"))
+        if not status or status.group(1) not in ("intake", "active"):
+            continue
+        notes = sorted(n for n in (folder / "sessions").glob("*.md") if n.name[:10] <= TODAY)
         if notes:
             found.append(notes[-1])
         if len(found) == count:
@@ -92,7 +96,8 @@ def main() -> None:
         shutil.rmtree(root / ".coachnotes", ignore_errors=True)
     started = time.perf_counter()
     watcher = subprocess.Popen([*cn, "watch", "--today", TODAY], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "COACHNOTES_LANG": "en"})  # "watching"
     for line in watcher.stdout:
         if "watching" in line:
             break

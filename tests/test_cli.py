@@ -77,7 +77,7 @@ def test_readme_key_tables_match_the_schema():
     from coachnotes.vault.schema import format_tables
     from conftest import REPO
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
     start = readme.index("<!-- format:start -->\n") + len("<!-- format:start -->\n")
     end = readme.index("<!-- format:end -->")
     assert readme[start:end].rstrip("\n") == format_tables().rstrip("\n")
