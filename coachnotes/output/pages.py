@@ -15,7 +15,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Container, Iterable, NamedTuple
 from urllib.parse import quote
 
 from coachnotes.answers.due import fix_items, sort_key
@@ -401,10 +401,13 @@ def regenerate(vault: Vault, today: dt.date,
 
 
 def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
-                clients: Iterable[str], progress: Callable[[str], None] | None = None,
-                ) -> PagesResult:
+                clients: Container[str], progress: Callable[[str], None] | None = None,
+                last: dict[str, tuple[bytes, tuple]] | None = None) -> PagesResult:
     """Write `pages` atomically, only where changed, never over a file without the marker;
-    remove the generated READMEs among `existing` whose client is not among `clients`."""
+    remove the generated READMEs among `existing` whose client is not among `clients`.
+    `last` (the watcher's) remembers what was written where: a page whose file still has the
+    signature it had then is compared with those bytes, not read again (megabytes, at 70k
+    notes)."""
     from coachnotes.vault.files import write_atomic
 
     result = PagesResult()
@@ -413,7 +416,7 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
             progress(rel)
         path = root / rel
         data = pages[rel].encode("utf-8")
-        if _same_bytes(path, data):
+        if _known(last, rel, path, data) or _same_bytes(path, data):
             result.unchanged.append(rel)
             continue
         if (os.path.lexists(path) and not has_marker(path)) or path.is_symlink():
@@ -423,7 +426,8 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
             continue  # the client folder went away meanwhile
         write_atomic(path, data, mode=0o600)
         result.written.append(rel)
-    clients = set(clients)
+        if last is not None:
+            last[rel] = (data, _signature(path))
     for rel in existing:  # pages of clients that are gone, whichever pages were asked for
         folder = folder_of(rel)
         if folder is None or folder in clients or place(rel).role != "page":
@@ -436,6 +440,22 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
             except FileNotFoundError:
                 pass
     return result
+
+
+def _signature(path: Path) -> tuple:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return ()
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _known(last: dict | None, rel: str, path: Path, data: bytes) -> bool:
+    """Whether `data` is what was last written at `path`, and the file is still that one."""
+    if last is None or rel not in last:
+        return False
+    written, signature = last[rel]
+    return written == data and signature == _signature(path)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -46,9 +46,10 @@ def client_problems(vault: Vault, client_id: str, today: dt.date) -> list[Proble
     return sorted(set(problems))
 
 
-def vault_problems(vault: Vault) -> list[Problem]:
+def vault_problems(vault: Vault, claiming: set[str] | None = None) -> list[Problem]:
     """What does not belong to one folder: settings, conflict copies, the top pages, and two
-    clients claiming one id. Costs one step per client, not per note."""
+    clients claiming one id. `claiming`: the clients whose `id` is not their folder's, where
+    the caller keeps them (the watcher); without it, one step per client finds them."""
     problems = [Problem(SETTINGS_FILE, line, code, message)
                 for line, code, message in vault.settings.problems]
     problems += [_conflict_copy(path) for path in vault.conflicts]
@@ -58,9 +59,10 @@ def vault_problems(vault: Vault) -> list[Problem]:
                     "after the trajectory ends (the AVG asks you to), and set it, e.g. "
                     "`retention_years: 2`")
         problems.append(Problem(SETTINGS_FILE, 1, "W111", message))
-    problems += [_foreign(rel) for rel in vault.pages
-                 if rel in GENERATED_TOP and not has_marker(vault.root / rel)]
-    if all(c.get("id") in (None, c.id) for c in vault.clients.values()):
+    problems += [_foreign(rel) for rel in GENERATED_TOP
+                 if rel in vault.pages_set and not has_marker(vault.root / rel)]
+    if claiming is not None and not claiming or \
+            all(c.get("id") in (None, c.id) for c in vault.clients.values()):
         return problems  # folder names are unique: only a declared `id` can claim another's
     claimed: dict[str, str] = {}
     for client in sorted(vault.clients.values(), key=lambda c: c.path):

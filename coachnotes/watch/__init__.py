@@ -1,0 +1,67 @@
+"""`coachnotes watch`: check and rebuild the pages on every save, from any editor.
+
+A saved note goes: the observer (`feed.py`, watchdog) → the queue → the loop (`loop.py`,
+~300 ms of quiet) → the pure steps (`state.py`): the folders it lay in listed again
+(`files.py`), the notes that changed read again, their folders checked again, their clients'
+lines rendered again, and the pages that changed written. The faces' layer: it may import
+every layer below (git for `--sync-every`); watchdog is imported here only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+from pathlib import Path
+from typing import Callable
+
+from coachnotes.i18n import _
+from coachnotes.vault.layout import (
+    CLIENTS,
+    CONFLICT_TAG,
+    SETTINGS_FILE,
+    is_generated_place,
+    is_litter,
+)
+from coachnotes.watch.loop import QUIET_SECONDS, RESTAT_SECONDS, Watcher
+from coachnotes.watch.state import Changes, Rebuild, VaultState
+
+__all__ = ["QUIET_SECONDS", "RESTAT_SECONDS", "Changes", "Rebuild", "VaultState", "Watcher",
+           "is_input", "run"]
+
+
+def is_input(rel: str) -> bool:
+    """Whether a changed path can change what coachnotes shows (notes and settings)."""
+    name = rel.rpartition("/")[2]
+    if rel == SETTINGS_FILE:
+        return True
+    if not rel.startswith(CLIENTS + "/") or is_litter(name):
+        return False
+    return name.endswith(".md") and not is_generated_place(rel) or CONFLICT_TAG in name
+
+
+def run(root: Path, sync_every: float | None = None, today: dt.date | None = None,
+        echo: Callable[[str], None] = print) -> int:
+    """`coachnotes watch` until Ctrl-C or SIGTERM; returns the exit code (0)."""
+    stop = threading.Event()
+    watcher = Watcher(root, today, echo)
+
+    def on_signal(signum, frame) -> None:  # noqa: ANN001 - signal's signature
+        stop.set()
+        watcher.events.put(None)
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        watcher.start()
+        try:
+            watcher.full_build()
+            echo(_("watching {root} — {n} notes; Ctrl-C to stop").format(
+                   root=root, n=len(watcher.records)))
+            watcher.run(stop, sync_every)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        watcher.stop()
+        signal.signal(signal.SIGTERM, previous)
+    echo(_("stopped watching"))
+    return 0

@@ -1,0 +1,179 @@
+"""The loop of `coachnotes watch`, as mkdocs' livereload is a loop around a builder: the
+observer feeds paths into a queue; the loop waits for ~300 ms of quiet, hands the paths to
+the pure steps of `VaultState`, writes what they return and reports it. Every step is
+guarded: a failed step is reported and watching goes on. Every 30 s the vault is listed
+again, which catches an event lost to a queue overflow, a new day, and a deleted page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from coachnotes.i18n import _
+from coachnotes.vault.layout import CLIENTS, CONFLICT_TAG, GENERATED_TOP, SETTINGS_FILE, is_litter
+from coachnotes.vault.model import NoteRecord
+from coachnotes.watch.feed import Feed
+from coachnotes.watch.state import Changes, Rebuild, VaultState
+
+QUIET_SECONDS = 0.3
+RESTAT_SECONDS = 30.0
+
+
+class Watcher:
+    """Events in, rebuilds out, until stopped."""
+
+    def __init__(self, root: Path, today: dt.date | None = None,
+                 echo: Callable[[str], None] = print) -> None:
+        self.root = root
+        self.fixed_today = today
+        self.echo = echo
+        # SimpleQueue: its put is reentrant, so the SIGTERM handler may call it while the main
+        # thread is inside get() (a Queue's lock would deadlock there: seen once under load)
+        self.events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.paused = threading.Event()
+        self.feed = Feed(root, self.events, self.paused, lambda why: self.echo(
+            _("{stamp} cannot watch {folder}: {error}").format(stamp=stamp(), **why)))
+        self.state = VaultState(root, self._today)
+        self.rebuilds: list[Rebuild] = []
+
+    def _today(self) -> dt.date:
+        return self.fixed_today or dt.date.today()
+
+    @property
+    def records(self) -> dict[str, NoteRecord]:
+        return self.state.vault.records if self.state.vault else {}
+
+    def start(self) -> None:
+        """Listen first, so that no save is missed while the first build runs."""
+        self.feed.start()
+
+    def stop(self) -> None:
+        self.feed.stop()
+
+    def full_build(self) -> Rebuild:
+        """Read everything (through the cache), check, and write the pages."""
+        return self._finish(self.state.load(), time.perf_counter())
+
+    def apply(self, paths: set[str]) -> Rebuild | None:
+        """Rebuild after these paths changed; None when nothing that is shown changed."""
+        started = time.perf_counter()
+        if any(os.path.basename(p) == CLIENTS for p in paths):
+            self.feed.schedule()  # clients/ appeared or went
+        changes = self.state.apply(p for p in paths if self._is_input(p))
+        return self._finish(changes, started) if changes else None
+
+    def _is_input(self, path: str) -> bool:
+        """Settings, the top pages, and anything under clients/ but editor litter: what is
+        not a note only costs a look at its folder."""
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if rel in (SETTINGS_FILE, *GENERATED_TOP) or CONFLICT_TAG in rel and "/" not in rel:
+            return True
+        return (rel == CLIENTS or rel.startswith(CLIENTS + "/")) and \
+            not is_litter(rel.rpartition("/")[2])
+
+    def restat(self) -> Rebuild | None:
+        """Compare every note's signature with what was read: catches lost events."""
+        started = time.perf_counter()
+        self.feed.schedule()
+        changes = self.state.restat()
+        return self._finish(changes, started) if changes else None
+
+    def _finish(self, changes: Changes, started: float) -> Rebuild:
+        rebuild, pages = self.state.rebuild(changes)
+        self.state.write(pages, rebuild)
+        rebuild.seconds = time.perf_counter() - started
+        self.rebuilds.append(rebuild)
+        report(rebuild, self.echo)
+        return rebuild
+
+    def _drain(self, first: str, quiet: float) -> set[str]:
+        """Collect paths until the vault has been quiet for `quiet` seconds."""
+        paths = {first}
+        while True:
+            try:
+                item = self.events.get(timeout=quiet)
+            except queue.Empty:
+                return paths
+            if item is None:
+                self.events.put(None)
+                return paths
+            paths.add(item)
+
+    def _guarded(self, what: str, step: Callable[[], object]) -> None:
+        """Run one step; a failure is reported and watching goes on."""
+        try:
+            step()
+        except Exception as error:  # noqa: BLE001 - the watcher must keep going
+            self.echo(_("{stamp} {what} failed ({name}: {error}); still watching").format(
+                        stamp=stamp(), what=what, name=type(error).__name__, error=error))
+
+    def run(self, stop: threading.Event, sync_every: float | None = None,
+            quiet: float = QUIET_SECONDS) -> None:
+        """The loop: a batch of saves, else (each second) a sync or a re-scan when due."""
+        last_sync = last_restat = time.monotonic()
+        while not stop.is_set():
+            try:
+                first = self.events.get(timeout=1.0)
+            except queue.Empty:
+                first = ""
+            if first is None:
+                break
+            if first:
+                paths = self._drain(first, quiet)
+                self._guarded("rebuild", lambda: self.apply(paths))
+                continue
+            now = time.monotonic()
+            if sync_every and now - last_sync >= sync_every * 60:
+                self._guarded("sync", self._sync)
+                last_sync = time.monotonic()
+            if now - last_restat >= RESTAT_SECONDS:
+                last_restat = now
+                self._guarded("re-scan", self.restat)
+
+    def _sync(self) -> None:
+        from coachnotes.errors import CoachnotesError
+        from coachnotes.git.sync import sync
+
+        self.paused.set()  # a merge or checkout fires thousands of events: ignore them
+        try:
+            done = sync(self.root, today=self.fixed_today)
+            said = [_("synced: {n} note(s) committed").format(n=done.committed)]
+            if done.merged:
+                said.append(_("merged the remote"))
+            if done.conflicts:
+                said.append(_("{n} conflict copy(ies)").format(n=len(done.conflicts)))
+            self.echo(f"{stamp()} " + ", ".join(said))
+        except CoachnotesError as error:
+            self.echo(_("{stamp} sync: {error}").format(stamp=stamp(), error=error))
+        finally:
+            while not self.events.empty():
+                self.events.get_nowait()
+            self.paused.clear()
+        self.restat()
+
+
+def stamp() -> str:
+    return dt.datetime.now().strftime("%H:%M:%S")
+
+
+def report(rebuild: Rebuild, echo: Callable[[str], None]) -> None:
+    """What one rebuild changed, one line per problem and a summary line."""
+    now = stamp()
+    for problem in rebuild.appeared:
+        echo(f"{now} + {problem}")
+    for problem in rebuild.resolved:
+        echo(_("{stamp} - {path}:{line}: {code} resolved").format(
+               stamp=now, path=problem.path, line=problem.line, code=problem.code))
+    for rel in rebuild.refused:
+        echo(_("{stamp} ! {rel}: not overwritten (E030: no generated marker)").format(
+               stamp=now, rel=rel))
+    echo(_("{stamp} {reread} note(s) read, {n} page(s) written, {errors} "
+           "error(s), {warnings} warning(s)").format(
+           stamp=now, reread=rebuild.reread, n=len(rebuild.written),
+           errors=rebuild.errors, warnings=rebuild.warnings))
