@@ -71,53 +71,73 @@ def next_conversation(client: Client, today: dt.date) -> dt.date | None:
 
 def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[DueItem, str]]:
     """Every open item of one client, whatever its date, with a stable identity for UIDs."""
-    lang = vault.language
-    found: list[tuple[DueItem, str]] = []
+    items = _Items(vault, client, today)
+    replaced = items.follow_ups()
+    items.plan_follow_up(vault.settings.follow_up_months)
+    coming = items.sessions(replaced)
+    items.actions(coming[0].date if coming else None)
+    return items.found
 
-    def add(kind: str, due: dt.date | None, what: str, path: str, ref: str,
+
+class _Items:
+    """The items of one client, in the order of SPEC §10's kinds."""
+
+    def __init__(self, vault: Vault, client: Client, today: dt.date) -> None:
+        self.lang, self.client, self.today = vault.language, client, today
+        self.found: list[tuple[DueItem, str]] = []
+
+    def add(self, kind: str, due: dt.date | None, what: str, path: str, ref: str,
             time: str | None = None, minutes: int | None = None) -> None:
-        days = (today - due).days if due is not None else None
+        client = self.client
+        days = (self.today - due).days if due is not None else None
         item = DueItem(client.id, client.name, kind, due, days, what, path, time, minutes)
-        found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
+        self.found.append((item, f"{kind}|{client.id}|{path}|{ref}"))
 
-    booked = client.planned_follow_ups(today)  # one appointment, one item (SPEC §10)
-    for entry in client.open_follow_ups(today):
-        note = booked.get(entry.n)
-        if note is None:
-            add("follow-up", entry.due, text(lang, "follow-up", n=entry.n), client.path,
-                str(entry.n))
-        else:
-            add("follow-up", note.date, text(lang, "follow-up", n=entry.n), note.path,
-                str(entry.n), note.time, note.duration or 60)
-    replaced = {s.path for s in booked.values()}
-    offsets = vault.settings.follow_up_months
-    if client.status in ("follow-up", "closed") and not client.follow_ups \
-            and client.end_date and offsets:
-        due = add_months(client.end_date, offsets[0])
-        add("plan-follow-up", due, text(lang, "plan-follow-up"), client.path, "")
-    coming = conversations(client, today)
-    for c in coming:
-        if c.path in replaced and c.what != "next":
-            continue
-        if c.what == "next":
-            add("session", c.date, text(lang, "session"), c.path, "", c.time, c.minutes)
-        else:
-            kind = c.what.partition(":")[2]
-            add("session", c.date, text(lang, "session.planned",
-                                       kind=text(lang, f"kind.{kind}") if kind else "?"),
-                c.path, "planned", c.time, c.minutes)
-    next_day = coming[0].date if coming else None
-    held = [s.date for s in client.held(today)]
-    for session in client.sessions:
-        for index, action in enumerate(session.actions):
-            if action.done:
-                continue
-            if action.due is not None:
-                add("action", action.due, action.text, session.path, str(index))
-            elif not (session.date and any(day > session.date for day in held)):
-                # undated: due at the next conversation, until a later one was held
-                add("action", next_day, action.text, session.path, str(index))
-    return found
+    def follow_ups(self) -> set[str]:
+        """The open follow-up entries; one that a planned note will complete is that note's
+        appointment (one appointment, one item). Returns those notes."""
+        booked = self.client.planned_follow_ups(self.today)
+        for entry in self.client.open_follow_ups(self.today):
+            what = text(self.lang, "follow-up", n=entry.n)
+            note = booked.get(entry.n)
+            if note is None:
+                self.add("follow-up", entry.due, what, self.client.path, str(entry.n))
+            else:
+                self.add("follow-up", note.date, what, note.path, str(entry.n), note.time,
+                         note.duration or 60)
+        return {s.path for s in booked.values()}
+
+    def plan_follow_up(self, offsets: list[int]) -> None:
+        client = self.client
+        if client.status in ("follow-up", "closed") and not client.follow_ups \
+                and client.end_date and offsets:
+            self.add("plan-follow-up", add_months(client.end_date, offsets[0]),
+                     text(self.lang, "plan-follow-up"), client.path, "")
+
+    def sessions(self, replaced: set[str]) -> list[Conversation]:
+        coming = conversations(self.client, self.today)
+        for c in coming:
+            if c.what == "next":
+                self.add("session", c.date, text(self.lang, "session"), c.path, "", c.time,
+                         c.minutes)
+            elif c.path not in replaced:
+                kind = c.what.partition(":")[2]
+                shown = text(self.lang, f"kind.{kind}") if kind else "?"
+                self.add("session", c.date, text(self.lang, "session.planned", kind=shown),
+                         c.path, "planned", c.time, c.minutes)
+        return coming
+
+    def actions(self, next_day: dt.date | None) -> None:
+        """An action not done: at its date; an undated one at the next conversation, until a
+        later conversation was held (there it was discussed)."""
+        held = [s.date for s in self.client.held(self.today)]
+        for session in self.client.sessions:
+            later = session.date and any(day > session.date for day in held)
+            for index, action in enumerate(session.actions):
+                if action.done or action.due is None and later:
+                    continue
+                self.add("action", action.due if action.due is not None else next_day,
+                         action.text, session.path, str(index))
 
 
 def fix_items(vault: Vault, problems: list[Problem], today: dt.date,
@@ -168,6 +188,16 @@ def due_with_refs(vault: Vault, today: dt.date, window: Window, client_id: str |
     return found
 
 
+def _window(settings, today: dt.date, within: int | None, overdue: bool, show_all: bool,
+            one_client: bool) -> Window:
+    """--all; --overdue; else --within or the settings' window (one client: undated too)."""
+    if show_all:
+        return Window(None, undated=True)
+    if overdue:
+        return Window(None, overdue_only=True, undated=one_client)
+    return Window.default(settings, today, within)._replace(undated=one_client)
+
+
 def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bool = False,
               show_all: bool = False, client_id: str | None = None,
               ) -> tuple[Window, list[tuple[DueItem, str]], int]:
@@ -194,11 +224,15 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
                        keep=lambda _: listing.settled(sig for _, sig in listing.notes))
     if client_id is not None and client_id not in names:
         raise unknown_client(client_id, names)
-    window = (Window(None, undated=True) if show_all
-              else Window(None, overdue_only=True, undated=client_id is not None) if overdue
-              else Window.default(settings, today, within)._replace(undated=client_id is not None))
-    # The hot loop of a warm `due`: rows outside the window are passed over by comparing ISO
-    # texts (they sort as the dates do), before any object is made for them.
+    window = _window(settings, today, within, overdue, show_all, client_id is not None)
+    pairs, left_out = _in_window(rows, window, today, client_id)
+    return window, pairs, left_out
+
+
+def _in_window(rows: list[tuple], window: Window, today: dt.date,
+               client_id: str | None) -> tuple[list[tuple[DueItem, str]], int]:
+    """The hot loop of a warm `due`: rows outside the window are passed over by comparing ISO
+    texts (they sort as the dates do), before any object is made for them."""
     fromiso = dt.date.fromisoformat
     until = window.until.isoformat() if window.until else None
     today_text = today.isoformat()
@@ -220,7 +254,7 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
         day = fromiso(due) if due else None
         pairs.append((DueItem(client, name, kind, day, (today - day).days if day else None,
                               what, path, time, minutes), ref))
-    return window, pairs, left_out
+    return pairs, left_out
 
 
 def uid(ref: str) -> str:

@@ -84,37 +84,40 @@ class Plan:
 def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
     """Walk every file of the vault but git's and the cache's (hidden folders such as
     Obsidian's `.trash/` included, links never followed, no size limit) and decide."""
-    folders = {f"{CLIENTS}/{i}" for i in mentions.ids}
     plan = Plan()
+    for rel, data in _vault_files(root, {f"{CLIENTS}/{i}" for i in mentions.ids}):
+        if is_own_note(data, mentions) or mentions.document_of(rel):
+            plan.remove.append(rel)  # its note wherever it lies; a document named for it
+            continue
+        if is_binary(data):
+            if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
+                plan.remove.append(rel)  # a document nothing can be replaced in
+                continue
+        else:
+            new = redact(data, mentions, word)
+            if new != data:
+                plan.rewrite[rel], plan.old[rel] = new, data
+        if mentions.mentioned(rel):
+            plan.rename[rel] = mentions.replace_plain(rel, word)
+    return plan
+
+
+def _vault_files(root: Path, skipped: set[str]):
+    """(path, bytes) of every regular file of the vault, but those in git's folder, the cache
+    and the `skipped` folders; links are never followed."""
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         rel_here = here.relative_to(root).as_posix()
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not (
-            here / d).is_symlink() and f"{rel_here}/{d}".removeprefix("./") not in folders)
+            here / d).is_symlink() and f"{rel_here}/{d}".removeprefix("./") not in skipped)
         for name in sorted(files):
             path = here / name
-            rel = path.relative_to(root).as_posix()
             if path.is_symlink() or not path.is_file():
                 continue
             try:
-                data = path.read_bytes()
+                yield path.relative_to(root).as_posix(), path.read_bytes()
             except OSError:
                 continue
-            if is_own_note(data, mentions) or mentions.document_of(rel):
-                plan.remove.append(rel)  # its note wherever it lies; a document named for it
-                continue
-            if is_binary(data):
-                if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
-                    plan.remove.append(rel)  # a document nothing can be replaced in
-                elif mentions.mentioned(rel):
-                    plan.rename[rel] = mentions.replace_plain(rel, word)
-                continue
-            new = redact(data, mentions, word)
-            if new != data:
-                plan.rewrite[rel], plan.old[rel] = new, data
-            if mentions.mentioned(rel):
-                plan.rename[rel] = mentions.replace_plain(rel, word)
-    return plan
 
 
 def damage(plan: Plan) -> list[str]:
@@ -557,13 +560,31 @@ def _remote(repo, root: Path) -> tuple[str | None, str | None]:
 
 
 def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport) -> None:
-    """Push every rewritten branch the remote had, each with a lease on what it held."""
+    """Push every rewritten branch and tag the remote had, each with a lease on what it
+    held."""
     import git
 
     name, branch = _remote(repo, root)
     if name is None:
         report.messages.append(_("no remote is configured: only this vault was erased"))
         return
+    specs, leases = _push_specs(repo, name, branch, before)
+    if specs:
+        # All or nothing where the transport can (a remote helper such as gcrypt cannot)
+        atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
+        try:
+            with repo.git.custom_environment(**no_prompt(repo)):
+                repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
+        except git.GitCommandError as error:
+            _push_failed(error, name, report)
+            return
+    report.pushed = True
+    report.messages.append(prune_remote(repo, name))
+
+
+def _push_specs(repo, name: str, branch: str, before: dict[str, str]) -> tuple[list, list]:
+    """What to push (refspecs) and the leases: the branches the remote had, and its tags
+    that the rewrite changed or removed; nothing a forget interrupted after it pushed."""
     tracking = f"refs/remotes/{name}/"
     there = _remote_refs(repo, name)
     specs, leases = [], []
@@ -573,43 +594,31 @@ def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport)
         remote_branch = ref[len(tracking):]
         local = f"refs/heads/{remote_branch}"
         source = local if remote_branch == branch and _exists(repo, local) else ref
-        if not _exists(repo, source):
-            continue
-        if there.get(f"refs/heads/{remote_branch}") == repo.git.rev_parse(source):
-            continue  # pushed already, by a forget that was interrupted after it
-        specs.append(f"{source}:refs/heads/{remote_branch}")
-        leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
-    for ref, held in sorted(there.items()):  # the remote's tags, rewritten (or gone) here
-        if not ref.startswith("refs/tags/"):
-            continue
-        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip()
+        if _exists(repo, source) and \
+                there.get(f"refs/heads/{remote_branch}") != repo.git.rev_parse(source):
+            specs.append(f"{source}:refs/heads/{remote_branch}")
+            leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
+    for ref, held in sorted(there.items()):
+        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip() \
+            if ref.startswith("refs/tags/") else held
         if mine != held:
             specs.append(f"{ref}:{ref}" if mine else f":{ref}")
             leases.append(f"--force-with-lease={ref}:{held}")
-    if not specs:
-        report.pushed = True
-        report.messages.append(prune_remote(repo, name))
-        return
-    # All or nothing where the transport can (a remote helper such as gcrypt cannot)
-    atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
-    try:
-        with repo.git.custom_environment(**no_prompt(repo)):
-            repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
-    except git.GitCommandError as error:
-        text = str(getattr(error, "stderr", "") or error)
-        if "stale info" in text or "[rejected]" in text or "fetch first" in text:
-            report.messages.append(_("the remote {name!r} has changes from another device: "
-                                     "run `coachnotes sync` now; it erases the client from "
-                                     "those too and pushes the result").format(name=name))
-        else:
-            report.offline = True
-            report.messages.append(_("could not push to {name!r} ({reason}): the remote "
-                                     "still holds the client. Run `coachnotes sync` when it "
-                                     "can be reached; it pushes the erased history").format(
-                                     name=name, reason=reason(error)))
-        return
-    report.pushed = True
-    report.messages.append(prune_remote(repo, name))
+    return specs, leases
+
+
+def _push_failed(error, name: str, report: ForgetReport) -> None:
+    text = str(getattr(error, "stderr", "") or error)
+    if "stale info" in text or "[rejected]" in text or "fetch first" in text:
+        report.messages.append(_("the remote {name!r} has changes from another device: "
+                                 "run `coachnotes sync` now; it erases the client from "
+                                 "those too and pushes the result").format(name=name))
+    else:
+        report.offline = True
+        report.messages.append(_("could not push to {name!r} ({reason}): the remote "
+                                 "still holds the client. Run `coachnotes sync` when it "
+                                 "can be reached; it pushes the erased history").format(
+                                 name=name, reason=reason(error)))
 
 
 def _remote_refs(repo, name: str) -> dict[str, str]:

@@ -16,52 +16,62 @@ import json
 import sys
 
 
-def run(config: dict) -> None:
-    import git_filter_repo as fr
+class Callbacks:
+    """What git-filter-repo calls for each blob, path, message and commit."""
 
-    from coachnotes.vault.redact import Mentions, document_mentions, is_binary, is_own_note, redact
+    def __init__(self, config: dict) -> None:
+        from coachnotes.vault.redact import Mentions
 
-    mentions = Mentions(config["ids"], config["names"], config["others"])
-    word = config["word"]
-    clients = (config["prefix"] + "clients/").encode()
-    documents: set[int] = set()
+        self.mentions = Mentions(config["ids"], config["names"], config["others"])
+        self.word = config["word"]
+        self.prefix = config["prefix"]
+        self.clients = (config["prefix"] + "clients/").encode()
+        self.documents: set[int] = set()
 
-    def blob(item, _metadata) -> None:
+    def blob(self, item, _metadata) -> None:
+        from coachnotes.vault.redact import document_mentions, is_binary, is_own_note, redact
+
         data = item.data
-        if is_own_note(data, mentions):
+        if is_own_note(data, self.mentions):
             item.skip()
         elif is_binary(data):
-            if document_mentions(data, mentions):
-                documents.add(item.id)
+            if document_mentions(data, self.mentions):
+                self.documents.add(item.id)
         else:
-            item.data = redact(data, mentions, word)
+            item.data = redact(data, self.mentions, self.word)
 
-    def text(value: bytes | None) -> bytes | None:
+    def text(self, value: bytes | None) -> bytes | None:
         if value is None:
             return None
-        return mentions.replace_plain(value.decode("utf-8", "surrogateescape"),
-                                      word).encode("utf-8", "surrogateescape")
+        return self.mentions.replace_plain(value.decode("utf-8", "surrogateescape"),
+                                           self.word).encode("utf-8", "surrogateescape")
 
-    def path(value: bytes | None) -> bytes | None:
+    def path(self, value: bytes | None) -> bytes | None:
         """Paths that name the client are renamed; a document named for it is dropped."""
         if value is None:
             return None
         name = value.decode("utf-8", "surrogateescape")
-        if mentions.document_of(name.removeprefix(config["prefix"])):
+        if self.mentions.document_of(name.removeprefix(self.prefix)):
             return None
-        return text(value)
+        return self.text(value)
 
-    def commit(item, _metadata) -> None:
+    def commit(self, item, _metadata) -> None:
         item.file_changes = [c for c in item.file_changes if not (
-            c.type == b"M" and c.blob_id in documents and not c.filename.startswith(clients))]
+            c.type == b"M" and c.blob_id in self.documents
+            and not c.filename.startswith(self.clients))]
 
+
+def run(config: dict) -> None:
+    import git_filter_repo as fr
+
+    calls = Callbacks(config)
     args = ["--force", "--quiet", "--source", config["source"], "--target", config["target"],
             "--invert-paths"]
     for folder in config["paths"]:
         args += ["--path", folder]
     options = fr.FilteringOptions.parse_args(args, error_on_empty=False)
-    fr.RepoFilter(options, blob_callback=blob, filename_callback=path, message_callback=text,
-                  commit_callback=commit).run()
+    fr.RepoFilter(options, blob_callback=calls.blob, filename_callback=calls.path,
+                  message_callback=calls.text, commit_callback=calls.commit).run()
 
 
 if __name__ == "__main__":

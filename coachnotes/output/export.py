@@ -89,45 +89,61 @@ def _regular(path: Path) -> bytes | None:
         os.close(handle)
 
 
-def _gather(root: Path, client_id: str, mentions):
+class Gathered:
     """The client's own folder; its notes elsewhere; other files that mention it (whole);
     lines of other clients' notes that mention it; links left out."""
-    from coachnotes.vault.redact import is_own_note
 
-    own: dict[str, bytes] = {}
-    elsewhere: dict[str, bytes] = {}
-    mentioning: dict[str, bytes] = {}
-    excerpts: list[list[str]] = []
-    skipped: list[str] = []
-    folder = f"{CLIENTS}/{client_id}/"
+    def __init__(self, client_id: str, mentions) -> None:
+        self.folder = f"{CLIENTS}/{client_id}/"
+        self.mentions = mentions
+        self.own: dict[str, bytes] = {}
+        self.elsewhere: dict[str, bytes] = {}
+        self.mentioning: dict[str, bytes] = {}
+        self.excerpts: list[list[str]] = []
+        self.skipped: list[str] = []
+
+    def add(self, rel: str, data: bytes) -> None:
+        from coachnotes.vault.redact import is_own_note
+
+        if rel.startswith(self.folder):
+            self.own[rel] = data
+        elif is_own_note(data, self.mentions):
+            self.elsewhere[rel] = data
+        elif b"\0" not in data[:8192]:
+            body = data.decode("utf-8", "replace")
+            if not self.mentions.mentioned(body):
+                return
+            if rel.startswith(CLIENTS + "/"):  # another client's: the mentioning lines
+                self.excerpts.append([line for line in body.splitlines(keepends=True)
+                                      if self.mentions.mentioned(line)])
+            else:
+                self.mentioning[rel] = data
+
+
+def _gather(root: Path, client_id: str, mentions):
+    found = Gathered(client_id, mentions)
+    for rel, path in _entries(root):
+        if path.is_symlink():
+            if rel.startswith(found.folder):
+                found.skipped.append(rel)
+            continue
+        data = _regular(path)
+        if data is not None:
+            found.add(rel, data)
+    return found.own, found.elsewhere, found.mentioning, found.excerpts, found.skipped
+
+
+def _entries(root: Path):
+    """(path, Path) of every file of the vault, and of every link (to a folder too), but
+    litter, generated pages, git's folder, the cache and exports/; links are not followed."""
     for here, dirs, files in os.walk(root):
         base = Path(here)
         dirs[:] = sorted(d for d in dirs if d not in _NEVER or base != root)
         for name in sorted(files + [d for d in dirs if (base / d).is_symlink()]):
-            path = base / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                if rel.startswith(folder):
-                    skipped.append(rel)
-                continue
-            if is_litter(name) or is_generated_place(rel):
-                continue
-            data = _regular(path)
-            if data is None:
-                continue
-            if rel.startswith(folder):
-                own[rel] = data
-            elif is_own_note(data, mentions):
-                elsewhere[rel] = data
-            elif b"\0" not in data[:8192] and mentions.mentioned(
-                    body := data.decode("utf-8", "replace")):
-                if rel.startswith(CLIENTS + "/"):  # another client's: the mentioning lines
-                    excerpts.append([line for line in body.splitlines(keepends=True)
-                                     if mentions.mentioned(line)])
-                else:
-                    mentioning[rel] = data
+            rel = (base / name).relative_to(root).as_posix()
+            if not (is_litter(name) or is_generated_place(rel)):
+                yield rel, base / name
         dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
-    return own, elsewhere, mentioning, excerpts, skipped
 
 
 def _documents(root: Path, client_id: str) -> list[dict[str, str]]:
@@ -174,7 +190,27 @@ def dossier(vault: Vault, view: ClientView, today: dt.date,
            f"<title>{e(client.name)}</title>\n</head>\n<body>",
            f"<h1>{e(client.name)}</h1>",
            f"<p>{e(text(lang, f'status.{client.status}') if client.status else '?')} · "
-           f"{e(today.isoformat())}</p>", "<dl>"]
+           f"{e(today.isoformat())}</p>", "<dl>", *_facts(client, lang), "</dl>"]
+    for key in ("goals", "development_points"):
+        if client.get(key):
+            out.append(f"<h2>{e(text(lang, key))}</h2><ul>"
+                       + "".join(f"<li>{e(item)}</li>" for item in client.get(key)) + "</ul>")
+    out += _timeline(client, lang)
+    if view.due:
+        out.append(f"<h2>{e(text(lang, 'actions'))}</h2><ul>" + "".join(
+            f"<li>{e(item.due.isoformat() if item.due else text(lang, 'no_date'))} — "
+            f"{e(item.text)}</li>" for item, _ in view.due) + "</ul>")
+    if documents:
+        out.append(f"<h2>{e(text(lang, 'documents'))}</h2><ul>" + "".join(
+            f"<li>{e(d['date'])} — {e(d['name'])}</li>" for d in documents) + "</ul>")
+    out.append("</body>\n</html>\n")
+    return "\n".join(out)
+
+
+def _facts(client, lang: str) -> list[str]:
+    """The client's organization, sponsor, reason, extension or alternative, and consent."""
+    e = escape
+    out = []
     for key in ("organization", "sponsor", "reason"):
         if client.get(key):
             out.append(f"<dt>{e(text(lang, 'col.organization' if key == 'organization' else key))}"
@@ -189,25 +225,17 @@ def dossier(vault: Vault, view: ClientView, today: dt.date,
         shares = ", ".join(text(lang, f"share.{s}") for s in consent.get("share") or [])
         out.append(f"<dt>{e(text(lang, 'report.consent'))}</dt><dd>"
                    f"{e(str(consent.get('date') or ''))}: {e(shares or '—')}</dd>")
-    out.append("</dl>")
-    for key in ("goals", "development_points"):
-        if client.get(key):
-            out.append(f"<h2>{e(text(lang, key))}</h2><ul>"
-                       + "".join(f"<li>{e(item)}</li>" for item in client.get(key)) + "</ul>")
-    out.append(f"<h2>{e(text(lang, 'timeline'))}</h2><table>")
-    out.append(f"<tr><th>{e(text(lang, 'col.date'))}</th><th>{e(text(lang, 'col.kind'))}</th>"
-               f"<th>{e(text(lang, 'col.note'))}</th></tr>")
+    return out
+
+
+def _timeline(client, lang: str) -> list[str]:
+    e = escape
+    out = [f"<h2>{e(text(lang, 'timeline'))}</h2><table>",
+           f"<tr><th>{e(text(lang, 'col.date'))}</th><th>{e(text(lang, 'col.kind'))}</th>"
+           f"<th>{e(text(lang, 'col.note'))}</th></tr>"]
     for s in client.sessions:
         kind = text(lang, f"kind.{s.kind}") if s.kind else "?"
         out.append(f"<tr><td>{e(s.date.isoformat() if s.date else '?')}</td><td>{e(kind)}</td>"
                    f"<td>{e(place(s.path).inner)}</td></tr>")
     out.append("</table>")
-    if view.due:
-        out.append(f"<h2>{e(text(lang, 'actions'))}</h2><ul>" + "".join(
-            f"<li>{e(item.due.isoformat() if item.due else text(lang, 'no_date'))} — "
-            f"{e(item.text)}</li>" for item, _ in view.due) + "</ul>")
-    if documents:
-        out.append(f"<h2>{e(text(lang, 'documents'))}</h2><ul>" + "".join(
-            f"<li>{e(d['date'])} — {e(d['name'])}</li>" for d in documents) + "</ul>")
-    out.append("</body>\n</html>\n")
-    return "\n".join(out)
+    return out

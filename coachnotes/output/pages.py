@@ -310,6 +310,30 @@ def _progress(view: ClientView, lang: str) -> list[str]:
     return [f"## {text(lang, 'progress')}", "", line, "", dates, ""]
 
 
+def _assessment(assessment: dict, lang: str) -> list[str]:
+    if not assessment:
+        return []
+    parts = [f"{text(lang, k)}: {text(lang, assessment[k])}" for k in
+             ("decision", "reason_confirmed", "goals_realistic") if k in assessment]
+    if assessment.get("date"):
+        parts.append(assessment["date"])
+    out = [f"## {text(lang, 'assessment')}", "", " · ".join(parts), ""]
+    if assessment.get("notes"):
+        out += [cell(assessment["notes"]), ""]
+    return out
+
+
+def _extension(extension: dict | None, lang: str) -> list[str]:
+    if not extension:
+        return []
+    parts = [cell(extension.get("reason"))]
+    if extension.get("sessions"):
+        parts.append(text(lang, "extension.sessions", n=extension["sessions"]))
+    if extension.get("until"):
+        parts.append(text(lang, "extension.until", date=extension["until"]))
+    return [f"## {text(lang, 'extension')}", "", " · ".join(parts), ""]
+
+
 def _profile(client: Client, lang: str) -> list[str]:
     v = client.values
     out = []
@@ -318,23 +342,7 @@ def _profile(client: Client, lang: str) -> list[str]:
     for key in ("goals", "development_points"):
         if v.get(key):
             out += [f"## {text(lang, key)}", ""] + [f"- {cell(g)}" for g in v[key]] + [""]
-    assessment = v.get("assessment") or {}
-    if assessment:
-        parts = [f"{text(lang, k)}: {text(lang, assessment[k])}" for k in
-                 ("decision", "reason_confirmed", "goals_realistic") if k in assessment]
-        if assessment.get("date"):
-            parts.append(assessment["date"])
-        out += [f"## {text(lang, 'assessment')}", "", " · ".join(parts), ""]
-        if assessment.get("notes"):
-            out += [cell(assessment["notes"]), ""]
-    extension = client.extension
-    if extension:
-        parts = [cell(extension.get("reason"))]
-        if extension.get("sessions"):
-            parts.append(text(lang, "extension.sessions", n=extension["sessions"]))
-        if extension.get("until"):
-            parts.append(text(lang, "extension.until", date=extension["until"]))
-        out += [f"## {text(lang, 'extension')}", "", " · ".join(parts), ""]
+    out += _assessment(v.get("assessment") or {}, lang) + _extension(client.extension, lang)
     if v.get("alternative"):
         out += [f"## {text(lang, 'alternative')}", "", cell(v["alternative"]), ""]
     return out
@@ -408,26 +416,11 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
     `last` (the watcher's) remembers what was written where: a page whose file still has the
     signature it had then is compared with those bytes, not read again (megabytes, at 70k
     notes)."""
-    from coachnotes.vault.files import write_atomic
-
     result = PagesResult()
     for rel in sorted(pages):
         if progress:
             progress(rel)
-        path = root / rel
-        data = pages[rel].encode("utf-8")
-        if _known(last, rel, path, data) or _same_bytes(path, data):
-            result.unchanged.append(rel)
-            continue
-        if (os.path.lexists(path) and not has_marker(path)) or path.is_symlink():
-            result.refused.append(rel)
-            continue
-        if not path.parent.is_dir():
-            continue  # the client folder went away meanwhile
-        write_atomic(path, data, mode=0o600)
-        result.written.append(rel)
-        if last is not None:
-            last[rel] = (data, _signature(path))
+        _write_page(root / rel, rel, pages[rel].encode("utf-8"), result, last)
     for rel in existing:  # pages of clients that are gone, whichever pages were asked for
         folder = folder_of(rel)
         if folder is None or folder in clients or place(rel).role != "page":
@@ -440,6 +433,22 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
             except FileNotFoundError:
                 pass
     return result
+
+
+def _write_page(path: Path, rel: str, data: bytes, result: PagesResult,
+                last: dict | None) -> None:
+    """One page: left when unchanged, refused over a file without the marker or a link."""
+    from coachnotes.vault.files import write_atomic
+
+    if _known(last, rel, path, data) or _same_bytes(path, data):
+        result.unchanged.append(rel)
+    elif (os.path.lexists(path) and not has_marker(path)) or path.is_symlink():
+        result.refused.append(rel)
+    elif path.parent.is_dir():  # else the client folder went away meanwhile
+        write_atomic(path, data, mode=0o600)
+        result.written.append(rel)
+        if last is not None:
+            last[rel] = (data, _signature(path))
 
 
 def _signature(path: Path) -> tuple:

@@ -144,18 +144,7 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
     out.append("  " + _("planned end: {planned} · end: {end}").format(
         planned=_d(client.planned_end), end=_d(client.end_date)))
     out += _profile(client, fit)
-    out += ["", _("Timeline")]
-    for s in client.sessions:
-        number = f" {s.number}" if s.kind == "coaching" and s.number else ""
-        nxt = "  → " + _("next {date}").format(date=s.next.isoformat()) + \
-            (f" {s.next_time}" if s.next_time else "") if s.next else ""
-        mark = "  " + _("(cancelled)") if s.cancelled else "  " + _("(planned)") \
-            if s.planned(view.today) else ""
-        when_held = _d(s.date) + (f" {s.time}" if s.time else "")
-        kind = text(language, f"kind.{s.kind}") if s.kind else "?"
-        out.append(f"  {when_held}  {kind + number:<16}{nxt}{mark}".rstrip())
-    if not client.sessions:
-        out.append("  " + _("(no conversations yet)"))
+    out += ["", _("Timeline")] + _conversations(view, language)
     if view.follow_ups:
         out += ["", _("Follow-ups")]
         for f in view.follow_ups:
@@ -170,6 +159,23 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
                                  f"{clip(i.text, fit(25))}" for i, _key in view.due]
     if view.problems:
         out += ["", _("Problems")] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
+    return out
+
+
+def _conversations(view: ClientView, language: str) -> list[str]:
+    """One line per conversation: date, kind, the agreed next one, cancelled or planned."""
+    out = []
+    for s in view.client.sessions:
+        number = f" {s.number}" if s.kind == "coaching" and s.number else ""
+        nxt = "  → " + _("next {date}").format(date=s.next.isoformat()) + \
+            (f" {s.next_time}" if s.next_time else "") if s.next else ""
+        mark = "  " + _("(cancelled)") if s.cancelled else "  " + _("(planned)") \
+            if s.planned(view.today) else ""
+        when_held = _d(s.date) + (f" {s.time}" if s.time else "")
+        kind = text(language, f"kind.{s.kind}") if s.kind else "?"
+        out.append(f"  {when_held}  {kind + number:<16}{nxt}{mark}".rstrip())
+    if not view.client.sessions:
+        out.append("  " + _("(no conversations yet)"))
     return out
 
 

@@ -206,46 +206,62 @@ def _chained(body: str, siblings: set[str]) -> tuple[str, list[tuple[str, str]]]
 
 def fix_text(rel: str, raw: bytes) -> tuple[bytes, list[Fix]]:
     """The note's bytes with every repair that makes it better, and the repairs."""
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    try:
-        text = raw[3 if bom else 0:].decode("utf-8")
-    except UnicodeDecodeError:
+    split = _front_lines(raw)
+    if split is None:
         return raw, []
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
-        return raw, []
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")),
-               None)
-    if end is None:
-        return raw, []
+    bom, lines, end = split
     fixes: list[Fix] = []
     current = raw
     found = _problems(rel, current)
     for _round in range(4):  # a repair can make the next one visible (a tab hid a date)
-        changed = False
         if not any(code in FIXABLE for _line, code in found):
             break
         siblings = {m["key"].strip() for m in map(_LINE.match, lines[1:end]) if m}
+        changed = False
         for index in range(1, end):
-            body = lines[index].rstrip("\r\n")
-            ending = lines[index][len(body):]
-            chained = _chained(body, siblings)
-            options = [chained] + [(new, [(code, what)])
-                                   for code, new, what in _line_fixes(body, siblings)]
-            for new_body, steps in options:
-                if not steps or new_body == body:
-                    continue
-                trial = lines[:index] + [new_body + ending] + lines[index + 1:]
-                candidate = (b"\xef\xbb\xbf" if bom else b"") + "".join(trial).encode()
-                after = _problems(rel, candidate)
-                if _better(found, after):
-                    lines, current, found, changed = trial, candidate, after, True
-                    fixes += [Fix(rel, index + 1, code, *what.split(" → ", 1))
-                              for code, what in steps]
-                    break
+            better = _better_line(rel, bom, lines, index, siblings, found)
+            if better is not None:
+                lines, current, found, steps = better
+                fixes += [Fix(rel, index + 1, code, *what.split(" → ", 1))
+                          for code, what in steps]
+                changed = True
         if not changed:
             break
     return current, fixes
+
+
+def _front_lines(raw: bytes) -> tuple[bool, list[str], int] | None:
+    """(BOM or not, the lines, the index of the closing `---`) of a note with front matter."""
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        text = raw[3 if bom else 0:].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")),
+               None)
+    return None if end is None else (bom, lines, end)
+
+
+def _better_line(rel: str, bom: bool, lines: list[str], index: int, siblings: set[str],
+                 found: set) -> tuple | None:
+    """The first repair of line `index` (all of its repairs chained, else each alone) that
+    makes the note better: (lines, bytes, problems, steps), or None."""
+    body = lines[index].rstrip("\r\n")
+    ending = lines[index][len(body):]
+    options = [_chained(body, siblings)] + [(new, [(code, what)])
+                                            for code, new, what in _line_fixes(body, siblings)]
+    for new_body, steps in options:
+        if not steps or new_body == body:
+            continue
+        trial = lines[:index] + [new_body + ending] + lines[index + 1:]
+        candidate = (b"\xef\xbb\xbf" if bom else b"") + "".join(trial).encode()
+        after = _problems(rel, candidate)
+        if _better(found, after):
+            return trial, candidate, after, steps
+    return None
 
 
 def _destination(vault: Vault, rel: str) -> str | None:

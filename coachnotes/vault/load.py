@@ -79,23 +79,38 @@ def settings_language(root: Path) -> str | None:
     return found.group(1) if found else schema.SETTINGS_DEFAULTS["language"]
 
 
-def _read_settings(root: Path) -> Settings:
-    path = root / SETTINGS_FILE
-    defaults = {k: (dict(v) if isinstance(v, dict) else v)
-                for k, v in schema.SETTINGS_DEFAULTS.items()}
+def _settings_bytes(path: Path) -> tuple[bytes | None, list]:
+    """The settings file's bytes, or the problem that kept them unread (none: no file)."""
     from coachnotes.vault.files import NotRegular, read_regular
 
     try:
-        raw = read_regular(path, MAX_BYTES)
+        return read_regular(path, MAX_BYTES), []
     except FileNotFoundError:
-        return Settings(defaults, {}, [])
+        return None, []
     except ValueError:
-        return Settings(defaults, {}, [TOO_LARGE])
+        return None, [TOO_LARGE]
     except NotRegular:
-        return Settings(defaults, {}, [NOT_A_FILE])
+        return None, [NOT_A_FILE]
     except OSError as error:
-        return Settings(defaults, {}, [(1, "E001", _("cannot be read: {strerror}").format(
-                                                     strerror=error.strerror))])
+        return None, [(1, "E001", _("cannot be read: {strerror}").format(
+            strerror=error.strerror))]
+
+
+def _unknown_sync_keys(data: dict, lines: dict) -> list:
+    if not isinstance(data.get("sync"), dict):
+        return []
+    known = {f.key for f in schema.SETTINGS.by_key["sync"].fields}
+    return [(schema.line_of(lines, f"sync.{key}"), "W110",
+             _("unknown setting `sync.{key}` is ignored").format(key=key))
+            for key in data["sync"] if key not in known]
+
+
+def _read_settings(root: Path) -> Settings:
+    defaults = {k: (dict(v) if isinstance(v, dict) else v)
+                for k, v in schema.SETTINGS_DEFAULTS.items()}
+    raw, unread = _settings_bytes(root / SETTINGS_FILE)
+    if raw is None:
+        return Settings(defaults, {}, unread)
     text, problem = decode(raw)
     if text is None:
         return Settings(defaults, {}, [problem])
@@ -106,15 +121,8 @@ def _read_settings(root: Path) -> Settings:
         return Settings(defaults, lines, [(line, code, message.replace(
             _("front matter"), _("the settings file"))) for line, code, message in problems])
     values, more = schema.normalise(schema.SETTINGS, data, lines, unknown_code="W110")
-    sync = values.pop("sync", {})
-    for key, value in sync.items():
-        defaults["sync"][key] = value
-    if isinstance(data.get("sync"), dict):
-        known = {f.key for f in schema.SETTINGS.by_key["sync"].fields}
-        for key in data["sync"]:
-            if key not in known:
-                more.append((schema.line_of(lines, f"sync.{key}"), "W110",
-                             _("unknown setting `sync.{key}` is ignored").format(key=key)))
+    defaults["sync"].update(values.pop("sync", {}))
+    more += _unknown_sync_keys(data, lines)
     defaults.update(values)
     return Settings(defaults, lines, problems + more)
 

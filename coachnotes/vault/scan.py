@@ -80,20 +80,11 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
             info = os.lstat(folder)
         except OSError:
             continue
-        sig = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        entry = saved.get(rel)
-        if entry is None or entry[0] != sig:
-            found = _list_folder(root, folder, rel, listing.unreadable)
-            entry = (sig, *found[:4]) if found else None
-            if entry and found[4] and info.st_ctime_ns < settled_before:
-                kept[rel] = entry
-                changed = True
-            elif rel in saved:
-                changed = True
-            if entry is None:
-                continue
-        else:
-            kept[rel] = entry
+        entry, listed = _folder_entry(root, folder, rel, info, saved, kept, listing.unreadable,
+                                      settled_before)
+        changed = changed or listed
+        if entry is None:
+            continue
         folders = _add_entries(listing, folder, rel, entry)
         if deep:
             prefix = f"{rel}/" if rel else ""
@@ -104,6 +95,23 @@ def discover(root: Path, reuse: bool = True, under: str = "", deep: bool = True)
     listing.conflicts.sort()
     listing.pages.sort()
     return listing
+
+
+def _folder_entry(root: Path, folder: str, rel: str, info: os.stat_result, saved: dict,
+                  kept: dict, unreadable: list, settled_before: int) -> tuple[tuple | None, bool]:
+    """One folder's names: the saved ones while its signature holds, else listed anew (and
+    kept for next time when it may be); whether the saved folders changed."""
+    sig = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    entry = saved.get(rel)
+    if entry is not None and entry[0] == sig:
+        kept[rel] = entry
+        return entry, False
+    found = _list_folder(root, folder, rel, unreadable)
+    entry = (sig, *found[:4]) if found else None
+    if entry and found[4] and info.st_ctime_ns < settled_before:
+        kept[rel] = entry
+        return entry, True
+    return entry, rel in saved
 
 
 def _add_entries(listing: Listing, folder: str, rel: str, entry: tuple) -> list[str]:
@@ -186,40 +194,51 @@ def _list_folder(root: Path, folder: str, rel: str, unreadable: list[Problem],
                 strerror=error.strerror)
             unreadable.append(Problem(rel + "/", 1, "E001", message))
         return None
-    in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
-    client_folder = in_clients and rel.count("/") == 1  # clients/<id>: README.md is a page
-    notes: list[str] = []
-    folders: list[str] = []
-    pages: list[str] = []
-    conflicts: list[str] = []
-    reusable = True
+    found = _Entries(root, rel, unreadable)
     with entries:
         for entry in entries:
-            name = entry.name
-            if in_clients and is_litter(name):
-                continue
-            if not name.isascii() and not _is_utf8(name):
-                reusable = False  # the problem is found by listing: list it every time
-                _report_name(rel, name, in_clients, unreadable)
-                continue
-            if entry.is_symlink():
-                reusable = False
-            if (CONFLICT_TAG in name or in_clients and _SET_ASIDE.search(name)) \
-                    and not entry.is_dir(follow_symlinks=False):
-                conflicts.append(name)  # W108: a version to compare and keep or delete
-            elif not reusable and entry.is_symlink():
-                role = _linked(root, entry, f"{rel}/{name}" if rel else name, in_clients,
-                               unreadable)
-                if role:
-                    (notes if role == "note" else pages).append(name)
-            elif entry.is_dir(follow_symlinks=False):
-                if not name.startswith(".") and not (rel == "" and name == TEMPLATES):
-                    folders.append(name)
-            elif name.endswith(".md"):
-                role = _markdown_role(entry, rel, in_clients, client_folder)
-                if role:
-                    (notes if role == "note" else pages).append(name)
-    return notes, folders, pages, conflicts, reusable
+            found.take(entry)
+    return found.notes, found.folders, found.pages, found.conflicts, found.reusable
+
+
+class _Entries:
+    """One folder's entries sorted by role as they are listed."""
+
+    def __init__(self, root: Path, rel: str, unreadable: list[Problem]) -> None:
+        self.root, self.rel, self.unreadable = root, rel, unreadable
+        self.in_clients = rel == CLIENTS or rel.startswith(CLIENTS + "/")
+        self.client_folder = self.in_clients and rel.count("/") == 1  # README.md: a page
+        self.notes: list[str] = []
+        self.folders: list[str] = []
+        self.pages: list[str] = []
+        self.conflicts: list[str] = []
+        self.reusable = True
+
+    def take(self, entry: os.DirEntry) -> None:
+        name, rel, in_clients = entry.name, self.rel, self.in_clients
+        if in_clients and is_litter(name):
+            return
+        if not name.isascii() and not _is_utf8(name):
+            self.reusable = False  # the problem is found by listing: list it every time
+            _report_name(rel, name, in_clients, self.unreadable)
+            return
+        if entry.is_symlink():
+            self.reusable = False
+        if (CONFLICT_TAG in name or in_clients and _SET_ASIDE.search(name)) \
+                and not entry.is_dir(follow_symlinks=False):
+            self.conflicts.append(name)  # W108: a version to compare and keep or delete
+        elif not self.reusable and entry.is_symlink():
+            self._role(name, _linked(self.root, entry, f"{rel}/{name}" if rel else name,
+                                     in_clients, self.unreadable))
+        elif entry.is_dir(follow_symlinks=False):
+            if not name.startswith(".") and not (rel == "" and name == TEMPLATES):
+                self.folders.append(name)
+        elif name.endswith(".md"):
+            self._role(name, _markdown_role(entry, rel, in_clients, self.client_folder))
+
+    def _role(self, name: str, role: str | None) -> None:
+        if role:
+            (self.notes if role == "note" else self.pages).append(name)
 
 
 # git's own copy when a file and a folder (or a link) clashed in a merge: `note.md~HEAD`

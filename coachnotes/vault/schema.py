@@ -502,51 +502,67 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
     if f.kind == "extension" and isinstance(value, str):
         return value  # a text (v1); as a mapping (v2) it is read like any mapping
     if f.kind in ("mapping", "extension"):
-        if not isinstance(value, dict):
-            message = _("`{key}` must be a text (why), or a mapping of keys: {keys}") \
-                if f.kind == "extension" else _("`{key}` must be a mapping of keys: {keys}")
-            raise _Invalid("E012", message.format(key=f.key,
-                                                  keys=", ".join(sub.key for sub in f.fields)))
-        sub, subproblems = normalise(f.fields, value, lines, path + ".")
-        problems.extend(subproblems)
-        return sub
+        return _mapping(f, value, lines, path, problems)
     if f.kind in ("mapping_list", "action_list"):
-        if not isinstance(value, list):
-            raise _Invalid("E012", _("`{key}` must be a list: each item on its own line "
-                                     "starting with '- '").format(key=f.key))
-        items = []
-        for index, item in enumerate(value):
-            item_path = f"{path}.{index}"
-            if f.kind == "action_list" and isinstance(item, str):
-                items.append({"text": item})
-                continue
-            if not isinstance(item, dict):
-                message = _("item {n} of `{key}` must be a mapping or a text") \
-                    if f.kind == "action_list" else _("item {n} of `{key}` must be a mapping")
-                problems.append((line_of(lines, item_path), "E012",
-                                 message.format(n=index + 1, key=f.key)))
-                continue
-            if f.kind == "action_list" and len(item) == 1 and "text" not in item \
-                    and isinstance(next(iter(item.values())), (str, type(None))):
-                head, tail = next(iter(item.items()))
-                problems.append((line_of(lines, item_path), "E012",
-                                 _("the colon in action {n} makes YAML read it as a key: put "
-                                   "the whole text in quotes, like - \"{head}: {tail}\"").format(
-                                       n=index + 1, head=head, tail=tail or "")))
-                continue
-            sub, subproblems = normalise(f.fields, item, lines, item_path + ".")
-            problems.extend(subproblems)
-            if all(sub.get(k.key) is not None for k in f.fields if "*" in k.required):
-                if f.kind == "mapping_list":
-                    sub["_n"] = index + 1  # the entry's number as written (follow_up: N)
-                items.append(sub)
-        return items
+        return _mapping_list(f, value, lines, path, problems)
     value = NORMALISERS[f.kind](f, value)
     if f.kind in _SHARED_KINDS and type(value) is str:
         # A few dozen words and dates recur in every note: one object each, here and (marshal
         # keeps interned strings interned) in every record loaded from the cache.
         value = intern(value)
     return value
+
+
+def _mapping(f: Field, value: Any, lines: dict[str, int], path: str,
+             problems: list[Problem3]) -> dict:
+    if not isinstance(value, dict):
+        message = _("`{key}` must be a text (why), or a mapping of keys: {keys}") \
+            if f.kind == "extension" else _("`{key}` must be a mapping of keys: {keys}")
+        raise _Invalid("E012", message.format(key=f.key,
+                                              keys=", ".join(sub.key for sub in f.fields)))
+    sub, subproblems = normalise(f.fields, value, lines, path + ".")
+    problems.extend(subproblems)
+    return sub
+
+
+def _mapping_list(f: Field, value: Any, lines: dict[str, int], path: str,
+                  problems: list[Problem3]) -> list:
+    if not isinstance(value, list):
+        raise _Invalid("E012", _("`{key}` must be a list: each item on its own line "
+                                 "starting with '- '").format(key=f.key))
+    items = []
+    for index, item in enumerate(value):
+        if f.kind == "action_list" and isinstance(item, str):
+            items.append({"text": item})
+            continue
+        item_path = f"{path}.{index}"
+        problem = _item_problem(f, item, index)
+        if problem is not None:
+            problems.append((line_of(lines, item_path), "E012", problem))
+            continue
+        sub, subproblems = normalise(f.fields, item, lines, item_path + ".")
+        problems.extend(subproblems)
+        if all(sub.get(k.key) is not None for k in f.fields if "*" in k.required):
+            if f.kind == "mapping_list":
+                sub["_n"] = index + 1  # the entry's number as written (follow_up: N)
+            items.append(sub)
+    return items
+
+
+def _item_problem(f: Field, item: Any, index: int) -> str | None:
+    """Why an item of a list of mappings is not one: not a mapping; an action whose colon
+    made YAML read it as a key."""
+    if not isinstance(item, dict):
+        message = _("item {n} of `{key}` must be a mapping or a text") \
+            if f.kind == "action_list" else _("item {n} of `{key}` must be a mapping")
+        return message.format(n=index + 1, key=f.key)
+    if f.kind == "action_list" and len(item) == 1 and "text" not in item \
+            and isinstance(next(iter(item.values())), (str, type(None))):
+        head, tail = next(iter(item.items()))
+        return _("the colon in action {n} makes YAML read it as a key: put the whole text in "
+                 "quotes, like - \"{head}: {tail}\"").format(n=index + 1, head=head,
+                                                              tail=tail or "")
+    return None
 
 
 _SHARED_KINDS = frozenset({"choice", "slug", "date", "datetime", "client_ref"})
