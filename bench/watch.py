@@ -45,15 +45,15 @@ def status(pid: int, key: str) -> int:
 
 
 def latest_sessions(root: Path, count: int) -> list[Path]:
-    """The latest held session note of the first `count` clients that are `intake` or `active`
-    (only theirs show an agreed `next` in INDEX.md) and have one."""
+    """The latest session note of the first `count` clients that are `intake` or `active` and
+    have no planned note (only then INDEX.md shows the `next` agreed in the latest one)."""
     found = []
     for folder in sorted((root / "clients").iterdir()):
         status = re.search(r"(?m)^status: *(\S+)", (folder / "client.md").read_text("utf-8"))
         if not status or status.group(1) not in ("intake", "active"):
             continue
-        notes = sorted(n for n in (folder / "sessions").glob("*.md") if n.name[:10] <= TODAY)
-        if notes:
+        notes = sorted((folder / "sessions").glob("*.md"))
+        if notes and notes[-1].name[:10] <= TODAY:  # no planned note: the agreed next shows
             found.append(notes[-1])
         if len(found) == count:
             break

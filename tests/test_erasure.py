@@ -131,7 +131,7 @@ def test_forget_refuses_while_a_stash_holds_work_and_keeps_it(tmp_path, git_env)
 
 
 def test_the_guard_refuses_a_replacement_that_would_give_another_note_a_problem():
-    from coachnotes.git.erase import Plan, damage
+    from coachnotes.git.erase_tree import Plan, damage
 
     old = b"---\ntype: client\nname: Piet\nstatus: active\nintake_date: 2026-01-05\n---\n"
     broken = old.replace(b"name: Piet", b"name: [verwijderd")

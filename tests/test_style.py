@@ -133,3 +133,14 @@ def test_no_function_hides_the_message_function():
                 raise AssertionError(f"{path.name}:{node.lineno} binds `_`")
             if isinstance(node, ast.arg) and node.arg == "_":
                 raise AssertionError(f"{path.name}:{node.lineno} has a parameter `_`")
+
+
+def test_no_class_is_longer_than_120_lines():
+    """A class past ~120 lines holds more than one idea (the watcher's loop and its state
+    were one 380-line pair before they were split)."""
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 120:
+                long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert long == []

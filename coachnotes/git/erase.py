@@ -19,27 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from coachnotes.errors import Refused, SyncError
-from coachnotes.git.repo import identity_env, no_prompt, reason, state_problem, vault_prefix
+from coachnotes.git.erase_push import ForgetReport, push_erased, remote_of
+from coachnotes.git.erase_tree import Plan, apply_plan, damage, plan_tree
+from coachnotes.git.lineage import client_history, ids_in, lineage
+from coachnotes.git.repo import identity_env, no_prompt, state_problem, vault_prefix
 from coachnotes.i18n import _
 from coachnotes.vault import erasures
 from coachnotes.vault.layout import CACHE_DIR, CLIENTS, is_generated_place
-from coachnotes.vault.redact import (
-    ERASED,
-    Mentions,
-    document_mentions,
-    fold,
-    is_binary,
-    is_own_note,
-    redact,
-)
+from coachnotes.vault.redact import ERASED, Mentions
 
 NAMESPACE = "refs/coachnotes-erase/"
 
@@ -47,19 +40,6 @@ JOURNAL = "erase-journal"
 WORK = "erase-work"
 _SKIP_DIRS = {".git", CACHE_DIR}
 _KEEP_IN_CACHE = {".gitignore", "sync.lock", "sync-journal", JOURNAL}
-_RENAMED = "85%"  # git's similarity for a client.md moved by `rename` or by hand
-
-
-@dataclass
-class ForgetReport:
-    client: str
-    mentions: list[str] = field(default_factory=list)  # other files whose mentions were replaced
-    removed: list[str] = field(default_factory=list)  # copies and documents removed whole
-    earlier: list[str] = field(default_factory=list)  # earlier ids of the client, erased too
-    messages: list[str] = field(default_factory=list)
-    pushed: bool = False
-    offline: bool = False  # a remote is configured but could not be reached
-    word: str = ERASED["en"]  # what mentions now read
 
 
 def filter_repo() -> bool:
@@ -70,77 +50,6 @@ def filter_repo() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("git_filter_repo") is not None
-
-
-@dataclass
-class Plan:
-    """What the erasure does to the files that lie here (outside the client's folders)."""
-    rewrite: dict[str, bytes] = field(default_factory=dict)  # new bytes of mentioning files
-    remove: list[str] = field(default_factory=list)  # the client's own notes, its documents
-    rename: dict[str, str] = field(default_factory=dict)  # paths that name the client
-    old: dict[str, bytes] = field(default_factory=dict)  # the bytes before, of `rewrite`
-
-
-def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
-    """Walk every file of the vault but git's and the cache's (hidden folders such as
-    Obsidian's `.trash/` included, links never followed, no size limit) and decide."""
-    plan = Plan()
-    for rel, data in _vault_files(root, {f"{CLIENTS}/{i}" for i in mentions.ids}):
-        if is_own_note(data, mentions) or mentions.document_of(rel):
-            plan.remove.append(rel)  # its note wherever it lies; a document named for it
-            continue
-        if is_binary(data):
-            if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
-                plan.remove.append(rel)  # a document nothing can be replaced in
-                continue
-        else:
-            new = redact(data, mentions, word)
-            if new != data:
-                plan.rewrite[rel], plan.old[rel] = new, data
-        if mentions.mentioned(rel):
-            plan.rename[rel] = mentions.replace_plain(rel, word)
-    return plan
-
-
-def _vault_files(root: Path, skipped: set[str]):
-    """(path, bytes) of every regular file of the vault, but those in git's folder, the cache
-    and the `skipped` folders; links are never followed."""
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        rel_here = here.relative_to(root).as_posix()
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not (
-            here / d).is_symlink() and f"{rel_here}/{d}".removeprefix("./") not in skipped)
-        for name in sorted(files):
-            path = here / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            try:
-                yield path.relative_to(root).as_posix(), path.read_bytes()
-            except OSError:
-                continue
-
-
-def damage(plan: Plan) -> list[str]:
-    """Other notes that the replacement would give a problem they did not have: the proof,
-    made before anything is rewritten, that no other note is damaged."""
-    from coachnotes.vault.load import record_from_bytes
-    from coachnotes.vault.redact import yaml_region
-
-    hurt = []
-    for rel, new in plan.rewrite.items():
-        if is_generated_place(rel):
-            continue
-        old = plan.old[rel]
-        if rel.endswith(".md"):
-            before = sorted(c for _l, c, _t in record_from_bytes(rel, old).problems)
-            after = sorted(c for _l, c, _t in record_from_bytes(rel, new).problems)
-            if any(after.count(c) > before.count(c) for c in set(after)):
-                hurt.append(rel)
-        elif rel.endswith((".yml", ".yaml")):
-            text = old.decode("utf-8", "replace")
-            if yaml_region(text) and not yaml_region(new.decode("utf-8", "replace")):
-                hurt.append(rel)
-    return hurt
 
 
 def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
@@ -179,7 +88,7 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
                                  if not is_generated_place(r))
         report.removed = sorted(plan.remove)
         if not in_git:
-            _apply(root, plan)
+            apply_plan(root, plan)
             _after_erasure(root, mentions, vault.language, today)
             report.messages.append(_("this vault is not a git repository: the client's "
                                      "notes and mentions are gone from this folder (copies "
@@ -221,71 +130,6 @@ def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[Mentions, lis
     if client_id not in live and not any(folder == client_id for folder, _i, _n in history):
         raise unknown_client(client_id, vault.clients)
     return lineage({client_id}, live, history, renames)
-
-
-def lineage(start: set[str], live: dict[str, str | None],
-            history: list[tuple[str, str | None, str | None]],
-            renames: list[tuple[str, str]]) -> tuple[Mentions, list[str]]:
-    """Every id the client had: its folder, a folder its client.md was moved from or to
-    (git's rename detection), a folder whose client.md names one of its ids as `id`; never
-    the folder of another client that is here now. Its names: every `name` those folders'
-    client.md ever had."""
-    ids = set(start)
-    while True:
-        more = {b for a, b in renames if a in ids} | {a for a, b in renames if b in ids}
-        more |= {folder for folder, key, _n in history if key in ids}
-        more = {m for m in more if m not in live or m in start} - ids
-        if not more:
-            break
-        ids |= more
-    names = {n for i in ids if (n := live.get(i))}
-    names |= {n for folder, _k, n in history if folder in ids and n}
-    others = {n for folder, _k, n in history if folder not in ids and n}
-    others |= {n for i, n in live.items() if i not in ids and n}
-    others |= {folder for folder, _k, _n in history if folder not in ids}
-    others |= {i for i in live if i not in ids}
-    folded = {fold(o) for o in others}
-    shared = sorted(n for n in names if fold(n) in folded)
-    return Mentions(sorted(ids), sorted(set(names) - set(shared)), sorted(others)), shared
-
-
-def client_history(repo, prefix: str) -> tuple[list[tuple[str, str | None, str | None]],
-                                               list[tuple[str, str]]]:
-    """Every version of every client.md in every ref: (folder, its `id`, its `name`), and
-    the client.md files git sees moved from one folder to another."""
-    import subprocess
-
-    from coachnotes.vault.redact import front_value
-
-    out = repo.git.log("--all", f"-M{_RENAMED}", "--raw", "--no-abbrev", "--format=",
-                       "--", f":(glob){prefix}{CLIENTS}/*/client.md")
-    blobs: dict[str, str] = {}
-    renames = []
-    depth = prefix.count("/") + 1
-    for line in out.splitlines():
-        if not line.startswith(":") or "\t" not in line:
-            continue
-        head, *paths = line.split("\t")
-        fields = head.split()
-        folders = [p.split("/")[depth] for p in paths]
-        if fields[4].startswith("R") and len(folders) == 2 and folders[0] != folders[1]:
-            renames.append((folders[0], folders[1]))
-        if set(fields[3]) != {"0"}:
-            blobs.setdefault(fields[3], folders[-1])
-    if not blobs:
-        return [], renames
-    ids = list(blobs)
-    done = subprocess.run(["git", "cat-file", "--batch"], cwd=repo.working_tree_dir,
-                          input="".join(f"{b}\n" for b in ids).encode(), capture_output=True,
-                          check=True).stdout
-    history, at = [], 0
-    for blob in ids:
-        header_end = done.index(b"\n", at)
-        size = int(done[at:header_end].split()[2])
-        text = done[header_end + 1: header_end + 1 + size].decode("utf-8", "replace")
-        at = header_end + 1 + size + 1
-        history.append((blobs[blob], front_value(text, "id"), front_value(text, "name")))
-    return history, renames
 
 
 def _in_git(root: Path) -> bool:
@@ -332,7 +176,7 @@ def _fetch_tags(repo, root: Path) -> None:
     remote has would keep the client there). Unreachable remote: the local ones will do."""
     import git
 
-    name, _branch = _remote(repo, root)
+    name, _branch = remote_of(repo, root)
     if name is None:
         return
     try:
@@ -424,7 +268,7 @@ def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True
         state["step"] = "push"
         journal.write(state)
     if state.get("step") == "push":
-        _push_erased(repo, root, state["before"], report)
+        push_erased(repo, root, state["before"], report)
     journal.clear()
     sweep_private(root)  # a journal's temporary copy, killed halfway, held the names
 
@@ -460,7 +304,7 @@ def _tidy(repo, root: Path, mentions: Mentions, language: str,
     pages written and committed, every cache emptied, old objects pruned."""
     from coachnotes.vault.load import load_settings
 
-    _apply(root, plan_tree(root, mentions, ERASED.get(language, ERASED["en"])))
+    apply_plan(root, plan_tree(root, mentions, ERASED.get(language, ERASED["en"])))
     _after_erasure(root, mentions, language, today, log)
     repo.git.add("-A", "--", ".")
     if repo.git.diff("--cached", "--name-only"):
@@ -468,20 +312,6 @@ def _tidy(repo, root: Path, mentions: Mentions, language: str,
         with repo.git.custom_environment(**env):
             repo.git.commit("-q", "--no-verify", "-m", "coachnotes forget: a client erased")
     _prune(repo)
-
-
-def _apply(root: Path, plan: Plan) -> None:
-    from coachnotes.vault.files import write_atomic
-
-    for rel, data in plan.rewrite.items():
-        path = root / rel
-        write_atomic(path, data, path.stat().st_mode & 0o777)
-    for rel in plan.remove:
-        (root / rel).unlink(missing_ok=True)
-    for rel, new in plan.rename.items():
-        if (root / rel).exists() and not (root / new).exists():
-            (root / new).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(root / rel, root / new)
 
 
 def _after_erasure(root: Path, mentions: Mentions, language: str, today: dt.date,
@@ -549,119 +379,6 @@ def _log_erasures(root: Path, ids: list[str], language: str, today: dt.date) -> 
     write_atomic(path, text.encode(), mode=0o600)
 
 
-def _remote(repo, root: Path) -> tuple[str | None, str | None]:
-    from coachnotes.vault.load import load_settings
-
-    settings = load_settings(root)
-    name = settings.sync.get("remote") or "origin"
-    if name not in [r.name for r in repo.remotes]:
-        return None, None
-    return name, settings.sync.get("branch") or repo.active_branch.name
-
-
-def _push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport) -> None:
-    """Push every rewritten branch and tag the remote had, each with a lease on what it
-    held."""
-    import git
-
-    name, branch = _remote(repo, root)
-    if name is None:
-        report.messages.append(_("no remote is configured: only this vault was erased"))
-        return
-    specs, leases = _push_specs(repo, name, branch, before)
-    if specs:
-        # All or nothing where the transport can (a remote helper such as gcrypt cannot)
-        atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
-        try:
-            with repo.git.custom_environment(**no_prompt(repo)):
-                repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
-        except git.GitCommandError as error:
-            _push_failed(error, name, report)
-            return
-    report.pushed = True
-    report.messages.append(prune_remote(repo, name))
-
-
-def _push_specs(repo, name: str, branch: str, before: dict[str, str]) -> tuple[list, list]:
-    """What to push (refspecs) and the leases: the branches the remote had, and its tags
-    that the rewrite changed or removed; nothing a forget interrupted after it pushed."""
-    tracking = f"refs/remotes/{name}/"
-    there = _remote_refs(repo, name)
-    specs, leases = [], []
-    for ref, old in sorted(before.items()):
-        if not ref.startswith(tracking) or ref.endswith("/HEAD"):
-            continue
-        remote_branch = ref[len(tracking):]
-        local = f"refs/heads/{remote_branch}"
-        source = local if remote_branch == branch and _exists(repo, local) else ref
-        if _exists(repo, source) and \
-                there.get(f"refs/heads/{remote_branch}") != repo.git.rev_parse(source):
-            specs.append(f"{source}:refs/heads/{remote_branch}")
-            leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
-    for ref, held in sorted(there.items()):
-        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip() \
-            if ref.startswith("refs/tags/") else held
-        if mine != held:
-            specs.append(f"{ref}:{ref}" if mine else f":{ref}")
-            leases.append(f"--force-with-lease={ref}:{held}")
-    return specs, leases
-
-
-def _push_failed(error, name: str, report: ForgetReport) -> None:
-    text = str(getattr(error, "stderr", "") or error)
-    if "stale info" in text or "[rejected]" in text or "fetch first" in text:
-        report.messages.append(_("the remote {name!r} has changes from another device: "
-                                 "run `coachnotes sync` now; it erases the client from "
-                                 "those too and pushes the result").format(name=name))
-    else:
-        report.offline = True
-        report.messages.append(_("could not push to {name!r} ({reason}): the remote "
-                                 "still holds the client. Run `coachnotes sync` when it "
-                                 "can be reached; it pushes the erased history").format(
-                                 name=name, reason=reason(error)))
-
-
-def _remote_refs(repo, name: str) -> dict[str, str]:
-    """The remote's branches and tags (none when it cannot be reached: the push says why)."""
-    import git
-
-    try:
-        with repo.git.custom_environment(**no_prompt(repo)):
-            out = repo.git.ls_remote(name, kill_after_timeout=60)
-    except git.GitCommandError:
-        return {}
-    pairs = (line.split("\t") for line in out.splitlines() if "\t" in line)
-    return {ref: sha for sha, ref in pairs if not ref.endswith("^{}")}
-
-
-def _exists(repo, ref: str) -> bool:
-    import git
-
-    try:
-        repo.git.rev_parse("--verify", "--quiet", ref)
-        return True
-    except git.GitCommandError:
-        return False
-
-
-def prune_remote(repo, name: str) -> str:
-    """A remote that is a folder on this machine is pruned here; any other keeps old objects
-    until its host cleans up."""
-    url = repo.git.remote("get-url", name)
-    path = Path(url.removeprefix("file://"))
-    local = "://" not in url.replace("file://", "") and not re.match(r"^[\w.-]+@?[\w.-]*:", url)
-    if local and path.is_dir():
-        for args in (["reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all"],
-                     ["gc", "--prune=now", "--quiet"]):
-            subprocess.run(["git", *args], cwd=path, capture_output=True)
-        return _("pushed the erased history to {name!r} and pruned its old objects").format(
-            name=name)
-    return _("pushed the erased history to {name!r}. Its host may keep the old objects until "
-             "its own clean-up: ask the host to run garbage collection (on GitHub or GitLab, "
-             "through their support, asking to remove cached views and dangling "
-             "objects)").format(name=name)
-
-
 def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,
                       remote_ref: str) -> Mentions | None:
     """What sync must erase (SPEC §12): a client the remote's erasure log names and this
@@ -676,8 +393,8 @@ def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasure
     if not (mine.tokens or theirs.tokens):
         return None
     prefix = vault_prefix(repo, root)
-    everywhere = _ids_in(repo, prefix, "--all")
-    on_remote = _ids_in(repo, prefix, remote_ref)
+    everywhere = ids_in(repo, prefix, "--all")
+    on_remote = ids_in(repo, prefix, remote_ref)
     chosen = {i for i in everywhere if theirs.erased(i) and not mine.erased(i)}
     chosen |= {i for i in on_remote if mine.erased(i)}
     if not chosen:
@@ -688,14 +405,6 @@ def erased_in_history(repo, root: Path, mine: erasures.Erasures, theirs: erasure
     history, renames = client_history(repo, prefix)
     mentions, _shared = lineage(chosen, live, history, renames)
     return mentions
-
-
-def _ids_in(repo, prefix: str, *revisions: str) -> set[str]:
-    """The client folders that some commit of these revisions has."""
-    paths = repo.git.log(*revisions, "--format=", "--name-only", "--", f"{prefix}{CLIENTS}/")
-    depth = 2 + prefix.count("/")
-    return {p.split("/")[depth - 1] for p in paths.splitlines()
-            if p.startswith(f"{prefix}{CLIENTS}/") and p.count("/") >= depth}
 
 
 def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.Erasures,

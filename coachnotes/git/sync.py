@@ -309,7 +309,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             _push(repo, remote_name, branch, remote_ref is None, lease)
             report.pushed = True
             if report.erased:  # old objects of the erased history: gone there too
-                from coachnotes.git.erase import prune_remote
+                from coachnotes.git.erase_push import prune_remote
 
                 report.messages.append(prune_remote(repo, remote_name))
             return

@@ -130,32 +130,35 @@ class Watcher:
                 continue
             now = time.monotonic()
             if sync_every and now - last_sync >= sync_every * 60:
-                self._guarded("sync", self._sync)
+                self._guarded("sync", lambda: sync_quietly(self))
                 last_sync = time.monotonic()
             if now - last_restat >= RESTAT_SECONDS:
                 last_restat = now
                 self._guarded("re-scan", self.restat)
 
-    def _sync(self) -> None:
-        from coachnotes.errors import CoachnotesError
-        from coachnotes.git.sync import sync
 
-        self.paused.set()  # a merge or checkout fires thousands of events: ignore them
-        try:
-            done = sync(self.root, today=self.fixed_today)
-            said = [_("synced: {n} note(s) committed").format(n=done.committed)]
-            if done.merged:
-                said.append(_("merged the remote"))
-            if done.conflicts:
-                said.append(_("{n} conflict copy(ies)").format(n=len(done.conflicts)))
-            self.echo(f"{stamp()} " + ", ".join(said))
-        except CoachnotesError as error:
-            self.echo(_("{stamp} sync: {error}").format(stamp=stamp(), error=error))
-        finally:
-            while not self.events.empty():
-                self.events.get_nowait()
-            self.paused.clear()
-        self.restat()
+def sync_quietly(watcher: Watcher) -> None:
+    """`--sync-every`: sync while the feed is paused (a merge or checkout fires thousands of
+    events), then look at everything again."""
+    from coachnotes.errors import CoachnotesError
+    from coachnotes.git.sync import sync
+
+    watcher.paused.set()
+    try:
+        done = sync(watcher.root, today=watcher.fixed_today)
+        said = [_("synced: {n} note(s) committed").format(n=done.committed)]
+        if done.merged:
+            said.append(_("merged the remote"))
+        if done.conflicts:
+            said.append(_("{n} conflict copy(ies)").format(n=len(done.conflicts)))
+        watcher.echo(f"{stamp()} " + ", ".join(said))
+    except CoachnotesError as error:
+        watcher.echo(_("{stamp} sync: {error}").format(stamp=stamp(), error=error))
+    finally:
+        while not watcher.events.empty():
+            watcher.events.get_nowait()
+        watcher.paused.clear()
+    watcher.restat()
 
 
 def stamp() -> str:

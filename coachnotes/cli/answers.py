@@ -1,0 +1,121 @@
+"""Commands that answer from the vault: due, list, show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from coachnotes.cli.app import (
+    Context,
+    _color,
+    _today,
+    cli,
+    pass_context,
+    today_option,
+)
+from coachnotes.i18n import _
+from coachnotes.vault.schema import STATUSES
+
+
+@cli.command()
+@click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
+              help="Items due within DAYS days (default: settings due_within_days).")
+@click.option("--overdue", is_flag=True, help="Only items past their date.")
+@click.option("--all", "show_all", is_flag=True, help="Every open item, whatever its date.")
+@click.option("--client", "client_id", metavar="ID", help="Only this client.")
+@click.option("--json", "as_json", is_flag=True, help="Print the items as JSON.")
+@click.option("--ics", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Also write the items as an iCalendar file.")
+@today_option
+@pass_context
+def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_id: str | None,
+        as_json: bool, ics: str | None, today: dt.date | None) -> None:
+    """List what is due: follow-ups, agreed conversations and actions."""
+    from coachnotes.answers.due import query_due
+
+    if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
+        raise click.UsageError(_("choose one of --within, --overdue and --all"))
+    today = _today(today)
+    window, pairs, undated = query_due(obj.root, today, within, overdue, show_all, client_id)
+    items = [item for item, _key in pairs]
+    if ics:
+        from coachnotes.answers.due import to_ics
+        from coachnotes.vault.files import write_atomic
+        from coachnotes.vault.load import load_settings
+
+        write_atomic(Path(ics), to_ics(pairs, today, load_settings(obj.root, use_cache=True)))
+    if as_json:
+        import json
+
+        click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
+        return
+    from coachnotes.output.terminal import due_table, terminal_width
+
+    if not items:
+        until = "" if window.until is None else f" until {window.until.isoformat()}"
+        click.echo(_("Nothing due{until}.").format(until=until))
+    else:
+        color = _color()
+        width = terminal_width(sys.stdout.isatty())
+        # color=True: we added escape codes only where wanted, so click need not strip any
+        click.echo("\n".join(click.style(line, fg="red") if late and color else line
+                              for line, late in due_table(items, width)), color=True)
+    if undated:
+        click.echo(_("{undated} action(s) without a date and without a next conversation "
+                     "are not shown: `coachnotes due --all` shows them.").format(undated=undated))
+    if ics:
+        from coachnotes.answers.due import calendar_pairs
+
+        click.echo(_("{n} event(s) written to {ics}").format(n=len(calendar_pairs(pairs)),
+                                                             ics=ics), err=True)
+
+
+@cli.command(name="list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only clients with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
+@today_option
+@pass_context
+def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date | None) -> None:
+    """List the clients at a glance."""
+    from coachnotes.answers.views import summaries
+    from coachnotes.rules.check import check as run_check
+
+    vault = obj.load()
+    today = _today(today)
+    rows = summaries(vault, today, run_check(vault, today), status=status)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
+        return
+    from coachnotes.output.terminal import list_table, terminal_width
+
+    if not rows:
+        click.echo((_("No clients with status {status}.") if status else _("No clients."))
+                   .format(status=status) + " " + _("Add one with: coachnotes new client NAME"))
+        return
+    click.echo("\n".join(list_table(rows, terminal_width(sys.stdout.isatty()))))
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@today_option
+@pass_context
+def show(obj: Context, client_id: str, today: dt.date | None) -> None:
+    """Show one client's whole trajectory."""
+    from coachnotes.answers.views import client_view
+    from coachnotes.output.terminal import show_client, terminal_width
+    from coachnotes.rules.check import client_problems
+    from coachnotes.vault.load import get_client
+
+    today = _today(today)
+    vault = obj.load()
+    client = get_client(vault, client_id)
+    view = client_view(vault, client, today, client_problems(vault, client.id, today))
+    for line in show_client(view, terminal_width(sys.stdout.isatty())):
+        click.echo(line)
+
+

@@ -1,0 +1,95 @@
+"""The command-line application: the group, its context (the vault, chosen language) and the
+types and helpers every command shares. Commands live by area in the modules beside this one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from coachnotes import __version__
+from coachnotes.i18n import _
+from coachnotes.vault.schema import parse_date_text
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        if isinstance(value, dt.date):
+            return value
+        parsed, hint = parse_date_text(str(value))
+        if parsed is None:
+            self.fail(_("{value!r} is not a date: {hint}").format(value=value, hint=hint),
+                      param, ctx)
+        return parsed
+
+
+DATE = DateType()
+
+
+def today_option(command):
+    return click.option("--today", type=DATE, default=None, metavar="DATE",
+                        help="Pretend today is DATE (YYYY-MM-DD).")(command)
+
+
+def _today(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
+
+
+class Context:
+    def __init__(self, vault: str | None):
+        self.vault_option = vault
+
+    @property
+    def root(self) -> Path:
+        """The vault; its language becomes the language of every message from here on."""
+        from coachnotes.i18n import choose
+        from coachnotes.vault.load import find_root, settings_language
+
+        root = find_root(self.vault_option)
+        choose(settings_language(root), root / ".coachnotes")
+        return root
+
+    def load(self):
+        from coachnotes.vault.load import load_vault
+
+        return load_vault(self.root)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coachnotes")
+@click.option("--vault", metavar="PATH", envvar="COACHNOTES_VAULT",
+              help="The vault (default: $COACHNOTES_VAULT, else the nearest folder upwards "
+                   "with coachnotes.yml).")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
+    """A plain-text practice journal for coaches: check the vault, build overview pages,
+    list what is due, and sync between devices with git."""
+    ctx.obj = Context(vault)
+
+
+def _in_exports(root: Path, name: str) -> Path:
+    """Where a document goes without -o: the vault's exports/ (0700, files 0600), which
+    git ignores (SPEC §8)."""
+    from coachnotes.vault.files import DIR_MODE
+    from coachnotes.vault.layout import EXPORTS
+
+    folder = root / EXPORTS
+    folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    os.chmod(folder, DIR_MODE)
+    return folder / name
+
+
+def _color() -> bool:
+    """Colour only at a terminal, and never with NO_COLOR (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+

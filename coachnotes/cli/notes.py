@@ -1,0 +1,234 @@
+"""Commands that write notes and pages: init, new, close, rename, check, index, watch."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from coachnotes.cli.app import (
+    DATE,
+    Context,
+    _today,
+    cli,
+    pass_context,
+    today_option,
+)
+from coachnotes.i18n import _
+from coachnotes.vault.schema import SESSION_KINDS
+
+
+class _CheckCommand(click.Command):
+    """`check --help` ends with every problem code, from the registry, in the language of
+    the vault it is asked in (or COACHNOTES_LANG)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from coachnotes.errors import CoachnotesError
+        from coachnotes.i18n import choose
+        from coachnotes.vault.codes import CODES
+
+        try:
+            ctx.find_object(Context).root  # noqa: B018 - chooses the vault's language
+        except (CoachnotesError, OSError, AttributeError):
+            choose(None)
+        formatter.write_paragraph()
+        formatter.write_text(_("Problems (codes):"))
+        with formatter.indentation():
+            formatter.write_dl([(c.code, _(c.summary).replace("`", ""))
+                                for c in CODES.values()])
+
+
+@cli.command(cls=_CheckCommand)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--staged", is_flag=True,
+              help="Check what is staged for the next git commit (the pre-commit hook).")
+@click.option("--fix", is_flag=True, help="Repair what has one reading (dates, keys, values, "
+              "tabs, misplaced notes), changing only those bytes; then check again.")
+@click.option("--diff", is_flag=True, help="With --fix: print the repairs as a diff and "
+              "write nothing.")
+@today_option
+@pass_context
+def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, diff: bool,
+          today: dt.date | None) -> None:
+    """Check the vault's structure and the health of each trajectory."""
+    from coachnotes.rules.check import check as run_check
+
+    if diff and not fix:
+        raise click.UsageError(_("--diff goes with --fix: `coachnotes check --fix --diff`"))
+    if fix and staged:
+        raise click.UsageError(_("--fix repairs the files, not what is staged: leave out "
+                                 "--staged"))
+    if fix:
+        from coachnotes.rules.fix import fix_vault
+
+        vault = obj.load()
+        fixes, patch = fix_vault(vault, run_check(vault, _today(today)), write=not diff)
+        if diff:
+            click.echo(patch, nl=False)
+        else:
+            for repair in fixes:
+                click.echo(str(repair), err=as_json)
+        click.echo((_("{n} fix(es) shown, nothing written") if diff else _("{n} fix(es)"))
+                   .format(n=len(fixes)), err=True)
+    if staged:
+        from coachnotes.git.sync import staged_copy
+        from coachnotes.vault.load import load_vault
+
+        with staged_copy(obj.root) as copy:
+            problems = run_check(load_vault(copy, use_cache=False), _today(today))
+    else:
+        from coachnotes.git.repo import tracked_files
+        from coachnotes.rules.check import committed_documents
+
+        problems = run_check(obj.load(), _today(today))
+        problems = sorted(set(problems + committed_documents(tracked_files(obj.root))))
+    if as_json:
+        import json
+
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        if problems:
+            click.echo("\n".join(map(str, problems)))
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        click.echo(_("{errors} error(s), {warnings} warning(s)").format(
+                     errors=errors, warnings=warnings), err=True)
+    failed = any(p.severity == "error" or strict for p in problems)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the templates and pages.")
+@click.option("--coach", metavar="NAME", help="Your name, written into the settings.")
+def init(directory: Path, language: str, coach: str | None) -> None:
+    """Make a new vault: settings, clients/, .gitignore, .gitattributes and a git repository."""
+    from coachnotes.authoring import init_vault
+
+    for note in init_vault(directory, language, coach):
+        click.echo(note, err=True)
+    click.echo(_("New vault in {directory}. Add a client with: coachnotes new client NAME").format(
+                 directory=directory))
+
+
+@cli.group()
+def new() -> None:
+    """Write a new client or session note from the templates."""
+
+
+@new.command(name="client")
+@click.argument("name")
+@click.option("--organization", metavar="TEXT", help="The employer.")
+@click.option("--sponsor", metavar="TEXT", help="Who commissions and pays (opdrachtgever).")
+@click.option("--intake", type=DATE, metavar="DATE", help="Date of the intake (default: today).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@today_option
+@pass_context
+def new_client(obj: Context, name: str, organization: str | None, sponsor: str | None,
+               intake: dt.date | None, edit: bool, today: dt.date | None) -> None:
+    """Write clients/<id>/client.md for a new client; prints its path."""
+    from coachnotes.authoring import new_client as make
+
+    vault = obj.load()
+    path = make(vault, name, organization, sponsor, intake, _today(today))
+    click.echo(path.relative_to(vault.root))
+    if edit:
+        click.edit(filename=str(path))
+
+
+@new.command(name="session")
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--kind", type=click.Choice(SESSION_KINDS), default="coaching", show_default=True,
+              help="The kind of conversation.")
+@click.option("--date", "date", type=DATE, metavar="DATE", help="Its date (default: today).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@today_option
+@pass_context
+def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, edit: bool,
+                today: dt.date | None) -> None:
+    """Write a session note for CLIENT, numbered after the last coaching session."""
+    from coachnotes.authoring import new_session as make
+
+    vault = obj.load()
+    path = make(vault, client_id, kind, date or _today(today))
+    click.echo(path.relative_to(vault.root))
+    if edit:
+        click.edit(filename=str(path))
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--date", "date", type=DATE, metavar="DATE",
+              help="The last regular conversation (default: today).")
+@today_option
+@pass_context
+def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
+    """End the regular conversations: status follow-up, end_date and follow-ups planned."""
+    from coachnotes.authoring import close_client
+
+    vault = obj.load()
+    path = close_client(vault, client_id, date or _today(today))
+    click.echo(_("{relative_to}: status follow-up, follow-ups planned").format(
+                 relative_to=path.relative_to(vault.root)))
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.argument("new_id", metavar="NEW-ID")
+@today_option
+@pass_context
+def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> None:
+    """Give a client a new id: move its folder and rewrite `id` and each session's `client`."""
+    from coachnotes.authoring import rename_client
+    from coachnotes.output.pages import regenerate
+    from coachnotes.vault.load import load_vault
+
+    vault = obj.load()
+    changed = rename_client(vault, client_id, new_id)
+    regenerate(load_vault(vault.root), _today(today))
+    click.echo(_("clients/{client_id}/ is now clients/{new_id}/; {n} note(s) rewritten, "
+                 "pages regenerated").format(client_id=client_id, new_id=new_id, n=len(changed)))
+
+
+@cli.command()
+@today_option
+@pass_context
+def index(obj: Context, today: dt.date | None) -> None:
+    """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
+    from coachnotes.output.pages import index_vault
+
+    with contextlib.ExitStack() as stack:
+        def progress(count: int):
+            if not sys.stdout.isatty() or count <= 200:
+                return None
+            bar = stack.enter_context(click.progressbar(length=count, label=_("Writing pages"),
+                                                        file=sys.stderr))
+            return lambda _path: bar.update(1)
+
+        result = index_vault(obj.root, _today(today), progress)
+    for rel in result.refused:
+        click.echo(_("{rel}:1: E030 not overwritten: it lacks the generated marker line "
+                     "(rename it to keep it)").format(rel=rel), err=True)
+    click.echo(_("{written} page(s) written, {unchanged} unchanged").format(
+        written=len(result.written), unchanged=len(result.unchanged))
+        + (", " + _("{n} removed").format(n=len(result.removed)) if result.removed else ""))
+    sys.exit(1 if result.refused else 0)
+
+
+@cli.command()
+@click.option("--sync-every", type=click.FloatRange(min=0.1), metavar="MINUTES",
+              help="Also sync with git when the vault has been quiet, at most this often.")
+@today_option
+@pass_context
+def watch(obj: Context, sync_every: float | None, today: dt.date | None) -> None:
+    """Check and rebuild the pages on every save, until Ctrl-C."""
+    from coachnotes.watch import run
+
+    sys.exit(run(obj.root, sync_every=sync_every, today=today, echo=click.echo))
+
+

@@ -1,0 +1,113 @@
+"""The AVG duties: the right of access (export), retention, erasure (forget)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from coachnotes.cli.app import (
+    Context,
+    _in_exports,
+    _today,
+    cli,
+    pass_context,
+    today_option,
+)
+from coachnotes.i18n import _
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE.zip", help="Where to write it (default: the vault's exports/ "
+                                       "folder).")
+@today_option
+@pass_context
+def export(obj: Context, client_id: str, output: Path | None, today: dt.date | None) -> None:
+    """Everything about one client in one zip, for the coachee's right of access."""
+    from coachnotes.answers.views import client_view
+    from coachnotes.output.export import export_client
+    from coachnotes.rules.check import client_problems
+    from coachnotes.vault.layout import document_name
+    from coachnotes.vault.load import get_client
+
+    today = _today(today)
+    vault = obj.load()
+    client = get_client(vault, client_id)
+    view = client_view(vault, client, today, client_problems(vault, client.id, today))
+    output = output or _in_exports(vault.root, document_name(
+        "export", vault.language, client.id, today.isoformat(), suffix=".zip"))
+    notes = export_client(vault, view, today, output)
+    click.echo(_("{output}: {n} note(s), data.json and dossier.html").format(
+                 output=output, n=len(notes)))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@today_option
+@pass_context
+def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
+    """Clients past the retention period (erase them with `forget`), and when the others
+    will be."""
+    from coachnotes.answers.views import retention as retention_rows
+    from coachnotes.output.terminal import retention_table, terminal_width
+
+    years, rows = retention_rows(obj.load(), _today(today))
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"retention_years": years, "clients": [r.as_dict() for r in rows]},
+                              indent=2, ensure_ascii=False))
+        return
+    if years is None:
+        click.echo(_("coachnotes.yml sets no `retention_years`: decide how many years you "
+                     "keep a client's notes after the trajectory ends, and set it (e.g. "
+                     "`retention_years: 2`)"), err=True)
+        sys.exit(1)
+    click.echo("\n".join(retention_table(rows, terminal_width(sys.stdout.isatty()))))
+    past = sum(r.past for r in rows)
+    click.echo(_("retention: {years} year(s); {past} client(s) past it").format(
+        years=years, past=past)
+        + (": " + _("erase them with `coachnotes forget CLIENT`") if past else ""), err=True)
+
+
+@cli.command()
+@click.argument("client_id", metavar="CLIENT")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@today_option
+@pass_context
+def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> None:
+    """Erase a client from the vault, its whole git history and the remote (AVG)."""
+    from coachnotes.git.erase import forget as run_forget
+
+    root = obj.root
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError(_("forget erases {client_id} for good, from every "
+                                     "version; confirm with --yes").format(client_id=client_id))
+        click.confirm(_("Erase {client_id} from this vault, its whole history and the "
+                        "remote? This cannot be undone").format(client_id=client_id), abort=True)
+    report = run_forget(root, client_id, _today(today))
+    for path in report.mentions:
+        click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
+                     path=path, client_id=client_id, word=report.word))
+    for path in report.removed:
+        click.echo(_("{path}: a copy of a note of {client_id}, or a document about them: "
+                     "removed").format(path=path, client_id=client_id))
+    if report.earlier:
+        click.echo(_("{client_id} was also erased under the id(s) it had before: "
+                     "{items}").format(client_id=client_id, items=", ".join(report.earlier)))
+    for message in report.messages:
+        click.echo(message, err=True)
+    done = _("forget: {client_id} erased.") if report.pushed else \
+        _("forget: {client_id} erased here.")
+    click.echo(done.format(client_id=client_id) + " " + _(
+        "Every other device with this vault: run `coachnotes sync` there, which erases it "
+        "there too."))
+    if report.offline:
+        sys.exit(3)
+
+
