@@ -1,4 +1,5 @@
-"""Every word a coach reads, in the vault's language (SPEC §14), from gettext catalogs.
+"""Every word a coach reads, in the vault's language (SPEC §14), from gettext catalogs. The
+bottom layer with `errors`: it imports nothing of coachnotes (`texts` holds the page words).
 
 The messages in the code are English (the source language) and marked `_("...")`, with named
 `{placeholders}` filled in by `.format` after translation. The catalogs are standard gettext
