@@ -252,6 +252,7 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
     from coachnotes.vault.load import get_client
 
     client = get_client(vault, old)
+    old = client.id  # the client as named (its name, a beginning of it): its id from here on
     if not SLUG_RE.match(new):
         raise Refused(_("{new!r} is not an id: use lower-case letters, digits and single "
                         "hyphens (like jan-de-vries). Nothing was changed.").format(new=new))

@@ -19,6 +19,12 @@ class UnknownClient(CoachnotesError):
     """A command named a client id that the vault does not have."""
 
 
+class AmbiguousClient(UnknownClient):
+    """A CLIENT that fits several clients: the message lists them (a usage error)."""
+
+    exit_code = 2
+
+
 class Refused(CoachnotesError):
     """A command would overwrite or damage something and did nothing."""
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from coachnotes.i18n.texts import text
 from coachnotes.vault.layout import folder_of
-from coachnotes.vault.load import get_client, unknown_client
+from coachnotes.vault.load import find_client, get_client
 from coachnotes.vault.model import Client, DueItem, Problem, Settings, Vault, add_days, add_months
 
 ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4}
@@ -222,8 +222,8 @@ def query_due(root: Path, today: dt.date, within: int | None = None, overdue: bo
 
     names, rows = memo(root, "due", key + today.isoformat().encode(), compute,
                        keep=lambda _: listing.settled(sig for _, sig in listing.notes))
-    if client_id is not None and client_id not in names:
-        raise unknown_client(client_id, names)
+    if client_id is not None:
+        client_id = find_client(client_id, names)
     window = _window(settings, today, within, overdue, show_all, client_id is not None)
     pairs, left_out = _in_window(rows, window, today, client_id)
     return window, pairs, left_out

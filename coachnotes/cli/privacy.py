@@ -91,20 +91,21 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
         click.confirm(_("Erase {client_id} from this vault, its whole history and the "
                         "remote? This cannot be undone").format(client_id=client_id), abort=True)
     report = run_forget(root, client_id, _today(today))
+    client_id = report.client
     for path in report.mentions:
         click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
-                     path=path, client_id=client_id, word=report.word))
+                     path=path, client_id=report.client, word=report.word))
     for path in report.removed:
         click.echo(_("{path}: a copy of a note of {client_id}, or a document about them: "
-                     "removed").format(path=path, client_id=client_id))
+                     "removed").format(path=path, client_id=report.client))
     if report.earlier:
         click.echo(_("{client_id} was also erased under the id(s) it had before: "
-                     "{items}").format(client_id=client_id, items=", ".join(report.earlier)))
+                     "{items}").format(client_id=report.client, items=", ".join(report.earlier)))
     for message in report.messages:
         click.echo(message, err=True)
     done = _("forget: {client_id} erased.") if report.pushed else \
         _("forget: {client_id} erased here.")
-    click.echo(done.format(client_id=client_id) + " " + _(
+    click.echo(done.format(client_id=report.client) + " " + _(
         "Every other device with this vault: run `coachnotes sync` there, which erases it "
         "there too."))
     if report.offline:

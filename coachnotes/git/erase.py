@@ -66,7 +66,8 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
     vault = load_vault(root)
     report.word = ERASED.get(vault.language, ERASED["en"])
     try:
-        mentions, shared = _who(root, client_id, vault, in_git)
+        client_id, mentions, shared = _who(root, client_id, vault, in_git)
+        report.client = client_id
     except UnknownClient:
         if not vault.erasures.erased(client_id):
             raise
@@ -112,13 +113,13 @@ def _checked_plan(root: Path, mentions: Mentions, word: str) -> Plan:
     return plan
 
 
-def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[Mentions, list[str]]:
+def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[str, Mentions, list[str]]:
     """The client to erase with every id and name it ever had (SPEC §13, v3: after a
     `rename`, a folder renamed by hand, a `name` corrected later), and the names and ids of
     every other client, which are never touched. Also the names shared with another client:
     a mention by such a name is not erased."""
     from coachnotes.git.repo import open_repo
-    from coachnotes.vault.load import unknown_client
+    from coachnotes.vault.load import find_client
 
     live = {i: (f.client.name if f.client else None) for i, f in vault.folders.items()
             if i is not None}
@@ -128,8 +129,9 @@ def _who(root: Path, client_id: str, vault, in_git: bool) -> tuple[Mentions, lis
         with open_repo(root) as repo:
             history, renames = client_history(repo, vault_prefix(repo, root))
     if client_id not in live and not any(folder == client_id for folder, _i, _n in history):
-        raise unknown_client(client_id, vault.clients)
-    return lineage({client_id}, live, history, renames)
+        # by its full name too, never by a beginning: an erasure cannot be undone
+        client_id = find_client(client_id, live, beginnings=False)
+    return (client_id, *lineage({client_id}, live, history, renames))
 
 
 def _in_git(root: Path) -> bool:
@@ -203,14 +205,19 @@ def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
     """Rewrite every ref into a new repository, fetch the result into our namespace, and
     write the journal: from here on the forget is finished, never undone."""
     import json
+    import secrets
 
     from coachnotes.vault.cache import private_dir
     from coachnotes.vault.files import write_atomic
 
     top = Path(repo.working_tree_dir).resolve()
     prefix = vault_prefix(repo, root)
-    work = private_dir(root / CACHE_DIR) / WORK
-    shutil.rmtree(work, ignore_errors=True)
+    works = private_dir(root / CACHE_DIR) / WORK
+    shutil.rmtree(works, ignore_errors=True)
+    works.mkdir(mode=0o700)
+    # a folder of this run's own: a filter orphaned by a killed forget that is still
+    # running can never write into the repository this one fetches from
+    work = works / secrets.token_hex(8)
     work.mkdir(mode=0o700)
     try:
         target = work / "target.git"
@@ -233,7 +240,7 @@ def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
         repo.git.fetch("--no-tags", "--no-write-fetch-head", "--quiet", str(target),
                        f"+refs/*:{NAMESPACE}*")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(works, ignore_errors=True)
     journal.write({"ids": mentions.ids, "names": mentions.names, "others": mentions.others,
                    "language": language, "today": today.isoformat(), "before": before,
                    "step": "swap", "log": log})
@@ -246,7 +253,7 @@ def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True
     state = journal.read()
     if state is not None or repo.git.for_each_ref("--format=%(refname)", NAMESPACE) or \
             (root / CACHE_DIR / WORK).exists():  # what a killed forget started ends first
-        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir))
+        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir), seconds=30)
         clear_stale_locks(Path(repo.git_dir))
     if state is None or "names" not in state:  # killed before its journal: never started
         for ref in repo.git.for_each_ref("--format=%(refname)", NAMESPACE).split():

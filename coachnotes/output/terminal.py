@@ -84,19 +84,24 @@ def due_table(items: list[DueItem], width: int | None = WIDTH) -> list[tuple[str
 
 
 def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
+    """One line per client: name, id (what every CLIENT argument takes), status, sessions
+    held of planned, start, end, next conversation, problems."""
     longest = max((len(r.name) for r in rows), default=6)
-    fixed = 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
+    id_width = max((len(r.id) for r in rows), default=2)
+    fixed = 2 + id_width + 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
     name_width = max(longest, 6) if width is None else \
         max(min(longest, width - fixed), 6)
-    client, status, held, start, end, nxt = _heads(_("client"), _("status"), _("held"),
-                                                   _("start"), _("end"), _("next"))
-    head = (f"{client:<{name_width}}  {status:<9}  {held:>5}  {start:<10}  "
-            f"{end:<10}  {nxt:<10}  !")
+    client, ident, status, held, start, end, nxt = _heads(
+        _("client"), _("id"), _("status"), _("held"), _("start"), _("end"), _("next"))
+    id_width = max(id_width, len(ident))
+    head = (f"{client:<{name_width}}  {ident:<{id_width}}  {status:<9}  {held:>5}  "
+            f"{start:<10}  {end:<10}  {nxt:<10}  !")
     lines = [head]
     for r in rows:
-        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
-                     f"{r.sessions:>2}/{r.planned_sessions:<2}  {_d(r.start_date):<10}  "
-                     f"{_d(r.end):<10}  {_d(r.next):<10}  {r.problems or ''}".rstrip())
+        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.id:<{id_width}}  "
+                     f"{r.status or '?':<9}  {r.sessions:>2}/{r.planned_sessions:<2}  "
+                     f"{_d(r.start_date):<10}  {_d(r.end):<10}  {_d(r.next):<10}  "
+                     f"{r.problems or ''}".rstrip())
     return lines
 
 

@@ -276,9 +276,36 @@ def iter_problems(records: Iterable[NoteRecord]) -> Iterable[Problem]:
             yield Problem(record.path, line, code, message)
 
 
+def find_client(text: str, names: dict[str, str | None], beginnings: bool = True) -> str:
+    """The id a coach means by CLIENT (SPEC §8): the id; else the name, case and accents
+    ignored (`zoe van 't hek`); else (with `beginnings`) the one id or name that begins so.
+    Several: the list, exit 2 (AmbiguousClient); none: UnknownClient with the nearest."""
+    from coachnotes.errors import AmbiguousClient
+    from coachnotes.vault.redact import fold
+
+    if text in names:
+        return text
+    wanted = fold(text)
+    exact = [i for i, n in names.items() if n and fold(n) == wanted]
+    begun = [i for i, n in names.items()
+             if i.startswith(text.lower()) or n and fold(n).startswith(wanted)]
+    for found in (exact, begun if beginnings else []):
+        if len(found) == 1:
+            return found[0]
+        if found:
+            listed = ", ".join(f"{i} ({names[i]})" for i in sorted(found)[:12])
+            raise AmbiguousClient(_("{text!r} fits several clients: {items}. Name one of them "
+                                    "by its id.").format(text=text, items=listed))
+    raise unknown_client(text, names, names)
+
+
 def get_client(vault: Vault, client_id: str) -> Client:
-    """The client with this id, or UnknownClient naming the ids that come close."""
+    """The client a coach means by CLIENT (`find_client`), or UnknownClient naming the ones
+    that come close."""
     client = vault.clients.get(client_id)
+    if client is None and client_note(client_id) not in vault.records:
+        names = {i: c.name for i, c in vault.clients.items()}
+        client = vault.clients[find_client(client_id, names)]
     if client is None:
         note = client_note(client_id)
         if note in vault.records:  # there, but unreadable: say so rather than "no client"
@@ -289,11 +316,18 @@ def get_client(vault: Vault, client_id: str) -> Client:
     return client
 
 
-def unknown_client(client_id: str, known: Iterable[str]) -> UnknownClient:
+def unknown_client(client_id: str, known: Iterable[str],
+                   names: dict[str, str | None] | None = None) -> UnknownClient:
+    """No such client: the message names the nearest ids (and names, where known)."""
     import difflib
+
+    from coachnotes.vault.redact import fold
 
     ids = sorted(known)
     close = [c for c in ids if client_id in c] + difflib.get_close_matches(client_id, ids)
+    if names:
+        by_name = {fold(n): i for i, n in names.items() if n}
+        close += [by_name[n] for n in difflib.get_close_matches(fold(client_id), by_name)]
     close = list(dict.fromkeys(close))[:3]
     hint = " " + (_("Did you mean: {ids}?").format(ids=", ".join(close)) if close else
                   _("`coachnotes list` shows the clients."))
