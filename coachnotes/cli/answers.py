@@ -55,8 +55,8 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
     from coachnotes.output.terminal import due_table, terminal_width
 
     if not items:
-        until = "" if window.until is None else f" until {window.until.isoformat()}"
-        click.echo(_("Nothing due{until}.").format(until=until))
+        click.echo(_("Nothing due.") if window.until is None else
+                   _("Nothing due until {date}.").format(date=window.until.isoformat()))
     else:
         color = _color()
         width = terminal_width(sys.stdout.isatty())

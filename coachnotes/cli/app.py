@@ -93,3 +93,11 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+
+
+def confirm(question: str) -> bool:
+    """A yes/no question in the chosen language (`[j/N]` in Dutch): `j`, `ja`, `y` and `yes`
+    say yes, in any case; anything else, or nothing, says no."""
+    answer = click.prompt(f"{question} {_('[y/N]')}", default="", show_default=False,
+                          prompt_suffix=" ")
+    return answer.strip().lower() in {"j", "ja", "y", "yes"}

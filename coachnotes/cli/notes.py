@@ -170,11 +170,15 @@ def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, e
 def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
     """End the regular conversations: status follow-up, end_date and follow-ups planned."""
     from coachnotes.authoring import close_client
+    from coachnotes.vault.load import read_record
 
     vault = obj.load()
     path = close_client(vault, client_id, date or _today(today))
-    click.echo(_("{relative_to}: status follow-up, follow-ups planned").format(
-                 relative_to=path.relative_to(vault.root)))
+    rel = path.relative_to(vault.root).as_posix()
+    dues = [str(f.get("due")) for f in read_record(rel, path).values.get("follow_ups") or []
+            if not f.get("done") and not f.get("cancelled")]
+    click.echo(_("{relative_to}: status follow-up; follow-up conversations due {dates}").format(
+                 relative_to=rel, dates=", ".join(dues) or "-"))
 
 
 @cli.command()

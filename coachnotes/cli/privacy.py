@@ -13,6 +13,7 @@ from coachnotes.cli.app import (
     _in_exports,
     _today,
     cli,
+    confirm,
     pass_context,
     today_option,
 )
@@ -88,8 +89,9 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
         if not sys.stdin.isatty():
             raise click.UsageError(_("forget erases {client_id} for good, from every "
                                      "version; confirm with --yes").format(client_id=client_id))
-        click.confirm(_("Erase {client_id} from this vault, its whole history and the "
-                        "remote? This cannot be undone").format(client_id=client_id), abort=True)
+        if not confirm(_("Erase {client_id} from this vault, its whole history and the "
+                         "remote? This cannot be undone").format(client_id=client_id)):
+            raise click.Abort()
     report = run_forget(root, client_id, _today(today))
     client_id = report.client
     for path in report.mentions:

@@ -100,7 +100,8 @@ def _conflict_copy(path: str) -> Problem:
         original = stem + suffix
     else:
         original = name.split("~")[0]
-    what = "a note" if original.endswith(".md") else f"the file {original}"
+    what = _("a note") if original.endswith(".md") else \
+        _("the file {name}").format(name=original)
     return Problem(path, 1, "W108", _("is a sync conflict copy of {what} changed on two "
                                       "devices: compare it with the one beside it, keep what "
                                       "matters there, then delete this copy").format(what=what))
@@ -116,9 +117,9 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
                     client_ids: set[str]) -> list[Problem]:
     """Every problem in one client folder (or among the notes outside client folders)."""
     problems = list(iter_problems(folder.records))
-    old = renamed_from(folder, client_ids)
+    old = renamed_from(folder, client_ids, vault.refers_to)
     problems += _placement_problems(folder, old)
-    problems += _session_problems(folder, client_ids, old)
+    problems += _session_problems(folder, client_ids, old, vault.refers_to)
     if folder.id is not None:
         page = client_page(folder.id)
         if page in vault.pages_set and not has_marker(vault.root / page):
@@ -138,12 +139,13 @@ def folder_problems(vault: Vault, folder: Folder, today: dt.date,
     return problems
 
 
-def renamed_from(folder: Folder, client_ids: set[str]) -> str | None:
+def renamed_from(folder: Folder, client_ids: set[str],
+                 refers_to=lambda value: value) -> str | None:
     """The id a client folder had before it was renamed: every session in it names that one
     client, which no longer exists (SPEC §7: one problem, not one per session)."""
     if folder.id is None or not folder.has_client_note or not folder.sessions:
         return None
-    names = {s.client for s in folder.sessions}
+    names = {refers_to(s.client) for s in folder.sessions}
     old = names.pop() if len(names) == 1 else None
     if old is None or old == folder.id or old in client_ids:
         return None
@@ -189,25 +191,28 @@ def _placement_problems(folder: Folder, old: str | None = None) -> list[Problem]
     return problems
 
 
-def _session_problems(folder: Folder, client_ids: set[str],
-                      old: str | None = None) -> list[Problem]:
-    """Sessions in the wrong place, naming a missing client, or sharing a number."""
+def _session_problems(folder: Folder, client_ids: set[str], old: str | None = None,
+                      refers_to=lambda value: value) -> list[Problem]:
+    """Sessions in the wrong place, naming a missing client, or sharing a number. A link by
+    another client's name (`client: "[[Bram Hoekstra]]"`) is that client: one mistake (the
+    note lies in the wrong folder) is one problem."""
     problems: list[Problem] = []
     numbers: dict[tuple[str, int], str] = {}
     for session in sorted(folder.sessions, key=lambda s: s.path):
-        if old is not None and session.client == old:
+        named = refers_to(session.client)
+        if old is not None and named == old:
             continue  # the renamed folder: one problem on client.md says it all
         if session.folder_client is None:
             message = _("a session note belongs at {belongs}: move it there").format(
-                belongs=_belongs(session.client, session.path))
+                belongs=_belongs(named, session.path))
             problems.append(Problem(session.path, 1, "E021", message))
-        elif session.client is not None and session.client != session.folder_client:
+        elif named is not None and named != session.folder_client:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E021",
                                     _("`client` is {client!r} but the note lies in the "
                                       "folder of {folder_client!r}: move the note or fix "
                                       "`client`").format(
                                       client=session.client, folder_client=session.folder_client)))
-        if session.client is not None and session.client not in client_ids:
+        if named is not None and named not in client_ids:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E020",
                                     _("there is no client {client!r} (no "
                                       "clients/{client}/client.md): fix `client` or create the "

@@ -9,7 +9,6 @@ a BOM, comments, quoting and every other line stay byte for byte.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from coachnotes.i18n import _
 from coachnotes.vault import schema
+from coachnotes.vault.dates import MONTHS, date_reading  # noqa: F401 - fix's own words
 from coachnotes.vault.layout import CLIENTS, client_note, place, slugify
 from coachnotes.vault.load import record_from_bytes
 from coachnotes.vault.model import Problem, Vault
@@ -25,24 +25,6 @@ from coachnotes.vault.model import Problem, Vault
 FIXABLE = {"E003", "E010", "E012", "E013", "E014", "E021"}
 NBSP = "\u00a0"
 _DASHES = schema.ODD_DASHES
-MONTHS = {  # Dutch and English month names and their usual abbreviations
-    **dict.fromkeys(("jan", "januari", "january"), 1),
-    **dict.fromkeys(("feb", "febr", "februari", "february"), 2),
-    **dict.fromkeys(("mrt", "mar", "maart", "march"), 3),
-    **dict.fromkeys(("apr", "april"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("jun", "juni", "june"), 6),
-    **dict.fromkeys(("jul", "juli", "july"), 7),
-    **dict.fromkeys(("aug", "augustus", "august"), 8),
-    **dict.fromkeys(("sep", "sept", "september"), 9),
-    **dict.fromkeys(("okt", "oct", "oktober", "october"), 10),
-    **dict.fromkeys(("nov", "november"), 11),
-    **dict.fromkeys(("dec", "december"), 12),
-}
-_TIME = r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME)
-_NAMED = re.compile(r"^(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})" + _TIME)
 _PAIR = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>[^,{}]*)")
 _LINE = re.compile(r"^(?P<lead>[ \t\u00a0]*(?:-[ \u00a0]+)?)(?P<key>[A-Za-z_][\w \u00a0-]*?)"
                    r"(?P<gap>[ \u00a0]*):(?P<after>[ \t\u00a0]*)(?P<value>.*?)"
@@ -81,34 +63,6 @@ def _keys() -> tuple[set[str], set[str], dict[str, set[str]]]:
 
 
 KNOWN, DATE_KEYS, CHOICES = _keys()
-
-
-def date_reading(text: str) -> str | None:
-    """The one ISO reading of a date a person wrote (`27-11-2026`, `27/11/2026`, `27 nov
-    2026`, with phone dashes or spaces; day first, as Dutch and English vaults write), with
-    its time of day if any; None when there is no reading or more than one."""
-    plain = "".join("-" if c in _DASHES else " " if c == NBSP else c for c in text.strip())
-    iso = _ISO.match(plain)
-    if iso:
-        day, month, year, time = int(iso[3]), int(iso[2]), int(iso[1]), iso["time"]
-    elif (numeric := _NUMERIC.match(plain)):
-        day, month, year, time = int(numeric[1]), int(numeric[3]), int(numeric[4]), \
-            numeric["time"]
-    elif (named := _NAMED.match(plain)) and named[2].lower() in MONTHS:
-        day, month, year, time = int(named[1]), MONTHS[named[2].lower()], int(named[3]), \
-            named["time"]
-    else:
-        return None
-    try:
-        day_text = dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-    if time:
-        hours, minutes = time.strip().lstrip("T").split(":")[:2]
-        if int(hours) > 23 or int(minutes) > 59:
-            return None
-        return f"{day_text} {int(hours):02d}:{minutes}"
-    return day_text
 
 
 def _unquoted(value: str) -> tuple[str, str]:

@@ -254,8 +254,18 @@ def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
     listing = discover(root)
     key = marshal.dumps((listing.notes, listing.conflicts,
                          [tuple(p) for p in listing.unreadable], settings.values,
+                         [tuple(p) for p in settings.problems], _settings_crc(root),
                          erasures.signature(root), current()), 0)
     return settings, listing, key
+
+
+def _settings_crc(root: Path) -> int:
+    """The settings file's bytes, as a crc32: an answer saved while `stalled_after_days:
+    4x` fell back to its default must not outlive the correction to the same value."""
+    import zlib
+
+    raw, _unread = _settings_bytes(root / SETTINGS_FILE)
+    return zlib.crc32(raw) if raw is not None else -1
 
 
 def load_vault(root: Path, use_cache: bool = True, settings: Settings | None = None,

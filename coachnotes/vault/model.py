@@ -399,7 +399,7 @@ class Folder(Fields):
 
 class Vault(Fields):
     __slots__ = ("root", "settings", "records", "folders", "clients", "conflicts", "pages",
-                 "pages_set", "erasures")
+                 "pages_set", "erasures", "_links")
 
     def __init__(self, root: Path, settings: Settings, records: dict[str, NoteRecord],
                  folders: dict[str | None, Folder], conflicts: list[str],
@@ -415,20 +415,35 @@ class Vault(Fields):
         self.pages_set: frozenset[str] = frozenset()
         self.set_listing(conflicts, pages)
         self.erasures = erasures  # the erasure log (E025): vault.erasures.Erasures
+        self._links: dict[str, str] | None = None
 
     def set_listing(self, conflicts: list[str], pages: list[str]) -> None:
         self.conflicts = conflicts  # sync conflict copies (W108)
         self.pages = pages  # existing files in generated pages' places
         self.pages_set = frozenset(pages)
 
+    @property
+    def links(self) -> dict[str, str]:
+        """`[[Name]]` (a wiki link by a client's exact `name`, SPEC §4) -> that client's id,
+        for a note that lies outside the named client's folder. Made once per model."""
+        if self._links is None:
+            self._links = {f"[[{c.name}]]": key for key, c in self.clients.items() if c.name}
+        return self._links
+
+    def refers_to(self, value: str | None) -> str | None:
+        """The client a session's `client` names: its id, or the client a name link names."""
+        return self.links.get(value, value) if value and value.startswith("[[") else value
+
     def set_folder(self, folder: Folder) -> None:
         """Put a rebuilt folder in place (the watcher's one change to a model)."""
+        self._links = None
         self.folders[folder.id] = folder
         self.clients.pop(folder.id, None)  # type: ignore[arg-type]
         if folder.client is not None:
             self.clients[folder.id] = folder.client  # type: ignore[index]
 
     def drop_folder(self, folder_id: str | None) -> None:
+        self._links = None
         self.folders.pop(folder_id, None)
         self.clients.pop(folder_id, None)  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from sys import intern
 from typing import Any, Callable, NamedTuple
 
 from coachnotes.i18n import N_, _
+from coachnotes.vault.dates import ODD_DASHES, date_reading
 
 STATUSES = ("intake", "active", "paused", "follow-up", "closed", "declined")
 
@@ -202,7 +203,7 @@ def describe(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-ODD_DASHES = _ODD_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+_ODD_DASHES = ODD_DASHES
 
 
 def parse_date_text(text: str) -> tuple[dt.date | None, str]:
@@ -225,14 +226,10 @@ def parse_date_text(text: str) -> tuple[dt.date | None, str]:
             return None, _("there is no day {text!r} in the calendar").format(text=text)
     if _DATETIME_RE.match(text):
         return None, _("write only the date, without a time, e.g. 2026-01-12")
-    match = _DUTCH_DATE_RE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            example = dt.date(year, month, day).isoformat()
-        except ValueError:
-            example = "2026-01-12"
-        return None, _("write dates as YYYY-MM-DD, e.g. {date}").format(date=example)
+    reading = date_reading(text)  # the example is what `check --fix` would write
+    if reading is not None or _DUTCH_DATE_RE.match(text):
+        return None, _("write dates as YYYY-MM-DD, e.g. {date}").format(
+            date=(reading or "2026-01-12")[:10])
     return None, _(DATE_HINT)
 
 

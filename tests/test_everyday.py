@@ -1,0 +1,88 @@
+"""Everyday mistakes that gave a silent or a wrong answer, and words that stayed English in a
+Dutch vault (issue #29, the parts done so far)."""
+
+from __future__ import annotations
+
+import click
+from click.testing import CliRunner
+
+from conftest import TODAY, client_note, run_cli, session_note, settle
+
+
+def cli(root, *args, lang="nl"):
+    return run_cli("--vault", str(root), *args, "--today", TODAY, env={"COACHNOTES_LANG": lang})
+
+
+def test_a_settings_error_is_a_fix_item_and_its_correction_is_seen_at_once(make_vault):
+    root = make_vault({"clients/jan/client.md": client_note(status="intake",
+                                                            intake_date="2026-11-20")})
+    assert "E012" not in cli(root, "due").stdout
+    (root / "coachnotes.yml").write_text("retention_years: 2\nstalled_after_days: 4x\n")
+    settle()
+    broken = cli(root, "due")
+    assert "E012 `stalled_after_days`" in broken.stdout
+    (root / "coachnotes.yml").write_text("retention_years: 2\nstalled_after_days: 42\n")
+    settle()
+    assert "E012" not in cli(root, "due").stdout  # the same value as the default: not stale
+
+
+def test_a_link_by_another_clients_name_is_one_problem(make_vault):
+    root = make_vault({
+        "clients/anouk/client.md": client_note(name="Anouk"),
+        "clients/bram-hoekstra/client.md": client_note(name="Bram Hoekstra"),
+        "clients/anouk/sessions/2026-11-21-coaching.md": session_note(
+            "[[Bram Hoekstra]]", date="2026-11-21", number=1),
+    })
+    found = cli(root, "check", "--json", lang="en")
+    import json
+
+    problems = [p for p in json.loads(found.stdout) if p["severity"] == "error"]
+    assert [(p["path"], p["code"]) for p in problems] == [
+        ("clients/anouk/sessions/2026-11-21-coaching.md", "E021")]
+
+
+def test_the_date_hint_is_the_reading_fix_would_write_and_fix_reads_slashes(make_vault):
+    root = make_vault({
+        "clients/jan/client.md": client_note(intake_date="22 oktober 2026"),
+        "clients/jan/sessions/2026-01-12-coaching.md": session_note(number=1, next="2026/12/03"),
+    })
+    checked = cli(root, "check", lang="en")
+    line = next(x for x in checked.stdout.splitlines() if "intake_date" in x)
+    assert line.endswith("e.g. 2026-10-22"), line  # not a made-up 2026-01-12
+    fixed = cli(root, "check", "--fix", lang="en")
+    assert "2026/12/03 → 2026-12-03" in fixed.stdout + fixed.stderr
+    text = (root / "clients/jan/sessions/2026-01-12-coaching.md").read_text()
+    assert "next: 2026-12-03" in text
+
+
+def test_close_says_which_follow_ups_it_planned(make_vault):
+    root = make_vault({"clients/jan/client.md": client_note()})
+    closed = cli(root, "close", "jan", "--date", "2026-11-27")
+    assert closed.returncode == 0, closed.stderr
+    assert "2027-02-27, 2027-05-27" in closed.stdout and "terugkomgesprekken" in closed.stdout
+
+
+def test_nothing_due_and_a_conflict_copy_speak_dutch(make_vault):
+    root = make_vault({"clients/jan/client.md": client_note(status="paused"),
+                       "clients/jan/notes.conflict-phone-20261101T100000.txt": "x\n"})
+    due = cli(root, "due")
+    assert due.stdout.strip() == "Niets te doen tot en met 2026-12-11."
+    checked = cli(root, "check")
+    assert "het bestand notes.txt" in checked.stdout and "the file" not in checked.stdout
+
+
+def test_the_dutch_prompt_takes_j_and_ja(monkeypatch):
+    from coachnotes.cli.app import confirm
+    from coachnotes.i18n import choose
+
+    @click.command()
+    def ask():
+        click.echo("yes" if confirm("Wissen?") else "no")
+
+    monkeypatch.setenv("COACHNOTES_LANG", "nl")
+    choose(None)
+    for typed, said in (("j", "yes"), ("ja", "yes"), ("Y", "yes"), ("yes", "yes"),
+                        ("n", "no"), ("", "no"), ("nee", "no")):
+        result = CliRunner().invoke(ask, input=typed + "\n")
+        assert "Wissen? [j/N]" in result.output
+        assert result.output.strip().endswith(said), (typed, result.output)
