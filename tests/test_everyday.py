@@ -86,3 +86,39 @@ def test_the_dutch_prompt_takes_j_and_ja(monkeypatch):
         result = CliRunner().invoke(ask, input=typed + "\n")
         assert "Wissen? [j/N]" in result.output
         assert result.output.strip().endswith(said), (typed, result.output)
+
+
+def test_tags_after_a_hash_are_a_warning_and_hashes_are_no_part_of_a_tag(make_vault):
+    root = make_vault({
+        "clients/jan/client.md": "---\ntype: client\nname: Jan\nstatus: intake\n"
+                                 "intake_date: 2026-11-20\ntags: #loopbaan #terugkom\n---\n",
+        "clients/piet/client.md": "---\ntype: client\nname: Piet\nstatus: intake\n"
+                                  "intake_date: 2026-11-20\n"
+                                  "tags: \"#leidinggeven #gemeente\"\n---\n",
+    })
+    checked = cli(root, "check", lang="en")
+    assert "clients/jan/client.md:6: W120" in checked.stdout
+    assert "tags: [loopbaan, terugkom]" in checked.stdout
+    assert "piet" not in checked.stdout
+    from coachnotes.vault.load import load_vault
+
+    assert load_vault(root).clients["piet"].values["tags"] == ["leidinggeven", "gemeente"]
+
+
+def test_ja_and_nee_on_every_yes_no_key_are_named_and_repaired(make_vault):
+    note = ("---\ntype: session\nclient: jan\ndate: 2026-11-02\nkind: coaching\nnumber: 1\n"
+            "billable: ja\nactions:\n  - text: Cv sturen\n    done: nee\n---\n")
+    root = make_vault({"clients/jan/client.md": client_note(),
+                       "clients/jan/sessions/2026-11-02-coaching.md": note})
+    checked = cli(root, "check", lang="en")
+    assert "`billable` is yes or no: write yes instead of 'ja'" in checked.stdout
+    fixed = cli(root, "check", "--fix", lang="en")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (root / "clients/jan/sessions/2026-11-02-coaching.md").read_text() == \
+        note.replace("billable: ja", "billable: yes").replace("done: nee", "done: no")
+
+
+def test_a_yaml_error_speaks_dutch_first_and_yaml_after(make_vault):
+    root = make_vault({"clients/jan/client.md": "---\ntype: client\nname: [Jan\n---\n"})
+    line = next(x for x in cli(root, "check").stdout.splitlines() if "E003" in x)
+    assert "E003 YAML kan deze regel niet lezen" in line and "(YAML meldt: " in line

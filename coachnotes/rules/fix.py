@@ -54,6 +54,8 @@ def _keys() -> tuple[set[str], set[str], dict[str, set[str]]]:
                 dates.add(f.key)
             if f.kind == "choice":
                 choices.setdefault(f.key, set()).update(f.choices)
+            if f.kind == "bool":  # billable, an action's done: yes/no like any choice
+                choices.setdefault(f.key, set()).update(("yes", "no"))
             if f.fields:
                 walk(f.fields)
 

@@ -70,6 +70,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
                           "`intake` or `declined`")),
     Code("W114", _SESSION, N_("more held follow-up sessions than `follow_ups` entries")),
     Code("W115", _NOTE, N_("an unknown key one slip from a known one (`nxet`): did you mean …?")),
+    Code("W120", _NOTE, N_("`tags` left empty by a `#` that YAML reads as a comment "
+                            "(`tags: #loopbaan`): write `tags: [loopbaan]`")),
     Code("W118", "the document", N_("a document coachnotes wrote (`exports/`, a report, an "
                                      "export, hours) is in git: `git rm --cached` it")),
 )}

@@ -183,17 +183,35 @@ def parse_yaml(source: str, line_offset: int = 1,
         started = ""
         if error.context_mark and mark and \
                 min(error.context_mark.line + line_offset, last) != line:
-            started = f" ({_first_line(error.context)} on line " \
-                      f"{min(error.context_mark.line + line_offset, last)})"
-        return None, {}, [(line, "E003", _("YAML syntax error: {first_line}{started}; "
-                                           "check indentation, colons and quotes").format(
+            started = _(", {context} on line {line}").format(
+                context=_first_line(error.context),
+                line=min(error.context_mark.line + line_offset, last))
+        return None, {}, [(line, "E003", _("YAML cannot read this line: check the "
+                                           "indentation, colons and quotes (YAML says: "
+                                           "{first_line}{started})").format(
                                            first_line=_first_line(error.problem), started=started))]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
         return None, {}, [(line_offset, "E003", _("YAML cannot be read: {first_line}").format(
                                                   first_line=_first_line(str(error))))]
     finally:
         loader.dispose()
-    return data, builder.lines, builder.problems
+    return data, builder.lines, builder.problems + _hashed_tags(source, line_offset, data)
+
+
+def _hashed_tags(source: str, offset: int, data: dict) -> list[Problem3]:
+    """W120: `tags: #loopbaan` is a YAML comment, so `tags` is empty in silence."""
+    if data.get("tags") is not None:
+        return []
+    import re
+
+    found = re.search(r"^tags[ \t]*:[ \t]+(#.*)$", source, re.M)
+    if found is None:
+        return []
+    line = source.count("\n", 0, found.start()) + offset
+    words = " ".join(w.lstrip("#") for w in found.group(1).split())
+    return [(line, "W120", _("`tags` is empty: YAML reads everything after `#` as a comment; "
+                             "write the tags without `#`, like `tags: [{words}]`").format(
+                                 words=", ".join(words.split())))]
 
 
 def _cause(source: str, offset: int, problem: str) -> Problem3 | None:

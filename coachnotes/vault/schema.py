@@ -345,9 +345,11 @@ def _rates(f: Field, value: Any) -> dict[str, float | int]:
 
 
 def _tags(f: Field, value: Any) -> list[str]:
-    if isinstance(value, str):  # `tags: loopbaan, gemeente`, as Obsidian splits it
-        return [tag for tag in re.split(r"[,\s]+", value) if tag]
-    return _text_list(f, value)
+    """`tags: loopbaan, gemeente` split as Obsidian splits it; a `#` before a tag (Obsidian's
+    way in the text) is not part of it."""
+    if isinstance(value, str):
+        return [tag.lstrip("#") for tag in re.split(r"[,\s]+", value) if tag.lstrip("#")]
+    return [tag.lstrip("#") for tag in _text_list(f, value)]
 
 
 def _text(f: Field, value: Any) -> str:
@@ -381,6 +383,11 @@ def _int(f: Field, value: Any) -> int:
 def _bool(f: Field, value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    meant = DUTCH_VALUES.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if meant in ("yes", "no"):
+        raise _Invalid("E012", _("`{key}` is yes or no: write {meant} instead of {found} "
+                                 "(`coachnotes check --fix` does)").format(
+                                 key=f.key, meant=meant, found=describe(value)))
     raise _Invalid("E012", _("`{key}` must be true or false, found {found}").format(
                              key=f.key, found=describe(value)))
 
