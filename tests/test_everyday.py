@@ -122,3 +122,21 @@ def test_a_yaml_error_speaks_dutch_first_and_yaml_after(make_vault):
     root = make_vault({"clients/jan/client.md": "---\ntype: client\nname: [Jan\n---\n"})
     line = next(x for x in cli(root, "check").stdout.splitlines() if "E003" in x)
     assert "E003 YAML kan deze regel niet lezen" in line and "(YAML meldt: " in line
+
+
+def test_values_a_person_reads_are_in_dutch(make_vault):
+    root = make_vault({
+        "clients/jan/client.md": client_note(referred_by="manager",
+                                             assessment={"decision": "yes",
+                                                         "reason_confirmed": "partly"}),
+        "clients/jan/sessions/2026-11-02-evaluation.md": session_note(
+            date="2026-11-02", kind="evaluation", duration=90),
+    })
+    shown = cli(root, "show", "jan").stdout
+    assert "aanmelding via: de leidinggevende" in shown
+    assert "besluit: ja" in shown and "aanleiding bevestigd: deels" in shown
+    assert "decision" not in shown and "manager" not in shown
+    listed = cli(root, "list").stdout.splitlines()[1]
+    assert " actief " in listed and "active" not in listed
+    hours = cli(root, "hours", "--from", "2026-11-01").stdout
+    assert "1.50 u" in hours and "evaluatiegesprek" in hours and " h" not in hours

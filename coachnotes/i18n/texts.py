@@ -46,6 +46,10 @@ TEXTS: dict[str, str] = {
     "profile": N_("Profile"),
     "sponsor": N_("Sponsor"),
     "referred_by": N_("Referred by"),
+    "referred.hr": N_("HR"),
+    "referred.manager": N_("the manager"),
+    "referred.self": N_("the coachee self"),
+    "referred.other": N_("other"),
     "reason": N_("Reason"),
     "goals": N_("Coaching goals"),
     "development_points": N_("Development points"),
@@ -104,6 +108,12 @@ TEXTS: dict[str, str] = {
     "share.sponsor_notes": N_("text for the sponsor"),
     "share.results": N_("results"),
 }
+
+
+def referred(value: str, language: str) -> str:
+    """Where the reason came from, in the vault's words (`hr`, `manager`, `self`, `other`)."""
+    key = f"referred.{value}"
+    return text(language, key) if key in TEXTS else value
 
 
 def text(language: str, key: str, **values: object) -> str:

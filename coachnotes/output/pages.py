@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from coachnotes.answers.due import fix_items, sort_key
 from coachnotes.answers.views import STATUS_ORDER, ClientView, client_views, row_order, status_rank
-from coachnotes.i18n.texts import text
+from coachnotes.i18n.texts import referred, text
 from coachnotes.vault.layout import (
     CLIENT_NOTE,
     FOLLOW_UPS_PAGE,
@@ -294,7 +294,7 @@ def _facts(client: Client, lang: str) -> list[str]:
     if v.get("sponsor"):
         facts.append(f"{text(lang, 'sponsor')}: {cell(v['sponsor'])}")
     if v.get("referred_by"):
-        facts.append(f"{text(lang, 'referred_by')}: {v['referred_by']}")
+        facts.append(f"{text(lang, 'referred_by')}: {referred(v['referred_by'], lang)}")
     return facts
 
 

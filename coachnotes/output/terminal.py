@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
 from coachnotes.i18n import _, current
-from coachnotes.i18n.texts import due_kind, text
+from coachnotes.i18n.texts import due_kind, referred, text
 from coachnotes.vault.model import Client, DueItem
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
@@ -88,18 +88,18 @@ def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
     held of planned, start, end, next conversation, problems."""
     longest = max((len(r.name) for r in rows), default=6)
     id_width = max((len(r.id) for r in rows), default=2)
-    fixed = 2 + id_width + 2 + 9 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
+    fixed = 2 + id_width + 2 + 12 + 2 + 5 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 3
     name_width = max(longest, 6) if width is None else \
         max(min(longest, width - fixed), 6)
     client, ident, status, held, start, end, nxt = _heads(
         _("client"), _("id"), _("status"), _("held"), _("start"), _("end"), _("next"))
     id_width = max(id_width, len(ident))
-    head = (f"{client:<{name_width}}  {ident:<{id_width}}  {status:<9}  {held:>5}  "
+    head = (f"{client:<{name_width}}  {ident:<{id_width}}  {status:<12}  {held:>5}  "
             f"{start:<10}  {end:<10}  {nxt:<10}  !")
     lines = [head]
     for r in rows:
         lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.id:<{id_width}}  "
-                     f"{r.status or '?':<9}  {r.sessions:>2}/{r.planned_sessions:<2}  "
+                     f"{status_word(r.status):<12}  {r.sessions:>2}/{r.planned_sessions:<2}  "
                      f"{_d(r.start_date):<10}  {_d(r.end):<10}  {_d(r.next):<10}  "
                      f"{r.problems or ''}".rstrip())
     return lines
@@ -107,16 +107,21 @@ def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
 
 def retention_table(rows, width: int | None = WIDTH) -> list[str]:
     longest = max((len(r.name) for r in rows), default=6)
-    fixed = 2 + 9 + 2 + 10 + 2 + 10 + 2 + 20
+    fixed = 2 + 12 + 2 + 10 + 2 + 10 + 2 + 20
     name_width = max(longest, 6) if width is None else max(min(longest, width - fixed), 6)
     client, status, since, ends = _heads(_("client"), _("status"), _("since"), _("ends"))
-    lines = [f"{client:<{name_width}}  {status:<9}  {since:<10}  {ends:<10}"]
+    lines = [f"{client:<{name_width}}  {status:<12}  {since:<10}  {ends:<10}"]
     for r in rows:
         state = _("past: `coachnotes forget {id}`").format(id=r.id) if r.past else \
             ("" if r.status in ("closed", "declined") else _("(still running)"))
-        lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.status or '?':<9}  "
+        lines.append(f"{clip(r.name, name_width):<{name_width}}  {status_word(r.status):<12}  "
                      f"{_d(r.since):<10}  {_d(r.ends):<10}  {state}".rstrip())
     return lines
+
+
+def status_word(status: str | None) -> str:
+    """A status as the coach reads it, in the chosen language (`actief`, `terugkomfase`)."""
+    return text(current(), f"status.{status}").lower() if status else "?"
 
 
 def _d(value: dt.date | None) -> str:
@@ -138,7 +143,8 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
               "referred_by": _("referred by")}
     for key, label in labels.items():
         if v.get(key):
-            out.append(f"  {label}: {clip(v[key], fit(16))}")
+            shown = referred(v[key], current()) if key == "referred_by" else v[key]
+            out.append(f"  {label}: {clip(shown, fit(16))}")
     line = _("sessions: {held} of {planned}").format(held=view.held, planned=view.planned)
     if view.month is not None:
         line += " · " + _("month {month} of {months}").format(month=view.month,
@@ -159,7 +165,7 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
             out.append("  " + _("{n}. due {date}  {state}").format(
                 n=f.n, date=f.due.isoformat(), state=state))
     if view.due:
-        out += ["", _("Due")] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
+        out += ["", _("To do")] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
                                  f"{when(i.overdue_days):<9} "
                                  f"{clip(i.text, fit(25))}" for i, _key in view.due]
     if view.problems:
@@ -194,8 +200,11 @@ def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
             out += ["", label] + [f"  - {clip(g, fit(4))}" for g in v[key]]
     assessment = v.get("assessment") or {}
     if assessment:
-        parts = [f"{k.replace('_', ' ')}: {assessment[k]}" for k in
-                 ("decision", "date", "reason_confirmed", "goals_realistic") if k in assessment]
+        lang = current()
+        parts = [f"{text(lang, 'report.date' if k == 'date' else k).lower()}: "
+                 f"{text(lang, str(assessment[k])) if k != 'date' else assessment[k]}"
+                 for k in ("decision", "date", "reason_confirmed", "goals_realistic")
+                 if k in assessment]
         out += ["", _("Assessment"), f"  {clip(' · '.join(parts), fit(2))}"]
     extension = client.extension
     if extension:
@@ -208,6 +217,10 @@ def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
     if v.get("alternative"):
         out += ["", _("Alternative"), f"  {clip(v['alternative'], fit(2))}"]
     return out
+
+
+def _hours(minutes: int) -> str:
+    return _("{hours} h").format(hours=f"{minutes / 60:.2f}")
 
 
 def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
@@ -224,14 +237,15 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
         minutes = sum(r.minutes for r in own)
         amounts = [r.amount for r in own if r.amount is not None]
         money = f"  € {sum(amounts, Decimal(0)):.2f}" if amounts else ""
-        out += ["", f"{clip(sponsor or _('(no sponsor)'), None)}: {minutes / 60:.2f} h{money}"]
+        out += ["", f"{clip(sponsor or _('(no sponsor)'), None)}: {_hours(minutes)}{money}"]
         clients: dict[str, list] = {}
         for row in own:
             clients.setdefault(row.client, []).append(row)
         for held in clients.values():
             total = sum(r.minutes for r in held)
-            out.append(f"  {clip(held[0].name, None)}: {total / 60:.2f} h")
+            out.append(f"  {clip(held[0].name, None)}: {_hours(total)}")
             for r in held:
                 amount = f"  € {r.amount:.2f}" if r.amount is not None else ""
-                out.append(f"    {r.date.isoformat()}  {r.kind:<11} {r.minutes:>4} min{amount}")
+                kind = text(current(), f"kind.{r.kind}") if r.kind else "?"
+                out.append(f"    {r.date.isoformat()}  {kind:<16} {r.minutes:>4} min{amount}")
     return out
