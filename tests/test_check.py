@@ -154,7 +154,7 @@ def test_exit_codes_and_strict(make_vault):
 
 def test_output_is_sorted_by_path_and_line(make_vault):
     root = make_vault({**base(), **client(goals=[], planned_sessions=1),
-                       "clients/aap/sessions/x.md": session_note("aap")})
+                       "clients/aap/sessions/2026-01-12-coaching.md": session_note("aap")})
     out = run_cli("--vault", str(root), "check", "--today", TODAY).stdout.splitlines()
     keys = [(line.split(":")[0], int(line.split(":")[1])) for line in out]
     assert keys == sorted(keys) and len(keys) == 3

@@ -120,8 +120,8 @@ def test_an_action_without_a_date_is_due_at_the_next_conversation(make_vault):
 
 def test_a_paused_trajectory_has_no_stall_warning_and_no_conversation_due(make_vault):
     root = make_vault({JAN: client_note(status="paused", start_date="2026-01-12"),
-                       "clients/jan/sessions/a.md": session_note(date="2026-02-02",
-                                                                 next="2026-02-16")})
+                       "clients/jan/sessions/2026-02-02-coaching.md": session_note(
+                           date="2026-02-02", next="2026-02-16")})
     problems = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
                                   TODAY).stdout)
     assert [p["code"] for p in problems] == []  # W102 and W107 would fire if active
@@ -131,8 +131,8 @@ def test_a_paused_trajectory_has_no_stall_warning_and_no_conversation_due(make_v
 
 
 def test_an_extension_mapping_extends_the_plan_and_warns_past_it(make_vault):
-    sessions = {f"clients/jan/sessions/{n}.md": session_note(date=f"2026-11-0{n}", number=n)
-                for n in range(1, 5)}
+    sessions = {f"clients/jan/sessions/2026-11-0{n}-coaching.md": session_note(
+        date=f"2026-11-0{n}", number=n) for n in range(1, 5)}
     extension = {"reason": "Reorganisatie loopt door", "sessions": 1, "until": D(2026, 12, 31)}
     root = make_vault({JAN: client_note(planned_sessions=2, extension=extension), **sessions})
     codes = [p["code"] for p in json.loads(run_cli("--vault", str(root), "check", "--json",
@@ -182,14 +182,17 @@ def test_conversations_held_during_intake_and_follow_ups_beyond_the_plan(make_va
     root = make_vault({
         JAN: client_note(status="intake", start_date=None, reason=None,
                          intake_date="2026-11-02"),
-        "clients/jan/sessions/a.md": session_note(date="2026-11-02", kind="intake"),
-        "clients/jan/sessions/b.md": session_note(date="2026-11-09", number=1),
-        "clients/jan/sessions/c.md": session_note(date="2026-11-16", kind="follow-up"),
-        "clients/jan/sessions/d.md": session_note(date="2026-12-16", number=2)})  # planned
+        "clients/jan/sessions/2026-11-02-intake.md": session_note(date="2026-11-02",
+                                                                   kind="intake"),
+        "clients/jan/sessions/2026-11-09-coaching.md": session_note(date="2026-11-09", number=1),
+        "clients/jan/sessions/2026-11-16-follow-up.md": session_note(date="2026-11-16",
+                                                                      kind="follow-up"),
+        "clients/jan/sessions/2026-12-16-coaching.md": session_note(date="2026-12-16",
+                                                                    number=2)})  # planned
     problems = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
                                   TODAY).stdout)
     found = [(p["path"].rpartition("/")[2], p["code"]) for p in problems]
-    assert found == [("client.md", "W113"), ("c.md", "W114")]
+    assert found == [("client.md", "W113"), ("2026-11-16-follow-up.md", "W114")]
     assert "2 conversation(s)" in problems[0]["message"]
 
 

@@ -140,3 +140,29 @@ def test_values_a_person_reads_are_in_dutch(make_vault):
     assert " actief " in listed and "active" not in listed
     hours = cli(root, "hours", "--from", "2026-11-01").stdout
     assert "1.50 u" in hours and "evaluatiegesprek" in hours and " h" not in hours
+
+
+def test_a_session_file_name_that_does_not_say_its_date_and_kind_is_renamed(make_vault):
+    root = make_vault({
+        "clients/jan/client.md": client_note(),
+        "clients/jan/sessions/gesprek 2 dec.md": session_note(date="2026-11-02", number=1),
+        "clients/jan/sessions/2026-10-22-followup.md": session_note(date="2026-10-22",
+                                                                    kind="evaluation"),
+        "clients/jan/sessions/2026-11-09-coaching-2.md": session_note(date="2026-11-09",
+                                                                      number=2),
+        "clients/jan/sessions/2026-09-01-intake.md": session_note(date="2026-09-02",
+                                                                  kind="intake"),
+        "clients/jan/sessions/2026-09-02-intake.md": session_note(date="2026-09-02",
+                                                                  kind="intake") + "x\n",
+    })
+    checked = cli(root, "check", lang="en")
+    named = sorted(x.split(":")[0] for x in checked.stdout.splitlines() if "W119" in x)
+    assert named == ["clients/jan/sessions/2026-09-01-intake.md",
+                     "clients/jan/sessions/2026-10-22-followup.md",
+                     "clients/jan/sessions/gesprek 2 dec.md"]
+    fixed = cli(root, "check", "--fix", lang="en")
+    sessions = sorted(p.name for p in (root / "clients/jan/sessions").iterdir())
+    assert sessions == ["2026-09-01-intake.md", "2026-09-02-intake.md",  # taken: left
+                        "2026-10-22-evaluation.md", "2026-11-02-coaching.md",
+                        "2026-11-09-coaching-2.md"]
+    assert "fixed W119" in fixed.stdout + fixed.stderr

@@ -173,8 +173,9 @@ def test_check_fix_on_a_vault_and_diff_writes_nothing(make_vault):
 def test_a_misplaced_note_is_moved_as_git_mv_does_unless_its_place_is_taken(make_vault,
                                                                              git_env):
     note = session_note(date="2026-11-21", number=2)
+    taken = "clients/jan/sessions/2026-11-21-coaching.md"
     root = make_vault({"clients/jan/client.md": client_note(), "inbox/gesprek.md": note,
-                       "losse.md": note, "clients/jan/sessions/losse.md": note + "ander\n"})
+                       "2026-11-21-coaching.md": note, taken: note + "ander\n"})
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "start")
@@ -184,8 +185,9 @@ def test_a_misplaced_note_is_moved_as_git_mv_does_unless_its_place_is_taken(make
     assert (root / "clients/jan/sessions/gesprek.md").read_text() == note
     assert "R  inbox/gesprek.md -> clients/jan/sessions/gesprek.md" in git(root, "status",
                                                                            "--short")
-    assert (root / "losse.md").read_text() == note  # its place is taken: left, with E021
-    assert "losse.md:1: E021" in done.stdout
+    assert (root / "2026-11-21-coaching.md").read_text() == note  # its place is taken: left
+    assert "\n2026-11-21-coaching.md:1: E021" in "\n" + done.stdout
+    assert (root / taken).read_text() == note + "ander\n"
 
 
 def test_values_in_a_one_line_mapping_are_repaired_in_place():

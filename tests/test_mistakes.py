@@ -10,7 +10,7 @@ import pytest
 from conftest import TODAY, client_note, run_cli
 
 JAN = "clients/jan/client.md"
-NOTE = "clients/jan/sessions/a.md"
+NOTE = "clients/jan/sessions/2026-11-02-coaching.md"
 SESSION = "---\ntype: session\nclient: jan\nkind: coaching\ndate: 2026-11-02\n{}---\n"
 
 

@@ -9,6 +9,7 @@ folders that changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from coachnotes.i18n import _
@@ -152,6 +153,21 @@ def renamed_from(folder: Folder, client_ids: set[str],
     return old
 
 
+_SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z-]+?)(?:-(\d+))?\.md$")
+
+
+def misnamed_session(session) -> str | None:
+    """W119: the name a session note's file should have (`<date>-<kind>[-<n>].md`, SPEC §4),
+    when its own name does not follow it or disagrees with its date or kind; else None."""
+    if session.date is None or session.kind is None or place(session.path).role != "session":
+        return None
+    name = session.path.rpartition("/")[2]
+    found = _SESSION_NAME.match(name)
+    if found and found[1] == session.date.isoformat() and found[2] == session.kind:
+        return None
+    return f"{session.date.isoformat()}-{session.kind}.md"
+
+
 def _belongs(session_client: str | None, rel: str) -> str:
     name = rel.rpartition("/")[2]
     return f"clients/{session_client or '<id>'}/sessions/{name}"
@@ -212,6 +228,12 @@ def _session_problems(folder: Folder, client_ids: set[str], old: str | None = No
                                       "folder of {folder_client!r}: move the note or fix "
                                       "`client`").format(
                                       client=session.client, folder_client=session.folder_client)))
+        misnamed = misnamed_session(session)
+        if misnamed is not None:
+            problems.append(Problem(session.path, 1, "W119", _(
+                "the file name does not say this conversation's date and kind: rename it "
+                "{name} (`coachnotes check --fix` does, where that name is free)").format(
+                    name=misnamed)))
         if named is not None and named not in client_ids:
             problems.append(Problem(session.path, session.lines.get("client", 1), "E020",
                                     _("there is no client {client!r} (no "

@@ -18,11 +18,11 @@ from pathlib import Path
 from coachnotes.i18n import _
 from coachnotes.vault import schema
 from coachnotes.vault.dates import MONTHS, date_reading  # noqa: F401 - fix's own words
-from coachnotes.vault.layout import CLIENTS, client_note, place, slugify
+from coachnotes.vault.layout import CLIENTS, client_note, folder_of, place, slugify
 from coachnotes.vault.load import record_from_bytes
 from coachnotes.vault.model import Problem, Vault
 
-FIXABLE = {"E003", "E010", "E012", "E013", "E014", "E021"}
+FIXABLE = {"E003", "E010", "E012", "E013", "E014", "E021", "W119"}
 NBSP = "\u00a0"
 _DASHES = schema.ODD_DASHES
 _PAIR = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>[^,{}]*)")
@@ -238,6 +238,28 @@ def _destination(vault: Vault, rel: str) -> str | None:
     return target
 
 
+def _move_target(vault: Vault, rel: str, codes: set[str]) -> tuple[str, str] | None:
+    """Where a note moves: to its place (E021), else to its own name (W119)."""
+    target = _destination(vault, rel) if "E021" in codes else None
+    if target is not None:
+        return "E021", target
+    target = _renamed(vault, rel) if "W119" in codes else None
+    return ("W119", target) if target is not None else None
+
+
+def _renamed(vault: Vault, rel: str) -> str | None:
+    """W119: the session note's own name (`<date>-<kind>[-<n>].md`), where it is free."""
+    from coachnotes.rules.check import misnamed_session
+
+    folder = vault.folders.get(folder_of(rel))
+    for session in folder.sessions if folder is not None else ():
+        if session.path == rel:
+            name = misnamed_session(session)
+            target = f"{rel.rpartition('/')[0]}/{name}" if name else None
+            return target if target and not os.path.lexists(vault.root / target) else None
+    return None
+
+
 def _move(root: Path, rel: str, target: str) -> None:
     """Move a note as `git mv` does where git tracks it, else as a plain rename."""
     import subprocess
@@ -274,11 +296,10 @@ def fix_vault(vault: Vault, problems: list[Problem], write: bool) -> tuple[list[
                                          f"a/{rel}", f"b/{rel}")
             if write:
                 write_atomic(path, new, path.stat().st_mode & 0o777)
-        if any(p.code == "E021" for p in problems if p.path == rel):
-            target = _destination(vault, rel)
-            if target:
-                fixes.append(Fix(rel, 1, "E021", rel, target))
-                diff.append(f"rename from {rel}\nrename to {target}\n")
-                if write:
-                    _move(vault.root, rel, target)
+        moved = _move_target(vault, rel, {p.code for p in problems if p.path == rel})
+        if moved is not None:
+            fixes.append(Fix(rel, 1, moved[0], rel, moved[1]))
+            diff.append(f"rename from {rel}\nrename to {moved[1]}\n")
+            if write:
+                _move(vault.root, rel, moved[1])
     return fixes, "".join(diff)

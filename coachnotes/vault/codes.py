@@ -70,6 +70,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
                           "`intake` or `declined`")),
     Code("W114", _SESSION, N_("more held follow-up sessions than `follow_ups` entries")),
     Code("W115", _NOTE, N_("an unknown key one slip from a known one (`nxet`): did you mean …?")),
+    Code("W119", _SESSION, N_("a session note's file name does not follow "
+                              "`<YYYY-MM-DD>-<kind>[-<n>].md` or disagrees with its date or "
+                              "kind: `check --fix` renames it")),
     Code("W120", _NOTE, N_("`tags` left empty by a `#` that YAML reads as a comment "
                             "(`tags: #loopbaan`): write `tags: [loopbaan]`")),
     Code("W118", "the document", N_("a document coachnotes wrote (`exports/`, a report, an "
