@@ -213,6 +213,8 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
 
     client = get_client(vault, client_id)
     path = vault.root / client.path
+    if client.status == "follow-up":
+        return _close_follow_up(vault, client, date)
     if client.status not in ("active", "paused"):
         raise Refused(_("{id} has status {value}, not active; only an active (or paused) "
                         "trajectory can be closed. Nothing was changed.").format(
@@ -237,6 +239,30 @@ def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:
     if not keep:
         expected["follow_ups"] = [{"due": d} for d in dues]
     if after != expected:  # the edit must mean exactly what we intended, or nothing is written
+        raise Refused(_("{path} could not be edited safely; nothing was changed. Set "
+                        "status, end_date and follow_ups by hand.").format(path=client.path))
+    rewrite_in_place(path, edited, _backup(vault.root))
+    return path
+
+
+def _close_follow_up(vault: Vault, client, date: dt.date) -> Path:
+    """`close` again after the follow-ups: status closed once every follow-up is done (held,
+    done or cancelled); until then it says which are still open."""
+    from coachnotes.vault.frontmatter import EditError, edit_front_matter, parse_bytes
+
+    still = sorted(f.due.isoformat() for f in client.open_follow_ups(date) if f.due)
+    if still:
+        raise Refused(_("{id} still has follow-up conversations to hold ({dates}): hold them "
+                        "(or write `done:` or `cancelled:` on them), then close again. Nothing "
+                        "was changed.").format(id=client.id, dates=", ".join(still)))
+    path = vault.root / client.path
+    raw = path.read_bytes()
+    try:
+        edited = edit_front_matter(raw, {"status": "closed"}, {})
+    except (EditError, UnicodeDecodeError) as error:
+        raise Refused(_("{path} cannot be edited safely: {error}. Nothing was changed.").format(
+                        path=client.path, error=error)) from None
+    if parse_bytes(edited).data != dict(parse_bytes(raw).data or {}, status="closed"):
         raise Refused(_("{path} could not be edited safely; nothing was changed. Set "
                         "status, end_date and follow_ups by hand.").format(path=client.path))
     rewrite_in_place(path, edited, _backup(vault.root))

@@ -166,3 +166,22 @@ def test_a_session_file_name_that_does_not_say_its_date_and_kind_is_renamed(make
                         "2026-10-22-evaluation.md", "2026-11-02-coaching.md",
                         "2026-11-09-coaching-2.md"]
     assert "fixed W119" in fixed.stdout + fixed.stderr
+
+
+def test_close_again_after_the_last_follow_up_closes_the_trajectory(make_vault):
+    follow_ups = [{"due": "2026-10-01", "done": "2026-10-03"}, {"due": "2026-12-01"}]
+    root = make_vault({"clients/jan/client.md": client_note(
+        status="follow-up", end_date="2026-07-01", follow_ups=follow_ups)})
+    early = cli(root, "close", "jan")
+    assert early.returncode == 1 and "2026-12-01" in early.stderr
+    before = (root / "clients/jan/client.md").read_text()
+    assert "status: follow-up" in before
+    (root / "clients/jan/sessions").mkdir()
+    (root / "clients/jan/sessions/2026-11-20-follow-up.md").write_text(
+        session_note(date="2026-11-20", kind="follow-up", follow_up=2))
+    settle()
+    done = cli(root, "close", "jan")
+    assert done.returncode == 0, done.stderr
+    assert "status closed" in done.stdout
+    assert (root / "clients/jan/client.md").read_text() == \
+        before.replace("status: follow-up", "status: closed")

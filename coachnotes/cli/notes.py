@@ -168,13 +168,19 @@ def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, e
 @today_option
 @pass_context
 def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
-    """End the regular conversations: status follow-up, end_date and follow-ups planned."""
+    """End the regular conversations: status follow-up, end_date and follow-ups planned; once
+    every follow-up is held, close again: status closed."""
     from coachnotes.authoring import close_client
-    from coachnotes.vault.load import read_record
+    from coachnotes.vault.load import get_client, read_record
 
     vault = obj.load()
+    was = get_client(vault, client_id).status
     path = close_client(vault, client_id, date or _today(today))
     rel = path.relative_to(vault.root).as_posix()
+    if was == "follow-up":
+        click.echo(_("{relative_to}: status closed; the trajectory and its follow-ups are "
+                     "done").format(relative_to=rel))
+        return
     dues = [str(f.get("due")) for f in read_record(rel, path).values.get("follow_ups") or []
             if not f.get("done") and not f.get("cancelled")]
     click.echo(_("{relative_to}: status follow-up; follow-up conversations due {dates}").format(
