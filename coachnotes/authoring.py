@@ -269,16 +269,52 @@ def _close_follow_up(vault: Vault, client, date: dt.date) -> Path:
     return path
 
 
+RENAME_JOURNAL = "rename-journal"
+
+
 def rename_client(vault: Vault, old: str, new: str) -> list[str]:
     """Move clients/<old>/ to clients/<new>/, rewriting `id` in client.md and `client` in
     every session note of the folder — only those values, every other byte as it was (links
     keep their form: `[[old|Anouk]]` becomes `[[new|Anouk]]`). Every edit is made and
-    checked in memory before anything moves. Returns the notes that were changed."""
-    from coachnotes.vault.frontmatter import EditError, edit_front_matter, parse_bytes, scalar_text
+    checked in memory before anything moves; a journal in `.coachnotes/` lets the next
+    `rename` finish one that was interrupted. Returns the notes that were changed."""
+    from coachnotes.git.repo import Journal
+    from coachnotes.vault.cache import private_dir
     from coachnotes.vault.load import get_client
 
+    journal = Journal(private_dir(vault.root / CACHE_DIR), RENAME_JOURNAL)
+    left = journal.read()
+    if left is not None:  # an interrupted rename: finished first (it may be this one)
+        done = finish_rename(vault.root, left["old"], left["new"])
+        journal.clear()
+        if (left["old"], left["new"]) == (old, new) or \
+                old == left["old"] and not (vault.root / CLIENTS / old).exists():
+            return done
     client = get_client(vault, old)
     old = client.id  # the client as named (its name, a beginning of it): its id from here on
+    _refuse_rename(vault, new)
+    edits = _rename_edits(vault.root / CLIENTS / old, old, new)  # all checked before a move
+    journal.write({"old": old, "new": new})
+    os.rename(vault.root / CLIENTS / old, vault.root / CLIENTS / new)
+    for rel, data in edits.items():
+        rewrite_in_place(vault.root / CLIENTS / new / rel, data, _backup(vault.root))
+    journal.clear()
+    return sorted(f"{CLIENTS}/{new}/{rel}" for rel in edits)
+
+
+def finish_rename(root: Path, old: str, new: str) -> list[str]:
+    """A rename killed after its folder moved: the notes in clients/<new>/ that still name
+    <old> are rewritten; killed before the move, nothing had changed."""
+    folder = root / CLIENTS / new
+    if not folder.is_dir() or (root / CLIENTS / old).exists():
+        return []
+    edits = _rename_edits(folder, old, new)
+    for rel, data in edits.items():
+        rewrite_in_place(folder / rel, data, _backup(root))
+    return sorted(f"{CLIENTS}/{new}/{rel}" for rel in edits)
+
+
+def _refuse_rename(vault: Vault, new: str) -> None:
     if not SLUG_RE.match(new):
         raise Refused(_("{new!r} is not an id: use lower-case letters, digits and single "
                         "hyphens (like jan-de-vries). Nothing was changed.").format(new=new))
@@ -286,36 +322,40 @@ def rename_client(vault: Vault, old: str, new: str) -> list[str]:
         raise Refused(_("{new!r} is the id of an erased client (erasures.yml): the renamed "
                         "client would be taken for them. Choose another id. Nothing was "
                         "changed.").format(new=new))
-    target = vault.root / CLIENTS / new
-    if os.path.lexists(target):
+    if os.path.lexists(vault.root / CLIENTS / new):
         raise Refused(_("clients/{new}/ exists already; choose another id. Nothing was "
                         "changed.").format(new=new))
+
+
+def _rename_edits(folder: Path, old: str, new: str) -> dict[str, bytes]:
+    """The new bytes of each note in `folder` that names <old>: `id` in client.md, `client`
+    in the sessions. Refused, changing nothing, where one cannot be edited safely."""
+    from coachnotes.vault.frontmatter import EditError, edit_front_matter, parse_bytes, scalar_text
+
     edits: dict[str, bytes] = {}
-    wanted = [(client.path, "id")] + [(s.path, "client") for s in vault.folders[old].sessions
-                                      if s.client == old]
+    wanted = [("client.md", "id")] + [(f"sessions/{p.name}", "client") for p in
+                                      sorted((folder / "sessions").glob("*.md"))]
     for rel, key in wanted:
-        raw = (vault.root / rel).read_bytes()
+        try:
+            raw = (folder / rel).read_bytes()
+        except OSError:
+            continue
         written = scalar_text(raw, key)
-        if written is None:
-            continue  # no `id` in client.md: the folder name is the id
-        value = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, written, count=1)
+        value = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, written or "", count=1)
+        if written is None or value == written:
+            continue  # no `id` (the folder name is the id), or a note of another client
         try:
             edited = edit_front_matter(raw, {key: value}, {})
         except (EditError, UnicodeDecodeError) as error:
             raise Refused(_("{rel} cannot be edited safely ({error}); nothing was changed").format(
-                            rel=rel, error=error)) \
-                from None
+                            rel=rel, error=error)) from None
         before, after = parse_bytes(raw).data or {}, parse_bytes(edited).data or {}
         if {k: v for k, v in after.items() if k != key} != \
                 {k: v for k, v in before.items() if k != key}:
             raise Refused(_("{rel} could not be edited safely; nothing was changed").format(
                             rel=rel))
-        edits[rel.replace(f"{CLIENTS}/{old}/", f"{CLIENTS}/{new}/", 1)] = edited
-    os.rename(vault.root / CLIENTS / old, target)
-    for rel, data in edits.items():
-        rewrite_in_place(vault.root / rel, data,
-                         _backup(vault.root))
-    return sorted(edits)
+        edits[rel] = edited
+    return edits
 
 
 def _backup(root: Path) -> Path:

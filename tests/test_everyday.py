@@ -185,3 +185,29 @@ def test_close_again_after_the_last_follow_up_closes_the_trajectory(make_vault):
     assert "status closed" in done.stdout
     assert (root / "clients/jan/client.md").read_text() == \
         before.replace("status: follow-up", "status: closed")
+
+
+def test_a_rename_killed_after_its_folder_moved_is_finished_by_the_next(make_vault):
+    import json
+    import os
+
+    root = make_vault({"clients/jan/client.md": client_note(id="jan"),
+                       "clients/jan/sessions/2026-01-12-coaching.md": session_note(number=1),
+                       "clients/jan/sessions/2026-02-02-coaching.md": session_note(
+                           "[[jan|Jan]]", date="2026-02-02", number=2)})
+    # what a rename killed right after moving the folder leaves: the journal, and notes that
+    # still name the old id (check: one E021 that says how to go on)
+    (root / ".coachnotes/rename-journal").write_text(json.dumps({"old": "jan",
+                                                                  "new": "jan-de-vries"}))
+    os.rename(root / "clients/jan", root / "clients/jan-de-vries")
+    settle()
+    stuck = cli(root, "check", lang="en")
+    assert "coachnotes rename jan jan-de-vries" in stuck.stdout
+    done = run_cli("--vault", str(root), "rename", "jan", "jan-de-vries",
+                   env={"COACHNOTES_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    assert not (root / ".coachnotes/rename-journal").exists()
+    checked = cli(root, "check", "--json", lang="en")
+    assert [p for p in json.loads(checked.stdout) if p["severity"] == "error"] == []
+    text = (root / "clients/jan-de-vries/sessions/2026-02-02-coaching.md").read_text()
+    assert "[[jan-de-vries|Jan]]" in text
