@@ -475,3 +475,21 @@ def test_close_while_an_editor_holds_the_note_keeps_the_editor_s_save(make_vault
         editor.truncate()
     assert "bewaard door de editor" in path.read_text()  # not lost in an unlinked file
     assert not (root / ".coachnotes/edit-backup.md").exists()
+
+
+def test_both_devices_name_the_conflict_copy(tmp_path, git_env):
+    """The device whose version was saved aside hears of it at its next sync, as the device
+    that made the copy did (SPEC §12, v3)."""
+    remote, a, b = devices(tmp_path, git_env)
+    with open(b / NOTE, "a") as out:
+        out.write("Versie van de telefoon.\n")
+    assert sync(b, git_env, "b").returncode == 0
+    with open(a / NOTE, "a") as out:
+        out.write("Versie van de laptop.\n")
+    made = sync(a, git_env, "a")
+    assert made.returncode == 0, made.stderr
+    copies = sorted(p.relative_to(a).as_posix() for p in a.rglob("*.conflict-*"))
+    assert len(copies) == 1 and f"{copies[0]}: W108" in made.stderr
+    heard = sync(b, git_env, "b")
+    assert heard.returncode == 0, heard.stderr
+    assert f"{copies[0]}: W108" in heard.stderr  # its own version, saved aside on a

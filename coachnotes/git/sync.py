@@ -295,7 +295,10 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
         if remote_ref is not None:
             lease = _erase_as_remote_says(repo, root, remote_ref, settings, today, report)
             journal.write({"step": "merge", "head": repo.head.commit.hexsha})
+            copies = _conflict_copies(repo)
             _integrate(repo, remote_ref, branch, report, journal)
+            # copies another device made of this device's version: named here too
+            report.conflicts += sorted(_conflict_copies(repo) - copies - set(report.conflicts))
             report.errors = _regenerate(root, today)
             _commit_all(repo, "pages regenerated after merge", count=False)
         if not push:
@@ -317,6 +320,11 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             continue  # another device pushed in between: fetch and merge again
     raise SyncError(_("the remote kept changing while syncing (another device syncing at "
                       "the same moment?); your work is committed here — sync again"))
+
+
+def _conflict_copies(repo) -> set[str]:
+    """The conflict copies git tracks (relative to the repository's top)."""
+    return {p for p in repo.git.ls_files("-z").split("\0") if CONFLICT_TAG in p}
 
 
 class _Rejected(Exception):
