@@ -211,3 +211,19 @@ def test_a_rename_killed_after_its_folder_moved_is_finished_by_the_next(make_vau
     assert [p for p in json.loads(checked.stdout) if p["severity"] == "error"] == []
     text = (root / "clients/jan-de-vries/sessions/2026-02-02-coaching.md").read_text()
     assert "[[jan-de-vries|Jan]]" in text
+
+
+def test_init_speaks_the_language_it_was_given_and_an_unknown_one_falls_back_once(
+        tmp_path, make_vault):
+    made = run_cli("init", str(tmp_path / "praktijk"), "--language", "nl",
+                   env={"COACHNOTES_LANG": "", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("Nieuwe kluis in "), made.stdout
+    root = make_vault({"clients/jan/client.md": client_note(status="actief")},
+                      settings="language: fr\n")
+    checked = run_cli("--vault", str(root), "check", "--today", TODAY,
+                      env={"COACHNOTES_LANG": "", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert "coachnotes.yml:1: E013 `language`" in checked.stdout
+    assert "moet een van" in checked.stdout and "must be one of" not in checked.stdout
+    run_cli("--vault", str(root), "index", "--today", TODAY, env={"COACHNOTES_LANG": ""})
+    assert "# Cliënten" in (root / "INDEX.md").read_text()  # pages and messages alike

@@ -109,7 +109,9 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
 def init(directory: Path, language: str, coach: str | None) -> None:
     """Make a new vault: settings, clients/, .gitignore, .gitattributes and a git repository."""
     from coachnotes.authoring import init_vault
+    from coachnotes.i18n import choose
 
+    choose(language)  # the new vault's language from here on, whatever the system's
     for note in init_vault(directory, language, coach):
         click.echo(note, err=True)
     click.echo(_("New vault in {directory}. Add a client with: coachnotes new client NAME").format(

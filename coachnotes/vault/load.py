@@ -76,7 +76,9 @@ def settings_language(root: Path) -> str | None:
     except (OSError, ValueError):
         return None
     found = re.search(r"^language:[ \t]*['\"]?([A-Za-z_-]+)['\"]?[ \t]*(?:#.*)?$", text, re.M)
-    return found.group(1) if found else schema.SETTINGS_DEFAULTS["language"]
+    language = found.group(1) if found else None
+    # an unknown language (E013) falls back as the settings do: one language for all
+    return language if language in schema.LANGUAGES else schema.SETTINGS_DEFAULTS["language"]
 
 
 def _settings_bytes(path: Path) -> tuple[bytes | None, list]:
