@@ -227,3 +227,25 @@ def test_init_speaks_the_language_it_was_given_and_an_unknown_one_falls_back_onc
     assert "moet een van" in checked.stdout and "must be one of" not in checked.stdout
     run_cli("--vault", str(root), "index", "--today", TODAY, env={"COACHNOTES_LANG": ""})
     assert "# Cliënten" in (root / "INDEX.md").read_text()  # pages and messages alike
+
+
+FULL = ("type: client\nname: Jan\n{status}: actief\nintake_date: 2026-01-05\n"
+        "start_date: 2026-01-12\nreason: x\ngoals:\n{goals}assessment: {{decision: no}}\n")
+
+
+def test_fix_reads_what_check_reads_quoted_keys_a_spaced_opening_tabbed_lists_flow_lists():
+    from coachnotes.rules.fix import fix_text
+
+    rel = "clients/jan/client.md"
+    quoted = ("---\n" + FULL.format(status='"status"', goals="  - a\n") + "---\n").encode()
+    assert b'"status": active\n' in fix_text(rel, quoted)[0]
+    spaced = ("--- \n" + FULL.format(status="status", goals="  - a\n") + "---\n").encode()
+    assert fix_text(rel, spaced)[0] == spaced.replace(b"actief", b"active")
+    tabbed = ("---\n" + FULL.format(status="status", goals="\t- a\n\t- b\n") + "---\n").encode()
+    fixed, fixes = fix_text(rel, tabbed)
+    assert b"goals:\n  - a\n  - b\n" in fixed and b"status: active" in fixed
+    assert [f.line for f in fixes if f.code == "E003"] == [9, 10]
+    flow = (b"---\ntype: session\nclient: jan\ndate: 2026-11-02\nkind: coaching\n"
+            b"actions: [{text: Bellen, due: 13-01-2026}]\n---\n")
+    assert b"actions: [{text: Bellen, due: 2026-01-13}]\n" in fix_text(
+        "clients/jan/sessions/2026-11-02-coaching.md", flow)[0]

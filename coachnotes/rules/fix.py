@@ -26,7 +26,8 @@ FIXABLE = {"E003", "E010", "E012", "E013", "E014", "E021", "W119"}
 NBSP = "\u00a0"
 _DASHES = schema.ODD_DASHES
 _PAIR = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>[^,{}]*)")
-_LINE = re.compile(r"^(?P<lead>[ \t\u00a0]*(?:-[ \u00a0]+)?)(?P<key>[A-Za-z_][\w \u00a0-]*?)"
+_LINE = re.compile(r"^(?P<lead>[ \t\u00a0]*(?:-[ \u00a0]+)?)(?P<q>[\"']?)"
+                   r"(?P<key>[A-Za-z_][\w \u00a0-]*?)(?P=q)"
                    r"(?P<gap>[ \u00a0]*):(?P<after>[ \t\u00a0]*)(?P<value>.*?)"
                    r"(?P<tail>(?:[ \t]+#.*)?)$")
 
@@ -90,11 +91,12 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
     gap = match["gap"].replace(NBSP, "")
     after = match["after"].replace(NBSP, " ") or (" " if value else "")
     if NBSP in match["lead"] + key + match["gap"] + match["after"]:
-        fixed = f"{lead}{clean_key}{gap}:{after}{value}{match['tail']}"
+        fixed = f"{lead}{match['q']}{clean_key}{match['q']}{gap}:{after}{value}{match['tail']}"
         out.append(("E003", fixed, _("a non-breaking space → a space")))
     lower = clean_key.lower()
     if clean_key != lower and lower in KNOWN and lower not in siblings:
-        fixed = f"{match['lead']}{lower}{match['gap']}:{match['after']}{value}{match['tail']}"
+        fixed = (f"{match['lead']}{match['q']}{lower}{match['q']}{match['gap']}:"
+                 f"{match['after']}{value}{match['tail']}")
         out.append(("E010" if lower == "type" else "E014", fixed, f"{clean_key} → {lower}"))
     start = match.start("value")
     written = value.strip()
@@ -102,7 +104,7 @@ def _line_fixes(line: str, siblings: set[str]) -> list[tuple[str, str, str]]:
     if found:
         code, new_value, what = found
         out.append((code, line[:start] + new_value + line[start + len(written):], what))
-    elif written.startswith("{") and written.endswith("}"):  # a one-line mapping
+    elif written.startswith(("{", "[{")) and written.endswith(("}", "}]")):  # one-line mappings
         for pair in _PAIR.finditer(written):
             found = _value_fix(pair["key"].lower(), pair["value"].strip())
             if found:
@@ -169,6 +171,11 @@ def fix_text(rel: str, raw: bytes) -> tuple[bytes, list[Fix]]:
     fixes: list[Fix] = []
     current = raw
     found = _problems(rel, current)
+    untabbed = _untabbed(rel, bom, lines, end, found)  # a list indented with tabs: all at once
+    if untabbed is not None:
+        lines, current, found, tabbed = untabbed
+        fixes += [Fix(rel, i + 1, "E003", *_("a tab in the indentation → two spaces").split(
+            " → ", 1)) for i in tabbed]
     for _round in range(4):  # a repair can make the next one visible (a tab hid a date)
         if not any(code in FIXABLE for _line, code in found):
             break
@@ -194,11 +201,24 @@ def _front_lines(raw: bytes) -> tuple[bool, list[str], int] | None:
     except UnicodeDecodeError:
         return None
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    if not lines or lines[0].rstrip() != "---":  # `--- ` with a trailing space opens too
         return None
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")),
-               None)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     return None if end is None else (bom, lines, end)
+
+
+def _untabbed(rel: str, bom: bool, lines: list[str], end: int, found: set) -> tuple | None:
+    """Every tab-indented line of the front matter with its tabs made two spaces each, when
+    that makes the note better (one line alone only moves YAML's error to the next)."""
+    tabbed = [i for i in range(1, end) if "\t" in lines[i][:len(lines[i]) - len(lines[i].lstrip())]]
+    if len(tabbed) < 2:
+        return None
+    trial = [line if i not in tabbed else
+             line[:len(line) - len(line.lstrip())].replace("\t", "  ") + line.lstrip()
+             for i, line in enumerate(lines)]
+    candidate = (b"\xef\xbb\xbf" if bom else b"") + "".join(trial).encode()
+    after = _problems(rel, candidate)
+    return (trial, candidate, after, tabbed) if _better(found, after) else None
 
 
 def _better_line(rel: str, bom: bool, lines: list[str], index: int, siblings: set[str],
