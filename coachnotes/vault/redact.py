@@ -169,6 +169,8 @@ def yaml_region(text: str) -> tuple[int, int] | None:
     if match:
         closing = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M).search(text, match.end())
         return (match.end(), closing.start()) if closing else None
+    if len(text) > 256 << 10:  # a settings file is small; a large text is read as text
+        return None
     import yaml
 
     try:
