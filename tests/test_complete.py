@@ -185,8 +185,8 @@ def test_conversations_held_during_intake_and_follow_ups_beyond_the_plan(make_va
         "clients/jan/sessions/2026-11-02-intake.md": session_note(date="2026-11-02",
                                                                    kind="intake"),
         "clients/jan/sessions/2026-11-09-coaching.md": session_note(date="2026-11-09", number=1),
-        "clients/jan/sessions/2026-11-16-follow-up.md": session_note(date="2026-11-16",
-                                                                      kind="follow-up"),
+        "clients/jan/sessions/2026-11-16-follow-up.md": session_note(
+            date="2026-11-16", kind="follow-up", scores=[6]),
         "clients/jan/sessions/2026-12-16-coaching.md": session_note(date="2026-12-16",
                                                                     number=2)})  # planned
     problems = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",

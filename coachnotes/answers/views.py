@@ -12,6 +12,7 @@ from typing import NamedTuple
 from coachnotes.answers.due import client_items, next_conversation, sort_key
 from coachnotes.rules.check import problems_by_client
 from coachnotes.vault.model import Client, DueItem, Problem, Session, Vault
+from coachnotes.vault.scores import goal_scores
 
 STATUS_ORDER = ("active", "paused", "intake", "follow-up", "closed", "declined")
 
@@ -69,6 +70,8 @@ class ClientView(NamedTuple):
     problems: list[Problem]  # the problems in the client's folder
     planned_notes: list[Session]  # conversations prepared in advance
     today: dt.date
+    results: list = []  # each goal's scores (vault.scores.GoalScores)
+    lasting_drop: int = 2
 
     @property
     def actions(self) -> list[DueItem]:
@@ -146,7 +149,7 @@ def client_view(vault: Vault, client: Client, today: dt.date,
     return ClientView(client, summarise(client, today, len(problems)),
                       client.held_coaching(today), client.planned_sessions, month, months,
                       follow_up_states(client, today), due, problems, client.planned(today),
-                      today)
+                      today, goal_scores(client, today), vault.settings.lasting_drop)
 
 
 def client_views(vault: Vault, today: dt.date, problems: list[Problem]) -> dict[str, ClientView]:

@@ -119,3 +119,23 @@ def show(obj: Context, client_id: str, today: dt.date | None) -> None:
         click.echo(line)
 
 
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["year", "organization", "sponsor"]), default="year",
+              show_default=True, help="Group by the year the trajectory ended, or by employer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
+@today_option
+@pass_context
+def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None:
+    """Whether results last: scores at start, end and follow-up, across the practice."""
+    from coachnotes.answers.results import results as groups
+    from coachnotes.output.terminal import results_table
+
+    found = groups(obj.load(), _today(today), by)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([g.as_dict() for g in found], indent=2, ensure_ascii=False))
+        return
+    click.echo("\n".join(results_table(found)))

@@ -255,6 +255,7 @@ def render_client(view: ClientView, lang: str) -> str:
            f"{link(CLIENT_NOTE, CLIENT_NOTE)}", "", " · ".join(_facts(client, lang)), ""]
     out += _progress(view, lang)
     out += _profile(client, lang)
+    out += _results(view, lang)
     out += _timeline(view, lang)
     out += _follow_ups(view, lang)
     if view.planned_notes:
@@ -308,6 +309,25 @@ def _progress(view: ClientView, lang: str) -> list[str]:
     if client.end_date:
         dates += f" · end {_d(client.end_date)}"
     return [f"## {text(lang, 'progress')}", "", line, "", dates, ""]
+
+
+def _results(view: ClientView, lang: str) -> list[str]:
+    """The goals with their scores at the start, the end and each follow-up (SPEC §18);
+    nothing while no goal has a score."""
+    scored = [g for g in view.results if g.start is not None]
+    if not scored:
+        return []
+    count = max(len(g.follow_ups) for g in scored)
+    head = [text(lang, "col.goal"), text(lang, "start"), text(lang, "end")] + \
+        [text(lang, "col.follow_up", n=k + 1) for k in range(count)] + [text(lang, "col.trend")]
+    out = [f"## {text(lang, 'results')}", "", "| " + " | ".join(head) + " |",
+           "|" + "---|" * len(head)]
+    for g in scored:
+        cells = [cell(g.goal), g.start, "–" if g.end is None else g.end]
+        cells += [("–" if s is None else s) for s in g.follow_ups]
+        cells += ["–"] * (count - len(g.follow_ups))
+        out.append("| " + " | ".join(map(str, cells)) + f" | {g.direction(view.lasting_drop)} |")
+    return out + [""]
 
 
 def _assessment(assessment: dict, lang: str) -> list[str]:

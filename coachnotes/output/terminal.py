@@ -249,3 +249,21 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
                 kind = text(current(), f"kind.{r.kind}") if r.kind else "?"
                 out.append(f"    {r.date.isoformat()}  {kind:<16} {r.minutes:>4} min{amount}")
     return out
+
+
+def results_table(groups) -> list[str]:
+    """`coachnotes results`: one line per group."""
+    def mean(value: float | None) -> str:
+        return "-" if value is None else f"{value:+.2f}"
+
+    heads = _heads(_("group"), _("trajectories"), _("not measured"), _("goals"),
+                   _("improved"), _("held"), _("fallen"), _("start→end"), _("end→follow-up"))
+    widths = [max(12, len(heads[0]))] + [max(len(h), 5) for h in heads[1:]]
+    lines = ["  ".join(f"{h:<{w}}" for h, w in zip(heads, widths)).rstrip()]
+    for g in groups:
+        cells = [clip(g.group, widths[0]), g.trajectories, g.not_measured, g.goals, g.improved,
+                 g.held, g.fallen, mean(g.mean_change), mean(g.mean_change_since_end)]
+        lines.append("  ".join(f"{c!s:<{w}}" for c, w in zip(cells, widths)).rstrip())
+    if not groups:
+        lines.append(_("No trajectory has ended yet."))
+    return lines

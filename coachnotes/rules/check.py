@@ -284,6 +284,7 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
                                        date=client.intake_date.isoformat())))
     _activity_problems(vault, client, today, warn)
     found += _follow_up_sessions(client, today)
+    found += score_problems(client, today, vault.settings.lasting_drop, warn)
     years = vault.settings.retention_years
     if status in ("closed", "declined") and years:
         ends = client.retention_end(today, years)
@@ -294,6 +295,51 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
                    status=status, years=years, date=client.file_end(today).isoformat(),
                    date2=ends.isoformat(), id=client.id))
     return found
+
+
+def score_problems(client: Client, today: dt.date, drop: int, warn) -> list[Problem]:
+    """E026 (more scores than goals), W116 (a result that cannot be compared), W117 (a
+    result that did not last): SPEC §18."""
+    from coachnotes.vault.scores import goal_scores
+
+    goals = client.get("goals") or []
+    found: list[Problem] = []
+    for session in client.sessions:
+        scores = session.record.values.get("scores")
+        line = session.lines.get("scores", 1)
+        if scores is not None and len(scores) > len(goals):
+            found.append(Problem(session.path, line, "E026", _(
+                "{n} scores but {goals} coaching goal(s): one score per goal, in the order of "
+                "the client's `goals`").format(n=len(scores), goals=len(goals))))
+        if goals and session.kind == "follow-up" and session.held(today) and scores is None:
+            found.append(Problem(session.path, 1, "W116", _(
+                "a follow-up without `scores`: ask the coachee to rate each goal again (0–10), "
+                "so that you can see whether the result lasted")))
+    results = goal_scores(client, today)
+    if client.end_date and client.status in ("follow-up", "closed") and \
+            any(g.start is not None for g in results) and not _ended_measured(client):
+        warn("W116", client.line("end_date", "status"), _(
+            "the goals have a first score but no score at the end (none in the month before "
+            "`end_date`): the result cannot be compared — add `scores` to the last "
+            "conversation"))
+    follow = sorted((s for s in client.sessions if s.kind == "follow-up" and s.held(today)),
+                    key=lambda s: (s.date, s.path))
+    for goal in results:
+        for session, score in zip(follow, goal.follow_ups):
+            if goal.end is not None and score is not None and goal.end - score >= drop:
+                found.append(Problem(session.path, session.lines.get("scores", 1), "W117", _(
+                    "'{goal}' fell from {end} at the end to {score}: the result did not last "
+                    "— talk about it").format(goal=goal.goal, end=goal.end, score=score)))
+    return found
+
+
+def _ended_measured(client: Client) -> bool:
+    """A scored conversation (not a follow-up) in the month before `end_date`."""
+    from coachnotes.vault.model import add_months
+
+    since = add_months(client.end_date, -1)
+    return any(s.kind != "follow-up" and s.date and since <= s.date <= client.end_date
+               and s.record.values.get("scores") for s in client.sessions)
 
 
 def _plan_problems(client: Client, today: dt.date, warn) -> None:

@@ -48,6 +48,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E024", _SESSION, N_("two coaching sessions of one client share a `number`")),
     Code("E025", _CLIENT, N_("a client named in the erasure log (`erasures.yml`) is back in the "
                           "vault (restored from a backup?): run `coachnotes forget` again")),
+    Code("E026", _SESSION, N_("more `scores` than the client has goals, or a score that is "
+                              "not a whole number from 0 to 10")),
     Code("E030", "the page", N_("a file without the generated marker sits where a generated page "
                              "goes (it is not overwritten)")),
     Code("W101", _CLIENT, N_("more coaching sessions held than (extended) planned, and no "
@@ -70,6 +72,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
                           "`intake` or `declined`")),
     Code("W114", _SESSION, N_("more held follow-up sessions than `follow_ups` entries")),
     Code("W115", _NOTE, N_("an unknown key one slip from a known one (`nxet`): did you mean …?")),
+    Code("W116", _CLIENT + " / the follow-up note", N_(
+        "a result that cannot be compared: goals with a first score but none at the end, or "
+        "a held follow-up without `scores`")),
+    Code("W117", _SESSION, N_("at a follow-up a goal's score fell by `lasting_drop` or more "
+                              "since the end: the result did not last")),
     Code("W119", _SESSION, N_("a session note's file name does not follow "
                               "`<YYYY-MM-DD>-<kind>[-<n>].md` or disagrees with its date or "
                               "kind: `check --fix` renames it")),

@@ -131,6 +131,8 @@ SESSION = Schema("session", (
           fields=ACTION_FIELDS),
     Field("cancelled", "text", "the conversation did not take place, and why"),
     Field("billable", "bool", "counts in `hours` (default: yes when held, no when cancelled)"),
+    Field("scores", "scores", "the coachee's rating 0–10 of each coaching goal, in the order "
+          "of the client's `goals` (`~` for one not rated)"),
 ))
 
 SETTINGS = Schema("settings", (
@@ -148,6 +150,8 @@ SETTINGS = Schema("settings", (
           maximum=36500),
     Field("timezone", "timezone", "the zone of timed calendar events (IANA name)"),
     Field("hourly_rate", "number", "your hourly rate, for the amounts in `hours`", minimum=0),
+    Field("lasting_drop", "int", "the fall in a goal's score at a follow-up that W117 "
+          "reports", minimum=1, maximum=10),
     Field("retention_years", "int", "years a closed or declined client's notes are kept "
           "(W111 until you set it, W112 when it has passed)", minimum=1, maximum=100),
     Field("client_ids", "choice", "`name` (ids from the name) or `code` (pseudonyms "
@@ -173,6 +177,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "due_within_days": 14,
     "timezone": "Europe/Amsterdam",
     "hourly_rate": None,
+    "lasting_drop": 2,
     "retention_years": None,
     "client_ids": "name",
     "sponsors": {},
@@ -431,6 +436,18 @@ def _text_list(f: Field, value: Any) -> list[str]:
     return list(value)
 
 
+def _scores(f: Field, value: Any) -> list[int | None]:
+    """E026: a list of whole numbers 0–10, `~` (nothing) for a goal not rated this time."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int)
+                                 or not 0 <= item <= 10):
+            raise _Invalid("E026", _("`scores` holds a rating from 0 to 10 per goal (`~` for "
+                                     "one not rated), found {found}").format(
+                                         found=describe(item)))
+    return list(items)
+
+
 def _int_list(f: Field, value: Any) -> list[int]:
     items = value if isinstance(value, list) else [value]
     return [_int(f, item) for item in items]
@@ -440,7 +457,7 @@ NORMALISERS: dict[str, Callable[[Field, Any], Any]] = {
     "date": _date, "datetime": _datetime, "client_ref": _client_ref, "tags": _tags,
     "timezone": _timezone, "number": _number, "choice_list": _choice_list, "rates": _rates,
     "text": _text, "slug": _slug, "int": _int, "bool": _bool,
-    "choice": _choice, "text_list": _text_list, "int_list": _int_list,
+    "choice": _choice, "text_list": _text_list, "int_list": _int_list, "scores": _scores,
 }
 
 
