@@ -421,6 +421,7 @@ GITATTRIBUTES = """\
 # Pages that coachnotes generates: shown as generated, and never merged (sync regenerates them).
 INDEX.md linguist-generated=true merge=coachnotes-generated
 FOLLOW-UPS.md linguist-generated=true merge=coachnotes-generated
+RESULTS.md linguist-generated=true merge=coachnotes-generated
 clients/*/README.md linguist-generated=true merge=coachnotes-generated
 """
 

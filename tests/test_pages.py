@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from coachnotes.vault.layout import MARKER
 from conftest import EXAMPLE, TODAY, client_note, coachnotes_command, run_cli, session_note
 
-PAGES_OF_EXAMPLE = sorted(["INDEX.md", "FOLLOW-UPS.md"] + [
+PAGES_OF_EXAMPLE = sorted(["INDEX.md", "FOLLOW-UPS.md", "RESULTS.md"] + [
     f"clients/{p.name}/README.md" for p in (EXAMPLE / "clients").iterdir() if p.is_dir()])
 
 
@@ -57,11 +57,11 @@ def test_every_relative_link_resolves(example_copy, make_vault):
 def test_second_run_changes_no_byte_and_no_mtime(make_vault):
     root = make_vault({"clients/jan/client.md": client_note()})
     assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
-    pages = ["INDEX.md", "FOLLOW-UPS.md", "clients/jan/README.md"]
+    pages = ["INDEX.md", "FOLLOW-UPS.md", "RESULTS.md", "clients/jan/README.md"]
     stamps = {p: (root / p).stat().st_mtime_ns for p in pages}
     time.sleep(0.02)
     result = run_cli("--vault", str(root), "index", "--today", TODAY)
-    assert result.stdout.strip() == "0 page(s) written, 3 unchanged"
+    assert result.stdout.strip() == "0 page(s) written, 4 unchanged"
     assert {p: (root / p).stat().st_mtime_ns for p in pages} == stamps
 
 
@@ -136,4 +136,4 @@ def test_a_progress_bar_at_a_terminal_for_a_large_vault_and_silence_when_piped(m
     (root / "INDEX.md").unlink()
     piped = run_cli("--vault", str(root), "index", "--today", TODAY)
     assert "Writing pages" not in piped.stdout + piped.stderr
-    assert piped.stdout.strip() == "1 page(s) written, 211 unchanged"
+    assert piped.stdout.strip() == "1 page(s) written, 212 unchanged"

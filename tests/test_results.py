@@ -114,3 +114,32 @@ def test_the_totals_equal_a_direct_recount(tmp_path_factory, clients):
     assert group["mean_change"] == (round(sum(changes) / len(changes), 2) if changes else None)
     assert group["mean_change_since_end"] == (round(sum(since) / len(since), 2) if since
                                               else None)
+
+
+def test_watch_keeps_RESULTS_md_current_after_a_save(make_vault):
+    import datetime as dt
+
+    from coachnotes.watch import VaultState
+
+    root = make_vault(trajectory([3, 4], [8, 7], [8, 7]))
+    state = VaultState(root, lambda: dt.date.fromisoformat(TODAY))
+    rebuild, pages = state.rebuild(state.load())
+    state.write(pages, rebuild)
+    assert "| 2026 | 1 | 0 | 2 | 2 | 2 | 0 | +4.00 | +0.00 |" in (root / "RESULTS.md").read_text()
+    note = root / "clients/jan/sessions/2026-09-30-follow-up.md"
+    note.write_text(session_note(date="2026-09-30", kind="follow-up", scores=[5, 7]))
+    rebuild, pages = state.rebuild(state.apply([str(note)]))
+    state.write(pages, rebuild)
+    assert "RESULTS.md" in rebuild.written
+    assert "| 2026 | 1 | 0 | 2 | 2 | 1 | 1 | +4.00 | -1.50 |" in (root / "RESULTS.md").read_text()
+
+
+def test_close_reminds_of_the_end_score(make_vault):
+    root = make_vault({
+        "clients/jan/client.md": client_note(goals=GOALS),
+        "clients/jan/sessions/2026-01-05-intake.md": session_note(
+            date="2026-01-05", kind="intake", scores=[3, 4]),
+    })
+    closed = run_cli("--vault", str(root), "close", "jan", "--today", TODAY)
+    assert closed.returncode == 0, closed.stderr
+    assert "No end score yet for: Grenzen stellen; Overzicht houden" in closed.stderr

@@ -120,5 +120,5 @@ def test_one_save_re_reads_one_note_and_renders_one_client_page(make_vault):
     changes = state.apply([str(note)])
     assert changes.reread == 1 and changes.folders == {"c7"} and not changes.everything
     rebuild, pages = state.rebuild(changes)
-    assert sorted(pages) == ["FOLLOW-UPS.md", "INDEX.md", "clients/c7/README.md"]
+    assert sorted(pages) == ["FOLLOW-UPS.md", "INDEX.md", "RESULTS.md", "clients/c7/README.md"]
     assert "2026-12-09" in pages["FOLLOW-UPS.md"]

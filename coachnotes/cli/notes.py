@@ -187,6 +187,14 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
             if not f.get("done") and not f.get("cancelled")]
     click.echo(_("{relative_to}: status follow-up; follow-up conversations due {dates}").format(
                  relative_to=rel, dates=", ".join(dues) or "-"))
+    from coachnotes.vault.scores import goal_scores
+
+    open_ends = [g.goal for g in goal_scores(get_client(vault, client_id), _today(today))
+                 if g.start is not None and g.end is None]
+    if open_ends:
+        click.echo(_("No end score yet for: {goals}. Ask the coachee to rate each goal now "
+                     "and add `scores` to the last conversation, or the result cannot be "
+                     "compared (W116).").format(goals="; ".join(open_ends)), err=True)
 
 
 @cli.command()

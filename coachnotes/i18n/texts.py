@@ -101,6 +101,20 @@ TEXTS: dict[str, str] = {
     "start": N_("Start"),
     "documents": N_("Documents written"),
     "results": N_("Results"),
+    "results.title": N_("Results that last"),
+    "results.intro": N_("Per year the trajectories ended: the goals whose score at the end was "
+                        "above the start (improved), and at the last follow-up held or fallen "
+                        "(by `lasting_drop` or more). Trajectories without a start and an end "
+                        "score are counted as not measured."),
+    "col.year": N_("Year"),
+    "col.trajectories": N_("Trajectories"),
+    "col.not_measured": N_("Not measured"),
+    "col.goals": N_("Goals"),
+    "col.improved": N_("Improved"),
+    "col.held": N_("Held"),
+    "col.fallen": N_("Fallen"),
+    "col.change": N_("Start → end"),
+    "col.change_since": N_("End → follow-up"),
     "col.goal": N_("Goal"),
     "col.follow_up": N_("Follow-up {n}"),
     "col.trend": N_("Trend"),

@@ -26,6 +26,7 @@ from coachnotes.vault.layout import (
     FOLLOW_UPS_PAGE,
     INDEX_PAGE,
     MARKER,
+    RESULTS_PAGE,
     client_page,
     folder_of,
     has_marker,
@@ -90,6 +91,7 @@ class ClientLines(NamedTuple):
     status: str | None
     row: str
     items: list[tuple[str, dt.date, str]]
+    result: tuple | None = None  # (group, Tally) for RESULTS.md, once the trajectory ended
 
 
 def client_lines(view: ClientView, today: dt.date) -> ClientLines:
@@ -101,7 +103,10 @@ def client_lines(view: ClientView, today: dt.date) -> ClientLines:
     until = add_days(today, COMING_DAYS)
     items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0])) for pair in view.due
              if pair[0].due is not None and pair[0].due <= until]
-    return ClientLines(_flat(row_order(r)), r.status, row, items)
+    from coachnotes.answers.results import contribution
+
+    return ClientLines(_flat(row_order(r)), r.status, row, items,
+                       contribution(view.client, today, view.lasting_drop))
 
 
 def _flat(key: tuple) -> str:
@@ -150,6 +155,7 @@ class TopPages:
         self.items = Sorted()  # values: the due date (the key begins with it)
         self.statuses: list[tuple[int, str | None]] = []
         self.of: dict[str, ClientLines] = {}
+        self.tallies: dict = {}  # RESULTS.md: each year's sum of the clients' results
 
     def put(self, client_id: str, lines: ClientLines | None) -> None:
         old = self.of.pop(client_id, None)
@@ -157,18 +163,34 @@ class TopPages:
             self.rows.remove(old.order)
             for key, _, _ in old.items:
                 self.items.remove(key)
+            self._tally(old.result, -1)
         if lines is not None:
             self.of[client_id] = lines
             self.rows.add(lines.order, status_rank(lines.status), lines.row)
             for key, due, line in lines.items:
                 self.items.add(key, due, line)
+            self._tally(lines.result, +1)
+
+    def _tally(self, result: tuple | None, sign: int) -> None:
+        if result is None:
+            return
+        from coachnotes.answers.results import Tally
+
+        key, tally = result
+        total = self.tallies.get(key, Tally()) + tally if sign > 0 else \
+            self.tallies[key] - tally
+        if total.trajectories:
+            self.tallies[key] = total
+        else:
+            self.tallies.pop(key, None)
 
     def render(self, today: dt.date, settings: Settings,
                fixes: list[DueItem]) -> dict[str, str]:
         lang = settings.language
         return {INDEX_PAGE: render_index(self.rows, today, lang),
                 FOLLOW_UPS_PAGE: render_follow_ups(self.items, today, lang,
-                                                   settings.due_within_days, fixes)}
+                                                   settings.due_within_days, fixes),
+                RESULTS_PAGE: render_results(self.tallies, today, lang)}
 
 
 def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
@@ -185,6 +207,32 @@ def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
     for client_id in sorted(wanted):
         pages[client_page(client_id)] = render_client(views[client_id], settings.language)
     return pages
+
+
+def render_results(tallies: dict, today: dt.date, lang: str) -> str:
+    """RESULTS.md: whether results last, per year the trajectories ended (SPEC §18)."""
+    from coachnotes.answers.results import Tally, group
+
+    def mean(value: float | None) -> str:
+        return "–" if value is None else f"{value:+.2f}"
+
+    head = ["col.year", "col.trajectories", "col.not_measured", "col.goals", "col.improved",
+            "col.held", "col.fallen", "col.change", "col.change_since"]
+    out = [MARKER, f"# {text(lang, 'results.title')}", "",
+           f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", "",
+           text(lang, "results.intro"), "",
+           "| " + " | ".join(text(lang, h) for h in head) + " |", "|" + "---|" * len(head)]
+    total = Tally()
+    for key in sorted(tallies):
+        total += tallies[key]
+    for g in [group(key, tallies[key]) for key in sorted(tallies)] + \
+            ([group(f"**{text(lang, 'total')}**", total)] if len(tallies) > 1 else []):
+        out.append(f"| {g.group} | {g.trajectories} | {g.not_measured} | {g.goals} | "
+                   f"{g.improved} | {g.held} | {g.fallen} | {mean(g.mean_change)} | "
+                   f"{mean(g.mean_change_since_end)} |")
+    if not tallies:
+        out.append("| – | 0 | 0 | 0 | 0 | 0 | 0 | – | – |")
+    return "\n".join(out) + "\n"
 
 
 def render_index(rows: Sorted, today: dt.date, lang: str) -> str:
