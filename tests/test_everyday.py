@@ -249,3 +249,17 @@ def test_fix_reads_what_check_reads_quoted_keys_a_spaced_opening_tabbed_lists_fl
             b"actions: [{text: Bellen, due: 13-01-2026}]\n---\n")
     assert b"actions: [{text: Bellen, due: 2026-01-13}]\n" in fix_text(
         "clients/jan/sessions/2026-11-02-coaching.md", flow)[0]
+
+
+def test_help_and_usage_errors_speak_the_vaults_language(make_vault):
+    root = make_vault({"clients/jan/client.md": client_note()})
+    nl = {"COACHNOTES_LANG": "", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""}
+    helped = run_cli("--vault", str(root), "due", "--help", env=nl)
+    assert helped.stdout.startswith("Gebruik: coachnotes due [OPTIES]")
+    assert "Alleen wat over tijd is." in helped.stdout and "Only items" not in helped.stdout
+    wrong = run_cli("--vault", str(root), "due", "--bogus", env=nl)
+    assert wrong.returncode == 2 and "Fout: Geen optie '--bogus'." in wrong.stderr
+    missing = run_cli("--vault", str(root), "show", env=nl)
+    assert "Fout: Ontbrekend argument 'CLIENT'." in missing.stderr
+    english = run_cli("--vault", str(root), "due", "--help", env={"COACHNOTES_LANG": "en"})
+    assert english.stdout.startswith("Usage: coachnotes due [OPTIONS]")

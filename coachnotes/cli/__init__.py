@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from coachnotes.cli import answers, documents, git, notes, privacy  # noqa: F401 - commands
+from coachnotes.cli import answers, documents, git, notes, privacy, words  # noqa: F401 - commands
 from coachnotes.cli.app import cli
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
@@ -28,7 +28,9 @@ def run(args: list[str]) -> int:
 
     from coachnotes.i18n import choose
 
-    choose(None)  # until a vault is found: COACHNOTES_LANG, else the system's language
+    choose(*_language_of(args))  # the vault's (--vault, or found from here), else the system's
+    words.speak()
+    words.translate_help(cli)
     warnings.showwarning = lambda message, *rest, **more: click.echo(
         _("coachnotes: warning: {message}").format(message=message), err=True)
     try:
@@ -62,6 +64,26 @@ def run(args: list[str]) -> int:
                          name=type(error).__name__), err=True)
         code = 1
     return code or 0
+
+
+def _language_of(args: list[str]) -> tuple:
+    """The language of the vault this command line is about, before click parses it (so that
+    its usage errors and --help speak it): `--vault PATH`, $COACHNOTES_VAULT, else the vault
+    found from the working directory; with the vault's cache, where a read catalog is kept.
+    (None, None) outside a vault."""
+    from coachnotes.vault.load import find_root, settings_language
+
+    where = None
+    for index, arg in enumerate(args):
+        if arg == "--vault" and index + 1 < len(args):
+            where = args[index + 1]
+        elif arg.startswith("--vault="):
+            where = arg.partition("=")[2]
+    try:
+        root = find_root(where)
+        return settings_language(root), root / ".coachnotes"
+    except (CoachnotesError, OSError, ValueError):
+        return None, None
 
 
 def main() -> None:

@@ -188,6 +188,9 @@ def extract(package: Path = Path(__file__).parent.parent) -> dict[str, list[str]
     found: dict[str, list[str]] = {}
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(package.parent).as_posix()
+        for text, line in _help_texts(tree):  # click's help: options' help=, commands' docs
+            found.setdefault(text, []).append(f"{where}:{line}")
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
@@ -204,6 +207,27 @@ def extract(package: Path = Path(__file__).parent.parent) -> dict[str, list[str]
                 continue
             where = path.relative_to(package.parent).as_posix()
             found.setdefault(key, []).append(f"{where}:{node.lineno}")
+    return found
+
+
+def _help_texts(tree) -> list[tuple[str, int]]:
+    """The help texts of the command line: every `help="..."` of a click option, and the
+    docstring of every function made a command (as click cleans it)."""
+    import ast
+    import inspect
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            found += [(k.value.value, node.lineno) for k in node.keywords
+                      if k.arg == "help" and isinstance(k.value, ast.Constant)
+                      and isinstance(k.value.value, str)]
+        elif isinstance(node, ast.FunctionDef) and any(
+                "command" in ast.unparse(d) or "group" in ast.unparse(d)
+                for d in node.decorator_list):
+            doc = ast.get_docstring(node, clean=False)
+            if doc:
+                found.append((inspect.cleandoc(doc), node.lineno))
     return found
 
 
