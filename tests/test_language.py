@@ -6,13 +6,14 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from coachnotes import i18n
 from coachnotes.vault.codes import CODES
-from conftest import REPO, client_note, run_cli, session_note
+from conftest import REPO, TODAY, client_note, run_cli, session_note
 
 PACKAGE = REPO / "coachnotes"
 
@@ -197,3 +198,50 @@ def test_each_slip_is_named_for_its_cause_in_dutch(make_vault, slip):
                            "---\n" + "\n".join(keys) + "\n---\n"})
     result = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=DUTCH)
     assert said in result.stdout, result.stdout
+
+
+ENGLISH_ONLY = {"the", "and", "with", "to", "from", "by", "all", "your", "you", "this",
+                "that", "which", "will", "should", "would", "must", "only", "each", "there",
+                "when", "then", "been", "has", "have", "was", "were", "are", "not", "yes",
+                "no", "found", "missing", "error", "errors", "warning", "warnings", "written",
+                "unchanged", "nothing", "due", "client", "clients", "note", "notes", "show",
+                "list", "print", "write", "read", "check", "sessions", "held", "planned"}
+
+
+def english_words(output: str) -> list[str]:
+    """Words that are English only, outside what stays English by design: codes, keys and
+    values in backticks or braces, option and command names, choices in brackets, paths."""
+    text = re.sub(r"`[^`]*`|\{[^}]*\}|\[[^\]]*\]|--?[a-z][a-z-]*|\S*/\S*|\b[EW]\d{3}\b", " ",
+                  output)
+    text = re.sub(r"coachnotes(\s+[a-z-]+)+", " ", text)  # a command line's words
+    text = re.sub(r"^  [a-z-]+  ", " ", text, flags=re.M)  # the command names --help lists
+    text = re.sub(r"\b[A-Z][A-Z-]+\b", " ", text)  # metavars: CLIENT, DATE
+    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_ONLY})
+
+
+def test_every_command_speaks_dutch_in_a_dutch_vault(tmp_path):
+    """SPEC §14 (v3): every word a coach reads, --help and click's own included."""
+    root = tmp_path / "praktijk"
+    shutil.copytree(REPO / "vault-example", root, ignore=shutil.ignore_patterns(".coachnotes"))
+    dutch = {"COACHNOTES_LANG": "", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""}
+    runs = [["check"], ["due", "--all"], ["list"], ["show", "anouk"], ["retention"],
+            ["results"], ["hours", "--from", "2026-01-01"], ["report", "anouk"],
+            ["new", "client", "Test Persoon", "--intake", "2026-11-27"],
+            ["new", "session", "test-persoon", "--date", "2026-11-27"],
+            ["close", "ilse", "--date", "2026-11-27"], ["index"], ["show", "nobody"],
+            ["due", "--bogus"], ["show"], ["export", "anouk"], ["--help"]]
+    names = [c for c in ("check", "due", "list", "show", "new", "close", "rename", "index",
+                         "watch", "sync", "hooks", "report", "hours", "export", "retention",
+                         "forget", "results", "init")]
+    runs += [[name, "--help"] for name in names]
+    found = {}
+    for args in runs:
+        done = run_cli("--vault", str(root), *args, *(
+            ["--today", TODAY] if args[0] in ("check", "due", "list", "show", "retention",
+                                                "results", "hours", "report", "index",
+                                                "export") and "--help" not in args else []),
+            env=dutch)
+        words = english_words(done.stdout + done.stderr)
+        if words:
+            found[" ".join(args)] = words
+    assert found == {}

@@ -22,7 +22,7 @@ from coachnotes.vault.schema import STATUSES
 
 @cli.command()
 @click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
-              help="Items due within DAYS days (default: settings due_within_days).")
+              help="Items due within DAYS days (default: the setting `due_within_days`).")
 @click.option("--overdue", is_flag=True, help="Only items past their date.")
 @click.option("--all", "show_all", is_flag=True, help="Every open item, whatever its date.")
 @click.option("--client", "client_id", metavar="ID", help="Only this client.")

@@ -37,7 +37,7 @@ class _CheckCommand(click.Command):
         formatter.write_paragraph()
         formatter.write_text(_("Problems (codes):"))
         with formatter.indentation():
-            formatter.write_dl([(c.code, _(c.summary).replace("`", ""))
+            formatter.write_dl([(c.code, _(c.summary))
                                 for c in CODES.values()])
 
 

@@ -79,10 +79,15 @@ def speak() -> None:
 def translate_help(command: click.Command) -> None:
     """Every command's and option's help in the chosen language (the English is kept)."""
     command.options_metavar = pgettext("click", "[OPTIONS]")
+    cached = getattr(command, "_help_option", None)  # click keeps the --help it made once
+    if cached is not None:
+        cached.help = pgettext("click", "Show this message and exit.")
     for item in [command, *command.params]:
         source = item.__dict__.setdefault("_english_help", item.help)
         if source:
-            item.help = gettext(inspect.cleandoc(source))
+            english = inspect.cleandoc(source)
+            said = gettext(english)  # ours; else click's own (--version's, made at import)
+            item.help = said if said != english else pgettext("click", english)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             translate_help(sub)

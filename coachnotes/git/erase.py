@@ -311,14 +311,29 @@ def _tidy(repo, root: Path, mentions: Mentions, language: str,
     pages written and committed, every cache emptied, old objects pruned."""
     from coachnotes.vault.load import load_settings
 
-    apply_plan(root, plan_tree(root, mentions, ERASED.get(language, ERASED["en"])))
+    plan = plan_tree(root, mentions, ERASED.get(language, ERASED["en"]))
+    apply_plan(root, plan)
     _after_erasure(root, mentions, language, today, log)
+    _restore_untouchable(repo, root, mentions, plan)
     repo.git.add("-A", "--", ".")
     if repo.git.diff("--cached", "--name-only"):
         env, _note = identity_env(repo, load_settings(root).coach)
         with repo.git.custom_environment(**env):
             repo.git.commit("-q", "--no-verify", "-m", "coachnotes forget: a client erased")
     _prune(repo)
+
+
+def _restore_untouchable(repo, root: Path, mentions: Mentions, plan: Plan) -> None:
+    """A tracked file that is missing now and that the erasure had no business removing (not
+    the client's, not a copy of its notes or a document about it) is brought back from the
+    rewritten history before anything is committed: a forget resumed after a kill must never
+    commit the loss of another file (seen once under load: `.gitattributes`)."""
+    prefix = vault_prefix(repo, root)
+    allowed = tuple(f"{prefix}{CLIENTS}/{i}/" for i in mentions.ids)
+    removed = {prefix + rel for rel in plan.remove}
+    for path in repo.git.ls_files("--deleted", "-z").split("\0"):
+        if path and not path.startswith(allowed) and path not in removed:
+            repo.git.checkout("HEAD", "--", path)
 
 
 def _after_erasure(root: Path, mentions: Mentions, language: str, today: dt.date,
