@@ -135,6 +135,11 @@ def make_vault(tmp_path):
             # every vault chooses one (W111); appended, so the lines of the rest stay
             settings += ("\n" if settings and not settings.endswith("\n") else "") + \
                 "retention_years: 2\n"
+        if "language:" not in settings and _a_mapping(settings):
+            # the suite speaks English (a vault's own language comes first, SPEC 14); a test
+            # of Dutch says `language: nl`
+            settings += ("\n" if settings and not settings.endswith("\n") else "") + \
+                "language: en\n"
         (root / "coachnotes.yml").write_text(settings, encoding="utf-8")
         write_files(root, files or {})
         settle()
@@ -184,7 +189,7 @@ def vault_with_remote(tmp_path: Path, env: dict, name: str = "v") -> tuple[Path,
     if not remote.exists():
         git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
     root = tmp_path / name
-    assert run_cli("init", str(root), env=env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=env).returncode == 0
     git(root, "remote", "add", "origin", str(remote))
     return root, remote
 

@@ -52,7 +52,7 @@ def test_slug_is_always_a_slug_or_empty_and_stable(name):
 
 def test_init_makes_a_private_vault_with_a_first_commit(tmp_path, git_env):
     root = tmp_path / "praktijk"
-    result = run_cli("init", str(root), "--language", "nl", env=git_env)
+    result = run_cli("init", str(root), "--language", "en", "--language", "nl", env=git_env)
     assert result.returncode == 0, result.stderr
     assert (root / "coachnotes.yml").is_file() and (root / "clients").is_dir()
     ignored = (root / ".gitignore").read_text().splitlines()
@@ -77,7 +77,8 @@ def test_init_without_git_identity_uses_the_coach_and_says_so(tmp_path, git_env)
 
     from conftest import coachnotes_command
     root = tmp_path / "v"
-    result = subprocess.run([coachnotes_command(), "init", str(root), "--coach", "Marieke"],
+    result = subprocess.run([coachnotes_command(), "init", str(root), "--language", "en",
+                             "--coach", "Marieke"],
                             env=clean, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "no user identity" in result.stderr
@@ -92,7 +93,7 @@ def test_init_refuses_an_existing_vault_or_a_non_empty_folder(tmp_path, git_env,
     root.mkdir()
     (root / ("coachnotes.yml" if setup == "vault" else "dagboek.md")).write_text("mine\n")
     before = tree(root)
-    result = run_cli("init", str(root), env=git_env)
+    result = run_cli("init", str(root), "--language", "en", env=git_env)
     assert result.returncode == 1 and "nothing was changed" in result.stderr
     assert tree(root) == before and not (root / ".git").exists()
 
@@ -286,7 +287,7 @@ def test_close_changes_nothing_but_the_lines_it_must(tmp_path, status_quote, com
 
 def test_pre_commit_hook_blocks_errors_and_lets_warnings_pass(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     assert run_cli("--vault", str(root), "hooks", "install", env=git_env).returncode == 0
     (root / "clients/jan/sessions").mkdir(parents=True)
     (root / JAN).write_text(client_note(goals=[]))  # W105 only: a warning passes
@@ -310,7 +311,7 @@ def test_pre_commit_hook_blocks_errors_and_lets_warnings_pass(tmp_path, git_env)
 
 def test_hook_install_refuses_a_foreign_hook_and_chains_it_with_force(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     hook = root / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho mine > \"$(git rev-parse --show-toplevel)/.ran\"\n")
     hook.chmod(0o755)
@@ -342,7 +343,7 @@ def test_obsidian_placeholders_in_the_vault_s_templates_are_filled_in(make_vault
 
 def test_rename_moves_the_client_and_changes_only_the_references(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     client = client_note(id="jan").replace("name: Jan de Vries", "name: Jan de Vries  # naam")
     sessions = {
         "a.md": session_note(date="2026-11-02", number=1).replace(
@@ -374,7 +375,7 @@ def test_rename_moves_the_client_and_changes_only_the_references(tmp_path, git_e
     }
     assert after == expected
     assert "clients/jan-de-vries/README.md" in (root / "INDEX.md").read_text()
-    assert (root / "clients/jan-de-vries/README.md").read_text().count("coachgesprek") == 3
+    assert (root / "clients/jan-de-vries/README.md").read_text().count("| coaching ") == 3
     check = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
                                TODAY).stdout)
     assert not [p for p in check if p["code"][0] == "E"]

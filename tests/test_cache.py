@@ -112,7 +112,7 @@ def test_records_of_another_reader_version_are_never_used(make_vault):
 
 def test_the_cache_is_private_and_never_committed(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     (root / "clients/jan").mkdir()
     (root / JAN).write_text(client_note())
     git(root, "add", "-A")
@@ -315,7 +315,7 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
         os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = process.communicate(timeout=60)
         assert "Traceback" not in err, err
-        if process.returncode == 1 and "Aborted." in err:
+        if process.returncode == 1 and "Afgebroken." in err:
             aborted += 1
             time.sleep(0.1)
             try:
@@ -325,7 +325,7 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
                 pass
         else:
             # before Python could take the signal (start-up, under load): ended by it, cleanly
-            assert process.returncode in (0, 1, -signal.SIGINT) and "Aborted." not in err
+            assert process.returncode in (0, 1, -signal.SIGINT) and "Afgebroken." not in err  # nl
     assert aborted >= 1
 
 
@@ -341,16 +341,16 @@ def test_a_damaged_saved_answer_is_noticed_replaced_and_never_used(example_copy)
     cold = run_cli(*due).stdout
     pages = {p: p.read_bytes() for p in example_copy.rglob("*.md")}
     assert run_cli(*index).returncode == 0
-    for name, reader in (("folders", due), ("due", due), ("settings-en", due), ("pages", index)):
+    for name, reader in (("folders", due), ("due", due), ("settings-nl", due), ("pages", index)):
         blob = example_copy / f".coachnotes/{name}.marshal"
         flip_a_byte(blob)
         result = run_cli(*reader)
         assert result.returncode == 0, result.stderr
-        assert f"warning: the cache .coachnotes/{name}.marshal was damaged" in result.stderr
+        assert f"waarschuwing: de cache .coachnotes/{name}.marshal was beschadigd" in result.stderr
         assert run_cli(*due).stdout == cold
         assert run_cli(*index).returncode == 0
         assert {p: p.read_bytes() for p in example_copy.rglob("*.md")} == pages
-        assert "damaged" not in run_cli(*reader).stderr  # replaced by a sound one
+        assert "beschadigd" not in run_cli(*reader).stderr  # replaced by a sound one
 
 
 def test_a_damaged_part_of_the_records_is_read_again(make_vault):

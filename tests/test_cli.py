@@ -48,7 +48,7 @@ def test_vault_found_from_a_subfolder_and_from_the_environment(example_copy):
 def test_bad_today_is_a_usage_error_with_the_date_hint():
     result = run_cli("--vault", str(EXAMPLE), "due", "--today", "27-11-2026")
     assert result.returncode == 2
-    assert "e.g. 2026-11-27" in result.stderr
+    assert "bijvoorbeeld 2026-11-27" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["check"], ["due"], ["list"], ["--help"]])

@@ -58,7 +58,7 @@ def test_a_typo_in_a_date_is_a_fix_item_first_in_every_window(make_vault):
     page = (root / "FOLLOW-UPS.md")
     run_cli("--vault", str(root), "index", "--today", TODAY)
     text = page.read_text()
-    assert text.index("## Te herstellen (1)") < text.index("## Over tijd")
+    assert text.index("## To fix (1)") < text.index("## Overdue")
     assert "[clients/jan/sessions/b.md](clients/jan/sessions/b.md)" in text
     ics = root / "due.ics"
     run_cli("--vault", str(root), "due", "--all", "--ics", str(ics), "--today", TODAY)
@@ -127,7 +127,7 @@ def test_a_paused_trajectory_has_no_stall_warning_and_no_conversation_due(make_v
     assert [p["code"] for p in problems] == []  # W102 and W107 would fire if active
     assert due_json(root, "--all") == []
     page = run_cli("--vault", str(root), "index", "--today", TODAY)
-    assert page.returncode == 0 and "## Gepauzeerd (1)" in (root / "INDEX.md").read_text()
+    assert page.returncode == 0 and "## Paused (1)" in (root / "INDEX.md").read_text()
 
 
 def test_an_extension_mapping_extends_the_plan_and_warns_past_it(make_vault):
@@ -143,7 +143,7 @@ def test_an_extension_mapping_extends_the_plan_and_warns_past_it(make_vault):
     assert run_cli("--vault", str(root), "check", "--strict", "--today", TODAY).returncode == 0
     run_cli("--vault", str(root), "index", "--today", TODAY)
     page = (root / "clients/jan/README.md").read_text()
-    assert "## Verlenging" in page and "2 gesprekken extra" in page and "tot 2026-12-31" in page
+    assert "## Extension" in page and "2 extra sessions" in page and "2026-12-31" in page
 
 
 def test_a_note_outside_clients_is_named_with_the_place_it_belongs(make_vault):
@@ -220,7 +220,7 @@ def test_sync_commits_and_pushes_a_broken_note_then_lists_it_and_exits_1(tmp_pat
 
 def hooked_vault(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     assert run_cli("--vault", str(root), "hooks", "install", env=git_env).returncode == 0
     write_files(root, {JAN: client_note()})
     git(root, "add", "-A")

@@ -48,7 +48,7 @@ def test_follow_ups_completed_by_number_by_order_cancelled_and_done(make_vault):
              sessions_dir("b"): session_note(date="2026-11-01", kind="follow-up", follow_up=3)}
     assert kinds_and_dates(items(make_vault, files)) == [("follow-up", "2026-12-01")]
     (item,) = items(make_vault, files)
-    assert item.text == "Terugkomgesprek 2 houden" and item.path == JAN
+    assert item.text == "Hold follow-up conversation 2" and item.path == JAN
 
 
 def test_follow_up_sessions_by_order_count_by_date_not_by_file_name(make_vault):
@@ -134,7 +134,7 @@ def test_plan_follow_up_is_calendar_correct_for_any_end_date(tmp_path_factory, e
     from dateutil.relativedelta import relativedelta
 
     root = tmp_path_factory.mktemp("v")
-    (root / "coachnotes.yml").write_text(f"follow_up_months: [{offset}]\n")
+    (root / "coachnotes.yml").write_text(f"language: en\nfollow_up_months: [{offset}]\n")
     path = root / JAN
     path.parent.mkdir(parents=True)
     path.write_text(client_note(status="closed", end_date=end.isoformat()))
@@ -240,7 +240,7 @@ def test_ics_parses_back_with_stable_uids(make_vault, tmp_path):
     assert len({str(e["uid"]) for e in events[0]}) == 3
     assert str(events[0][0]["summary"]).startswith("J.d.V.: ")  # initials: calendars go to clouds
     assert "Jan de Vries" not in target.read_text()
-    assert str(events[0][0]["description"]) == "terugkomgesprek"  # its kind: no path, no note text
+    assert str(events[0][0]["description"]) == "follow-up"  # its kind: no path, no note text
     assert "clients/" not in target.read_text()
     assert oct(os.stat(tmp_path / "due1.ics").st_mode & 0o777) == "0o600"
 

@@ -73,16 +73,16 @@ def test_forget_keeps_every_other_client_whose_name_holds_the_erased_one(tmp_pat
     bakker = "clients/jan-de-vries-bakker/client.md"
     session = "clients/mark-de-jong/sessions/2026-01-12-coaching.md"
     assert after[bakker] == before[bakker].replace(b"sponsor: Jan de Vries",
-                                                    b"sponsor: '[verwijderd]'")
+                                                    b"sponsor: '[erased]'")
     assert after[session] == before[session].replace(
-        b"- Jan de Vries bellen", b"- '[verwijderd] bellen'").replace(
-        b"text: mail Jan de Vries", b"text: mail [verwijderd]")
+        b"- Jan de Vries bellen", b"- '[erased] bellen'").replace(
+        b"text: mail Jan de Vries", b"text: mail [erased]")
     for rel in before:  # every other note byte for byte, but for the mentions
         if rel.startswith("clients/") and not rel.startswith("clients/jan-de-vries/") and \
                 rel not in (bakker, session) and not rel.endswith("README.md"):
             assert after[rel] == before[rel], rel
     values = yaml.safe_load(after[bakker].decode().split("---")[1])
-    assert values["name"] == "Jan de Vries-Bakker" and values["sponsor"] == "[verwijderd]"
+    assert values["name"] == "Jan de Vries-Bakker" and values["sponsor"] == "[erased]"
     check = cli(root, git_env, "check", "--json", "--today", TODAY)
     assert [p for p in json.loads(check.stdout) if p["severity"] == "error"] == []
     for repo in (root, remote):
@@ -93,11 +93,11 @@ def test_forget_keeps_every_other_client_whose_name_holds_the_erased_one(tmp_pat
     done = cli(root, git_env, "forget", "mark", "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr
     paths = git(root, "log", "--all", "--format=", "--name-only")
-    assert "clients/mark-de-jong/client.md" in paths and "[verwijderd]-de-jong" not in paths
+    assert "clients/mark-de-jong/client.md" in paths and "[erased]-de-jong" not in paths
     assert (root / "clients/mark-de-jong/client.md").read_bytes() == \
         before["clients/mark-de-jong/client.md"]
     assert b"Mark en Jan de Vries-Bakker" not in (root / session).read_bytes()  # "Mark" went
-    assert b"[verwijderd] en Jan de Vries-Bakker" in (root / session).read_bytes()
+    assert b"[erased] en Jan de Vries-Bakker" in (root / session).read_bytes()
 
 
 @pytest.mark.parametrize("spelling", ["ZOË VAN 'T HEK", "Zoe\u0308 van 't Hek", "Zoë van ’t Hek",
@@ -112,7 +112,7 @@ def test_every_spelling_of_the_name_is_erased(make_vault, spelling):
     done = run_cli("--vault", str(root), "forget", "zoe-van-t-hek", "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr
     text = (root / "clients/piet/sessions/2026-01-12-coaching.md").read_text()
-    assert text.endswith("Over [verwijderd], en Zoë van 't Hekkema niet.\n")
+    assert text.endswith("Over [erased], en Zoë van 't Hekkema niet.\n")
 
 
 def test_forget_refuses_while_a_stash_holds_work_and_keeps_it(tmp_path, git_env):
@@ -165,7 +165,7 @@ def test_forget_after_a_rename_a_moved_folder_and_a_corrected_name_erases_them_a
         for word in (SECRET, "Jan de Vris", "jan-de-vris", "jan-dv", "Jan de Vries"):
             assert word not in seen, (repo, word)
     assert (root / "clients/piet/sessions/2026-01-12-coaching.md").read_text().endswith(
-        "Piet kende [verwijderd] nog.\n")
+        "Piet kende [erased] nog.\n")
     synced_phone = cli(other, {**git_env, "COACHNOTES_DEVICE": "phone"}, "sync", "--today",
                        TODAY)
     assert synced_phone.returncode == 0, synced_phone.stderr
@@ -193,7 +193,7 @@ def test_tags_on_the_remote_are_rewritten_too(tmp_path, git_env):
     data = without(objects(remote).decode("utf-8", "replace"), "Jan de Vries-Bakker",
                    "jan-de-vries-bakker")
     assert SECRET not in data and "Jan de Vries" not in data and "jan-de-vries" not in data
-    assert "[verwijderd]" in git(remote, "tag", "-n1", "v1")
+    assert "[erased]" in git(remote, "tag", "-n1", "v1")
 
 
 def test_copies_elsewhere_big_files_cache_and_temporary_files_are_erased(tmp_path, git_env):
@@ -217,7 +217,7 @@ def test_copies_elsewhere_big_files_cache_and_temporary_files_are_erased(tmp_pat
     assert done.returncode == 0, done.stderr
     assert not copy.exists() and not (root / "Inbox/2026-02-01-coaching.md").exists()
     assert ".trash/client.md" in done.stdout and "Inbox/2026-02-01-coaching.md" in done.stdout
-    assert (root / "journaal/groot.md").read_text().endswith("Gesprek met [verwijderd].\n")
+    assert (root / "journaal/groot.md").read_text().endswith("Gesprek met [erased].\n")
     everything = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file()
                           and ".git" not in p.parts)
     assert SECRET.encode() not in everything
@@ -247,13 +247,13 @@ def test_documents_go_to_exports_never_to_git_and_forget_removes_them(tmp_path, 
         name="Jan de Vries", reason=SECRET, sponsor_consent=consent)})
     report = cli(root, git_env, "report", "jan-de-vries", "--format", "pdf", "--today", TODAY)
     assert report.returncode == 0, report.stderr
-    pdf = root / "exports/jan-de-vries-voortgangsrapportage-2026-11-27.pdf"
+    pdf = root / "exports/jan-de-vries-progress-report-2026-11-27.pdf"
     assert report.stdout.strip() == str(pdf) and pdf.read_bytes().startswith(b"%PDF")
     export = cli(root, git_env, "export", "jan-de-vries", "--today", TODAY)
     assert export.returncode == 0, export.stderr
     archive = root / "exports/jan-de-vries-export-2026-11-27.zip"
     hours = cli(root, git_env, "hours", "--csv", "--from", "2026-01-01", "--today", TODAY)
-    assert hours.stdout.strip() == str(root / "exports/uren-2026-01-01-2026-11-30.csv")
+    assert hours.stdout.strip() == str(root / "exports/hours-2026-01-01-2026-11-30.csv")
     assert oct(os.stat(root / "exports").st_mode & 0o777) == "0o700"
     assert {oct(p.stat().st_mode & 0o777) for p in (root / "exports").iterdir()} == {"0o600"}
     assert cli(root, git_env, "sync", "--today", TODAY).returncode == 0
@@ -270,7 +270,7 @@ def test_documents_go_to_exports_never_to_git_and_forget_removes_them(tmp_path, 
     done = cli(root, git_env, "forget", "jan-de-vries", "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr
     assert not pdf.exists() and not archive.exists()
-    assert SECRET not in (root / "exports/uren-2026-01-01-2026-11-30.csv").read_text()
+    assert SECRET not in (root / "exports/hours-2026-01-01-2026-11-30.csv").read_text()
     assert committed.name not in git(root, "log", "--all", "--format=", "--name-only")
 
 
@@ -363,7 +363,7 @@ def test_a_calendar_names_clients_by_initials_reminds_and_counts_each_appointmen
     assert done.returncode == 0, done.stderr
     events = list(icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
     assert f"{len(events)} event(s) written" in done.stderr
-    follow = [e for e in events if "Terugkomgesprek" in str(e["summary"])]
+    follow = [e for e in events if "follow-up" in str(e["summary"]).lower()]
     assert len(follow) == 1  # the planned note and its follow-up entry: one appointment
     assert str(follow[0]["summary"]).startswith("Z.v.t.H.: ")
     assert follow[0].decoded("dtstart").hour == 14
@@ -375,7 +375,7 @@ def test_a_calendar_names_clients_by_initials_reminds_and_counts_each_appointmen
                                 TODAY).stdout)
     assert [i["kind"] for i in listed].count("follow-up") == 1
     assert not [i for i in listed if i["kind"] == "session"]
-    (root / "coachnotes.yml").write_text("retention_years: 2\ncalendar_names: full\n")
+    (root / "coachnotes.yml").write_text("language: en\nretention_years: 2\ncalendar_names: full\n")
     run_cli("--vault", str(root), "due", "--all", "--ics", str(target), "--today", TODAY)
     assert "Zoë van 't Hek: " in target.read_text(encoding="utf-8").replace("\\'", "'")
 
@@ -394,7 +394,7 @@ def test_forgetting_one_of_many_alike_names_changes_only_its_own_mentions(tmp_pa
     chosen = data.draw(st.lists(st.sampled_from(NAMES), min_size=2, max_size=6, unique=True))
     gone = data.draw(st.sampled_from(chosen))
     root = tmp_path_factory.mktemp("vault")
-    (root / "coachnotes.yml").write_text("retention_years: 2\n")
+    (root / "coachnotes.yml").write_text("language: en\nretention_years: 2\n")
     expected = {}
     for name in chosen:
         said = data.draw(st.lists(st.sampled_from(chosen), max_size=4))
@@ -406,7 +406,7 @@ def test_forgetting_one_of_many_alike_names_changes_only_its_own_mentions(tmp_pa
         rel = f"clients/{slugify(name)}/client.md"
         write_files(root, {rel: text})
         if name != gone:
-            kept = ["[verwijderd]" if s == gone else s for s in said]
+            kept = ["[erased]" if s == gone else s for s in said]
             expected[rel] = (name, "Gesprek. " + " en ".join(kept) + ".\n", kept)
     done = run_cli("--vault", str(root), "forget", slugify(gone), "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr

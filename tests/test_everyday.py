@@ -3,25 +3,41 @@ Dutch vault (issue #29, the parts done so far)."""
 
 from __future__ import annotations
 
+import re
+
 import click
 from click.testing import CliRunner
 
 from conftest import TODAY, client_note, run_cli, session_note, settle
 
 
+def speak(root, lang: str) -> None:
+    """Make the vault's own language `lang` (it comes before COACHNOTES_LANG, SPEC 14)."""
+    settings = root / "coachnotes.yml"
+    text = settings.read_text()
+    spoken = re.sub(r"^language: \w+$", f"language: {lang}", text, flags=re.M)
+    if spoken != text:
+        settings.write_text(spoken)
+        settle()
+
+
 def cli(root, *args, lang="nl"):
-    return run_cli("--vault", str(root), *args, "--today", TODAY, env={"COACHNOTES_LANG": lang})
+    """A command in the vault, which speaks `lang`."""
+    speak(root, lang)
+    return run_cli("--vault", str(root), *args, "--today", TODAY, env={"COACHNOTES_LANG": ""})
 
 
 def test_a_settings_error_is_a_fix_item_and_its_correction_is_seen_at_once(make_vault):
     root = make_vault({"clients/jan/client.md": client_note(status="intake",
                                                             intake_date="2026-11-20")})
     assert "E012" not in cli(root, "due").stdout
-    (root / "coachnotes.yml").write_text("retention_years: 2\nstalled_after_days: 4x\n")
+    (root / "coachnotes.yml").write_text("language: en\nretention_years: 2\n"
+                                         "stalled_after_days: 4x\n")
     settle()
     broken = cli(root, "due")
     assert "E012 `stalled_after_days`" in broken.stdout
-    (root / "coachnotes.yml").write_text("retention_years: 2\nstalled_after_days: 42\n")
+    (root / "coachnotes.yml").write_text("language: en\nretention_years: 2\n"
+                                         "stalled_after_days: 42\n")
     settle()
     assert "E012" not in cli(root, "due").stdout  # the same value as the default: not stale
 
@@ -252,8 +268,8 @@ def test_fix_reads_what_check_reads_quoted_keys_a_spaced_opening_tabbed_lists_fl
 
 
 def test_help_and_usage_errors_speak_the_vaults_language(make_vault):
-    root = make_vault({"clients/jan/client.md": client_note()})
-    nl = {"COACHNOTES_LANG": "", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""}
+    root = make_vault({"clients/jan/client.md": client_note()}, settings="language: nl\n")
+    nl = {"COACHNOTES_LANG": "en", "LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""}
     helped = run_cli("--vault", str(root), "due", "--help", env=nl)
     assert helped.stdout.startswith("Gebruik: coachnotes due [OPTIES]")
     assert "Alleen wat over tijd is." in helped.stdout and "Only items" not in helped.stdout
@@ -261,5 +277,6 @@ def test_help_and_usage_errors_speak_the_vaults_language(make_vault):
     assert wrong.returncode == 2 and "Fout: Geen optie '--bogus'." in wrong.stderr
     missing = run_cli("--vault", str(root), "show", env=nl)
     assert "Fout: Ontbrekend argument 'CLIENT'." in missing.stderr
-    english = run_cli("--vault", str(root), "due", "--help", env={"COACHNOTES_LANG": "en"})
+    speak(root, "en")
+    english = run_cli("--vault", str(root), "due", "--help", env={"COACHNOTES_LANG": "nl"})
     assert english.stdout.startswith("Usage: coachnotes due [OPTIONS]")

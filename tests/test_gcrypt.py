@@ -64,7 +64,7 @@ def test_the_readme_gcrypt_recipe_keeps_everything_off_the_remote(tmp_path, git_
             "gpg --quick-gen-key", "gpg --batch --passphrase '' --quick-gen-key")
 
     laptop = tmp_path / "laptop"
-    assert run_cli("init", str(laptop), env=git_env).returncode == 0
+    assert run_cli("init", str(laptop), "--language", "en", env=git_env).returncode == 0
     (laptop / "clients" / ID).mkdir()
     (laptop / "clients" / ID / "client.md").write_text(client_note(name=NAME) + SECRET + "\n")
     run(as_written(first_block) + '\necho "$KEY" > ../key-id\n', laptop, one)
@@ -91,6 +91,6 @@ def test_the_readme_gcrypt_recipe_keeps_everything_off_the_remote(tmp_path, git_
     run(f"coachnotes forget {ID} --yes", laptop, one)
     run("coachnotes sync", desktop, two)
     assert not (desktop / "clients" / ID).exists()
-    assert "[verwijderd]" in (desktop / "notes.md").read_text()
+    assert "[erased]" in (desktop / "notes.md").read_text()
     history = git(desktop, "log", "--all", "-p", "--format=%B")
     assert NAME not in history and SECRET not in history

@@ -141,7 +141,7 @@ def test_a_refused_push_is_called_a_refusal_with_the_remote_message(tmp_path, gi
 def test_a_remote_of_unrelated_history_is_explained(tmp_path, git_env):
     remote, a, b = devices(tmp_path, git_env)
     other = tmp_path / "other"
-    assert run_cli("init", str(other), env=git_env).returncode == 0
+    assert run_cli("init", str(other), "--language", "en", env=git_env).returncode == 0
     git(other, "commit", "-q", "--amend", "-m", "een andere kluis")  # a root of its own
     git(other, "push", "-q", "-f", str(remote), "main")
     result = sync(a, git_env, "a")

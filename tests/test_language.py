@@ -1,5 +1,5 @@
 """SPEC §14: every message in the vault's language, from gettext catalogs, complete in nl and
-en; COACHNOTES_LANG overrides; codes, JSON and option names stay English."""
+en; the vault's language before COACHNOTES_LANG; codes, JSON and option names stay English."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import ast
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from conftest import REPO, TODAY, client_note, run_cli, session_note
 PACKAGE = REPO / "coachnotes"
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
-DUTCH = {"COACHNOTES_LANG": ""}  # no override: the vault's own language (nl) rules
+DUTCH = {"COACHNOTES_LANG": ""}  # nothing but the vault's own language
 
 
 def catalog(language: str) -> dict[str, str]:
@@ -101,18 +102,22 @@ def dutch_vault(make_vault):
             session_note(date="2026-11-20", number=1, next="2026-11-25"),
         "clients/jan/sessions/2026-11-21-coaching.md":
             "---\ntype: session\nclient: jan\ndate: 2026-11-21\n\tkind: coaching\n---\n",
-    })
+    }, settings="language: nl\n")
 
 
-def test_a_dutch_vault_speaks_dutch_and_COACHNOTES_LANG_overrides(make_vault):
+def test_a_dutch_vault_speaks_dutch_whatever_COACHNOTES_LANG_says(make_vault):
+    """SPEC §14 (v3): the vault's language first, then COACHNOTES_LANG, then the locale."""
     root = dutch_vault(make_vault)
-    dutch = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=DUTCH)
-    assert "E013 `status` moet een van deze zijn" in dutch.stdout
-    assert "(bedoel je 'active'? de waarden zijn Engels)" in dutch.stdout
-    assert "springt in met een tab; YAML wil spaties" in dutch.stdout
-    assert "fout(en)" in dutch.stderr
+    for env in (DUTCH, {"COACHNOTES_LANG": "en"}, {"COACHNOTES_LANG": "en", "LC_ALL": "C"}):
+        dutch = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=env)
+        assert "E013 `status` moet een van deze zijn" in dutch.stdout
+        assert "(bedoel je 'active'? de waarden zijn Engels)" in dutch.stdout
+        assert "springt in met een tab; YAML wil spaties" in dutch.stdout
+        assert "fout(en)" in dutch.stderr
+    settings = root / "coachnotes.yml"
+    settings.write_text(settings.read_text().replace("language: nl", "language: en"))
     english = run_cli("--vault", str(root), "check", "--today", "2026-11-27",
-                      env={"COACHNOTES_LANG": "en"})
+                      env={"COACHNOTES_LANG": "nl"})
     assert "E013 `status` must be one of" in english.stdout  # not a saved Dutch answer
     assert "indented with a tab; YAML needs spaces" in english.stdout
     data = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
@@ -124,7 +129,8 @@ def test_a_dutch_vault_speaks_dutch_and_COACHNOTES_LANG_overrides(make_vault):
 def test_due_show_and_help_in_dutch(make_vault):
     root = make_vault({"clients/jan/client.md": client_note(),
                        "clients/jan/sessions/2026-11-20-coaching.md":
-                           session_note(date="2026-11-20", number=1, next="2026-11-25")})
+                           session_note(date="2026-11-20", number=1, next="2026-11-25")},
+                      settings="language: nl\n")
     due = run_cli("--vault", str(root), "due", "--today", "2026-11-27", env=DUTCH)
     head = due.stdout.splitlines()[0].split()
     assert head == ["DATUM", "WANNEER", "SOORT", "CLIËNT", "WAT"]
@@ -135,8 +141,9 @@ def test_due_show_and_help_in_dutch(make_vault):
     assert "Meldingen (codes):" in helped.stdout
     assert "W111" in helped.stdout and "zet geen" in helped.stdout
     assert "--strict" in helped.stdout  # option names stay English
-    english = run_cli("--vault", str(root), "due", "--today", "2026-11-27",
-                      env={"COACHNOTES_LANG": "en"})
+    settings = root / "coachnotes.yml"
+    settings.write_text(settings.read_text().replace("language: nl", "language: en"))
+    english = run_cli("due", "--today", "2026-11-27", cwd=root, env={"COACHNOTES_LANG": "nl"})
     assert english.stdout.split()[:5] == ["DUE", "WHEN", "KIND", "CLIENT", "WHAT"]
 
 
@@ -145,6 +152,10 @@ def test_outside_a_vault_the_language_is_the_override_or_the_system(tmp_path):
     assert nowhere.returncode == 1 and "geen coachnotes-kluis" in nowhere.stderr
     system = run_cli("due", cwd=tmp_path, env={"COACHNOTES_LANG": "", "LC_ALL": "nl_NL.UTF-8"})
     assert "geen coachnotes-kluis" in system.stderr
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # a repository, no vault
+    synced = run_cli("sync", cwd=tmp_path, env={"COACHNOTES_LANG": "", "LANG": "nl_NL.UTF-8"})
+    assert synced.returncode == 1 and "geen coachnotes-kluis" in synced.stderr
+    assert "coachnotes init" in synced.stderr and "Traceback" not in synced.stderr
     plain = run_cli("due", cwd=tmp_path, env={"COACHNOTES_LANG": "", "LC_ALL": "C",
                                               "LANG": "C"})
     assert "no coachnotes vault" in plain.stderr
@@ -195,7 +206,7 @@ def test_each_slip_is_named_for_its_cause_in_dutch(make_vault, slip):
         keys.append(line)
     root = make_vault({"clients/jan/client.md": client_note(),
                        "clients/jan/sessions/2026-11-20-coaching.md":
-                           "---\n" + "\n".join(keys) + "\n---\n"})
+                           "---\n" + "\n".join(keys) + "\n---\n"}, settings="language: nl\n")
     result = run_cli("--vault", str(root), "check", "--today", "2026-11-27", env=DUTCH)
     assert said in result.stdout, result.stdout
 

@@ -71,7 +71,7 @@ def test_notes_as_obsidian_writes_them_read_as_meant(make_vault):
     assert "2026-12-03 10:00" in table
     run_cli("--vault", str(root), "index", "--today", TODAY)
     page = (root / "clients/anouk-de-graaf/README.md").read_text()
-    assert page.count("coachgesprek") == 3
+    assert page.count("| coaching ") == 3
 
 
 def test_a_link_to_a_client_that_does_not_exist_is_named(make_vault):

@@ -27,7 +27,7 @@ def test_example_vault_ships_its_pages_as_golden_files(example_copy):
         assert page.decode("utf-8").startswith(MARKER + "\n")
     result = run_cli("--vault", str(example_copy), "index", "--today", TODAY)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"0 page(s) written, {len(before)} unchanged"
+    assert result.stdout.strip() == f"0 pagina('s) geschreven, {len(before)} ongewijzigd"
     assert pages_of(example_copy) == before
 
 

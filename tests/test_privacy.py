@@ -83,8 +83,8 @@ def expected_after(before: dict[str, bytes]) -> dict[str, bytes]:
         if rel.startswith(f"clients/{ID}/") or rel in ("INDEX.md", "FOLLOW-UPS.md") or \
                 rel.endswith("/README.md"):
             continue
-        out[rel.replace(ID, "[verwijderd]")] = data.replace(NAME.encode(), b"[verwijderd]") \
-            .replace(ID.encode(), b"[verwijderd]")
+        out[rel.replace(ID, "[erased]")] = data.replace(NAME.encode(), b"[erased]") \
+            .replace(ID.encode(), b"[erased]")
     return out
 
 
@@ -102,14 +102,14 @@ def test_forget_erases_the_client_from_vault_history_cache_and_remote(tmp_path, 
     done = cli(root, git_env, "forget", ID, "--yes", "--today", TODAY)
 
     assert done.returncode == 0, done.stderr
-    assert f"{KEEP}: the mentions of {ID} now read [verwijderd]" in done.stdout
-    assert f"journaal/{ID}.md: the mentions of {ID} now read [verwijderd]" in done.stdout
+    assert f"{KEEP}: the mentions of {ID} now read [erased]" in done.stdout
+    assert f"journaal/{ID}.md: the mentions of {ID} now read [erased]" in done.stdout
     assert not (root / "clients" / ID).exists()
     after = snapshot(root)
     for rel, data in expected_after(before).items():
         assert after[rel] == data, rel
     assert b"Jan-de-Vriesland blijft" in after[KEEP]  # a longer word is not a mention
-    assert (root / "journaal/[verwijderd].md").read_text() == \
+    assert (root / "journaal/[erased].md").read_text() == \
         "Eigen aantekening over een lastig gesprek.\n"  # renamed, its text kept
     assert leaks(objects(root)) == [] and leaks(objects(remote)) == []
     assert NAME not in git(root, "log", "--all", "--format=%B")
@@ -127,7 +127,7 @@ def test_forget_erases_the_client_from_vault_history_cache_and_remote(tmp_path, 
     assert "erased 1 client" in synced.stderr
     assert not (other / "clients" / ID).exists()
     mine = (other / "clients/piet-bos/sessions/2026-11-20-coaching.md").read_text()
-    assert mine.endswith("Ook over [verwijderd].\n")  # its own work kept, the mention erased
+    assert mine.endswith("Ook over [erased].\n")  # its own work kept, the mention erased
     assert leaks(objects(other)) == [] and leaks(objects(remote)) == []
     assert not list(other.glob("*.conflict-*"))  # one erasure log, not two
     assert cli(root, git_env, "sync", "--today", TODAY).returncode == 0
@@ -275,11 +275,11 @@ def test_forget_without_git_erases_the_folder_and_the_mentions(make_vault):
     done = run_cli("--vault", str(root), "forget", ID, "--yes", "--today", TODAY)
     assert done.returncode == 0, done.stderr
     assert "not a git repository" in done.stderr
-    assert (root / "journaal/[verwijderd].md").read_text() == "Eigen aantekening.\n"
+    assert (root / "journaal/[erased].md").read_text() == "Eigen aantekening.\n"
     assert (root / "journaal/foto.png").read_bytes() == b"\x89PNG\0\0" + ID.encode()
     assert not (root / "clients" / ID).exists()
     assert (root / KEEP).read_text().endswith(
-        "Piet noemde [verwijderd] als voorbeeld; zie ook [verwijderd]. Jan-de-Vriesland blijft.\n")
+        "Piet noemde [erased] als voorbeeld; zie ook [erased]. Jan-de-Vriesland blijft.\n")
     assert "token:" in (root / "erasures.yml").read_text()
 
 
@@ -327,12 +327,12 @@ def test_retention_warnings_and_the_retention_command(make_vault):
 
 def test_W111_until_retention_is_chosen_and_init_chooses_two(tmp_path, make_vault):
     root = make_vault({}, settings="retention_years: 2\n")
-    (root / "coachnotes.yml").write_text("coach: Marieke\n")
+    (root / "coachnotes.yml").write_text("language: en\ncoach: Marieke\n")
     check = run_cli("--vault", str(root), "check")
     assert check.returncode == 0 and "coachnotes.yml:1: W111" in check.stdout
     assert run_cli("--vault", str(root), "retention").returncode == 1
     fresh = tmp_path / "fresh"
-    assert run_cli("init", str(fresh)).returncode == 0
+    assert run_cli("init", str(fresh), "--language", "nl").returncode == 0
     text = (fresh / "coachnotes.yml").read_text()
     assert "retention_years: 2" in text and "KIES ZELF" in text
     assert "W111" not in run_cli("--vault", str(fresh), "check").stdout

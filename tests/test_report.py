@@ -45,7 +45,7 @@ def marker_vault(make_vault, share):
         JAN: client.replace("\n---\n\nNotities.\n", "\n---\n" + body),
         "clients/jan/sessions/a.md": session_note(date="2026-08-13", number=1) +
         "\nSessieprivé: wat er besproken is.\n\n## For the sponsor\n\nSponsorwoord twee.\n"},
-        settings="coach: Marieke Verhoeven\n")
+        settings="coach: Marieke Verhoeven\nlanguage: nl\n")
 
 
 def read_back(fmt: str, data) -> str:

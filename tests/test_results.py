@@ -89,7 +89,7 @@ score = st.one_of(st.none(), st.integers(0, 10))
                 min_size=1, max_size=5))
 def test_the_totals_equal_a_direct_recount(tmp_path_factory, clients):
     root = tmp_path_factory.mktemp("v")
-    (root / "coachnotes.yml").write_text("retention_years: 2\n")
+    (root / "coachnotes.yml").write_text("language: en\nretention_years: 2\n")
     expect = {"trajectories": 0, "not_measured": 0, "goals": 0, "improved": 0, "held": 0,
               "fallen": 0}
     changes, since = [], []

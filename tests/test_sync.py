@@ -42,7 +42,7 @@ def devices(tmp_path, git_env):
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "--bare", "-q", "-b", "main", str(remote))
     a = Device(tmp_path / "laptop", "laptop", git_env)
-    assert run_cli("init", str(a.root), env=git_env).returncode == 0
+    assert run_cli("init", str(a.root), "--language", "en", env=git_env).returncode == 0
     git(a.root, "remote", "add", "origin", str(remote))
     a.write(JAN, client_note())
     a.write(NOTE, session_note(date="2026-11-20", number=1) + "Regel een.\n")
@@ -186,7 +186,7 @@ def test_commit_messages_carry_no_note_content(devices):
 
 def test_without_a_remote_no_push_commits_and_plain_sync_exits_3(tmp_path, git_env):
     root = tmp_path / "v"
-    assert run_cli("init", str(root), env=git_env).returncode == 0
+    assert run_cli("init", str(root), "--language", "en", env=git_env).returncode == 0
     (root / "clients/jan").mkdir(parents=True)
     (root / JAN).write_text(client_note())
     result = run_cli("--vault", str(root), "sync", "--no-push", env=git_env)
@@ -219,7 +219,7 @@ def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, gi
     remote = base / "remote.git"
     git(base, "init", "--bare", "-q", "-b", "main", str(remote))
     roots = [base / "a", base / "b"]
-    assert run_cli("init", str(roots[0]), env=git_env).returncode == 0
+    assert run_cli("init", str(roots[0]), "--language", "en", env=git_env).returncode == 0
     git(roots[0], "remote", "add", "origin", str(remote))
     (roots[0] / "clients/jan/sessions").mkdir(parents=True)
     (roots[0] / JAN).write_text(client_note())
@@ -276,7 +276,7 @@ def test_the_cache_is_never_committed_even_without_a_gitignore(tmp_path, git_env
     root = tmp_path / "v"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    (root / "coachnotes.yml").write_text("coach: Marieke\n")
+    (root / "coachnotes.yml").write_text("language: en\ncoach: Marieke\n")
     (root / "clients/jan").mkdir(parents=True)
     (root / JAN).write_text(client_note())
     assert run_cli("--vault", str(root), "check").returncode == 0  # makes .coachnotes/

@@ -78,7 +78,8 @@ def perform(root, op) -> list:
         path = root / "clients" / "los.md"
         path.write_text(session_file("jan", 0) if variant else client_file("los", 0))
         return [path]
-    (root / "coachnotes.yml").write_text(f"stalled_after_days: {10 + variant * 100}\n")
+    (root / "coachnotes.yml").write_text(
+        f"language: en\nstalled_after_days: {10 + variant * 100}\n")
     return [root / "coachnotes.yml"]
 
 

@@ -41,7 +41,9 @@ def _system() -> str | None:
 def choose(vault_language: str | None = None, cache: Path | None = None) -> str:
     """Set (and return) the language of this process's messages; `cache` is a private folder
     where a catalog, once read, is kept ready to load (the vault's cache)."""
-    wanted = [os.environ.get("COACHNOTES_LANG"), vault_language, _system(), SOURCE]
+    # SPEC 14: the vault's language (its setting, `nl` when it names none), else
+    # COACHNOTES_LANG, else the locale, else English
+    wanted = [vault_language, os.environ.get("COACHNOTES_LANG"), _system(), SOURCE]
     language = next(w for w in wanted if w and (w == SOURCE or _has(w)))
     _current[:] = [language]
     _cache[:] = [cache] if cache is not None else []

@@ -94,12 +94,14 @@ def list_table(rows: list[Summary], width: int | None = WIDTH) -> list[str]:
     client, ident, status, held, start, end, nxt = _heads(
         _("client"), _("id"), _("status"), _("held"), _("start"), _("end"), _("next"))
     id_width = max(id_width, len(ident))
-    head = (f"{client:<{name_width}}  {ident:<{id_width}}  {status:<12}  {held:>5}  "
+    held_width = max(5, len(held))  # GEHOUDEN is longer than its numbers
+    head = (f"{client:<{name_width}}  {ident:<{id_width}}  {status:<12}  {held:<{held_width}}  "
             f"{start:<10}  {end:<10}  {nxt:<10}  !")
     lines = [head]
     for r in rows:
+        count = f"{r.sessions:>2}/{r.planned_sessions:<2}"
         lines.append(f"{clip(r.name, name_width):<{name_width}}  {r.id:<{id_width}}  "
-                     f"{status_word(r.status):<12}  {r.sessions:>2}/{r.planned_sessions:<2}  "
+                     f"{status_word(r.status):<12}  {count:<{held_width}}  "
                      f"{_d(r.start_date):<10}  {_d(r.end):<10}  {_d(r.next):<10}  "
                      f"{r.problems or ''}".rstrip())
     return lines

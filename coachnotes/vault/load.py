@@ -77,7 +77,7 @@ def settings_language(root: Path) -> str | None:
         return None
     found = re.search(r"^language:[ \t]*['\"]?([A-Za-z_-]+)['\"]?[ \t]*(?:#.*)?$", text, re.M)
     language = found.group(1) if found else None
-    # an unknown language (E013) falls back as the settings do: one language for all
+    # no language named, or an unknown one (E013): the settings' default, one language for all
     return language if language in schema.LANGUAGES else schema.SETTINGS_DEFAULTS["language"]
 
 
