@@ -7,7 +7,6 @@ never overwrites a note. Errors are `Refused`/`UnknownClient` with a message tha
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
 import os
 import re
 import string
@@ -20,7 +19,14 @@ from coachnotes.errors import Refused
 from coachnotes.i18n import _
 from coachnotes.vault import schema
 from coachnotes.vault.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
-from coachnotes.vault.layout import CACHE_DIR, CLIENTS, NEVER_COMMITTED, SETTINGS_FILE, slugify
+from coachnotes.vault.layout import (
+    CACHE_DIR,
+    CLIENTS,
+    NEVER_COMMITTED,
+    SETTINGS_FILE,
+    slugify,
+    template_text,
+)
 from coachnotes.vault.model import Vault, add_months
 from coachnotes.vault.schema import SLUG_RE
 
@@ -36,19 +42,6 @@ def yaml_scalar(value: str) -> str:
         except yaml.YAMLError:
             pass
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def template_text(root: Path | None, language: str, name: str) -> str:
-    """The vault's own `templates/<name>.md` if present, else the default for the language."""
-    if root is not None:
-        own = root / "templates" / f"{name}.md"
-        if own.is_file():
-            return own.read_text(encoding="utf-8-sig")
-    try:
-        folder = importlib.resources.files("coachnotes.templates")
-    except ModuleNotFoundError:  # running from a source checkout without installing
-        folder = Path(__file__).resolve().parent.parent / "templates"
-    return (folder / language / f"{name}.md").read_text(encoding="utf-8")
 
 
 _OBSIDIAN = re.compile(r"\{\{\s*(date|time|title)\s*(?::\s*([^}]*?))?\s*\}\}")

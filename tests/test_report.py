@@ -1,4 +1,4 @@
-"""The sponsor side (SPEC §15, §16): a report that holds exactly what the coachee agreed to
+"""The sponsor side (SPEC §15, §16): documents that hold exactly what the coachee agreed to
 share, in Markdown, Word and PDF (read back with python-docx and pypdf), and the hours."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import re
 
 import pytest
 
+from coachnotes.answers.documents import build_document
 from coachnotes.answers.views import client_view
-from coachnotes.output.report import build_report, to_docx, to_markdown, to_pdf
+from coachnotes.output.documents import to_docx, to_markdown, to_pdf
 from coachnotes.rules.check import client_problems
 from coachnotes.vault.load import load_vault
 from coachnotes.vault.schema import SHARES
@@ -23,12 +24,20 @@ D = dt.date
 DAY = D.fromisoformat(TODAY)
 JAN = "clients/jan/client.md"
 
-# one marker word per category; the last three may never reach a sponsor
-MARKERS = {"attendance": "2026-08-13", "goals": "Doelwoordje", "development_points":
+# one marker word per category and kind of document; the last ones may never reach a sponsor
+MARKERS = {"attendance": "13 augustus 2026", "goals": "Doelwoordje", "development_points":
            "Ontwikkelwoord", "assessment": "aanleiding bevestigd", "progress":
-           "Verlengwoord", "sponsor_notes": "Sponsorwoord"}
-NEVER = ("Aanleidingwoord", "Assessmentnotitie", "Privéwoord", "Sessieprivé")
-
+           "Verlengwoord", "sponsor_notes": "Sponsorwoord", "results": "Start 4"}
+KIND_MARKERS = {
+    "progress": {k: v for k, v in MARKERS.items() if k != "results"},
+    "final": MARKERS,
+    # the plan: the reason with the goals, the period with the progress, the planned dates
+    "plan": {"goals": "Aanleidingwoord", "development_points": "Ontwikkelwoord",
+             "assessment": "aanleiding bevestigd", "progress": "Opzet van het traject",
+             "attendance": "1 december 2026"},
+}
+NEVER = ("Assessmentnotitie", "Privéwoord", "Sessieprivé")
+NEVER_BUT_IN_THE_PLAN = ("Aanleidingwoord",)
 
 def marker_vault(make_vault, share):
     consent = {"date": D(2026, 7, 1), "share": list(share)} if share is not None else None
@@ -43,8 +52,11 @@ def marker_vault(make_vault, share):
             "Sponsorwoord: goed op weg.\n\n## Verder\n\nPrivéwoord weer.\n")
     return make_vault({
         JAN: client.replace("\n---\n\nNotities.\n", "\n---\n" + body),
-        "clients/jan/sessions/a.md": session_note(date="2026-08-13", number=1) +
-        "\nSessieprivé: wat er besproken is.\n\n## For the sponsor\n\nSponsorwoord twee.\n"},
+        "clients/jan/sessions/a.md": session_note(date="2026-08-13", number=1,
+                                                  scores=[4]) +
+        "\nSessieprivé: wat er besproken is.\n\n## For the sponsor\n\nSponsorwoord twee.\n",
+        "clients/jan/sessions/b.md": session_note(date="2026-11-02", number=2, scores=[7]),
+        "clients/jan/sessions/c.md": session_note(date="2026-12-01", number=3)},
         settings="coach: Marieke Verhoeven\nlanguage: nl\n")
 
 
@@ -65,24 +77,34 @@ def read_back(fmt: str, data) -> str:
 RENDER = {"md": to_markdown, "docx": to_docx, "pdf": to_pdf}
 
 
+def shares_to_try(fmt: str):
+    """Every combination for Markdown; for Word and PDF (slower to make and read back):
+    nothing, each share alone, each all but one, and all."""
+    if fmt == "md":
+        return [c for n in range(len(SHARES) + 1) for c in itertools.combinations(SHARES, n)]
+    return [(), SHARES] + [(s,) for s in SHARES] + \
+        [tuple(x for x in SHARES if x != s) for s in SHARES]
+
+
+@pytest.mark.parametrize("kind", ["plan", "progress", "final"])
 @pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
-def test_every_combination_of_consent_shares_exactly_what_was_agreed(make_vault, fmt):
+def test_every_combination_of_consent_shares_exactly_what_was_agreed(make_vault, fmt, kind):
     root = marker_vault(make_vault, [])
     vault = load_vault(root)
     client = vault.clients["jan"]
     view = client_view(vault, client, DAY, client_problems(vault, "jan", DAY))
-    for n in range(len(SHARES) + 1):
-        for share in itertools.combinations(SHARES, n):
-            client.values["sponsor_consent"] = {"date": "2026-07-01", "share": list(share)}
-            shown = read_back(fmt, RENDER[fmt](build_report(vault, view, DAY)))
-            shown = " ".join(shown.split())
-            for category, marker in MARKERS.items():
-                assert (marker in shown) == (category in share), (fmt, share, category)
-            for marker in NEVER:
-                assert marker not in shown, (fmt, share, marker)
-            for fact in ("Jan de Vries", "Gemeente", "HR — P. de Boer", "Marieke Verhoeven",
-                         "2026-07-01", "Vertrouwelijk"):
-                assert fact in shown, (fmt, fact)
+    markers = KIND_MARKERS[kind]
+    for share in shares_to_try(fmt):
+        client.values["sponsor_consent"] = {"date": "2026-07-01", "share": list(share)}
+        shown = read_back(fmt, RENDER[fmt](build_document(vault, view, kind, DAY)))
+        shown = " ".join(shown.split())
+        for category, marker in markers.items():
+            assert (marker in shown) == (category in share), (fmt, kind, share, category)
+        for marker in NEVER + (NEVER_BUT_IN_THE_PLAN if kind != "plan" else ()):
+            assert marker not in shown, (fmt, share, marker)
+        for fact in ("Jan de Vries", "Gemeente", "HR — P. de Boer", "Marieke Verhoeven",
+                     "1 juli 2026", "27 november 2026", "Vertrouwelijk"):
+            assert fact in shown, (fmt, fact)
 
 
 def test_the_command_refuses_without_consent_and_says_how(make_vault):

@@ -125,7 +125,44 @@ TEXTS: dict[str, str] = {
     "share.progress": N_("progress"),
     "share.sponsor_notes": N_("text for the sponsor"),
     "share.results": N_("results"),
+    "plan.title": N_("Plan of approach"),
+    "final.title": N_("Final report"),
+    "doc.page": N_("page {n}"),
+    "doc.kvk": N_("Chamber of Commerce {number}"),
+    "doc.vat": N_("VAT {number}"),
+    "doc.course": N_("How the trajectory runs"),
+    "doc.course.sessions": N_("{n} coaching conversations in about {months} months"),
+    "doc.planned": N_("Conversations planned"),
+    "doc.follow_ups": N_("Follow-up conversations"),
+    "doc.follow_up": N_("Follow-up conversation {n}"),
+    "doc.goal": N_("Goal {n}"),
+    "doc.follow_ups.foreseen": N_("about {months} months after the end"),
+    "doc.cost": N_("Cost"),
+    "doc.cost.line": N_("{n} conversations × 60 minutes × € {rate} = € {total} (excl. VAT)"),
+    "doc.signatures": N_("Agreed"),
+    "doc.signature.coachee": N_("Coachee"),
+    "doc.signature.sponsor": N_("Sponsor"),
+    "doc.signature.coach": N_("Coach"),
+    "doc.signature.line": N_("Date and signature"),
+    "doc.results.intro": N_("The coachee's own rating of each goal, from 0 to 10."),
 }
+
+MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
+               N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
+               N_("November"), N_("December"))
+
+
+def written_out(day, language: str) -> str:
+    """A date as a person reads it in a document: `4 december 2026`, `4 December 2026`
+    (a text that is no date stays as written)."""
+    import datetime as dt
+
+    if not isinstance(day, dt.date):
+        try:
+            day = dt.date.fromisoformat(str(day).strip()[:10])
+        except ValueError:
+            return str(day)
+    return f"{day.day} {gettext(MONTH_NAMES[day.month - 1], language)} {day.year}"
 
 
 def referred(value: str, language: str) -> str:

@@ -172,3 +172,19 @@ def is_within(path: Path, root: Path) -> bool:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
     except OSError:
         return False
+
+
+def template_text(root: Path | None, language: str, name: str) -> str:
+    """The vault's own `templates/<name>.md` if present, else the default for the language
+    (note templates and the documents' texts alike)."""
+    import importlib.resources
+
+    if root is not None:
+        own = root / "templates" / f"{name}.md"
+        if own.is_file():
+            return own.read_text(encoding="utf-8-sig")
+    try:
+        folder = importlib.resources.files("coachnotes.templates")
+    except ModuleNotFoundError:  # running from a source checkout without installing
+        folder = Path(__file__).resolve().parent.parent.parent / "templates"
+    return (folder / language / f"{name}.md").read_text(encoding="utf-8")

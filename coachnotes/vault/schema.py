@@ -9,6 +9,7 @@ anything a user can write.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from sys import intern
 from typing import Any, Callable, NamedTuple
@@ -28,7 +29,9 @@ LANGUAGES = ("nl", "en")
 CALENDAR_NAMES = ("initials", "full", "id")
 CLIENT_ID_STYLES = ("name", "code")
 SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
-          "sponsor_notes")
+          "sponsor_notes", "results")
+PRACTICE_FIELDS = ("name", "address", "postcode_city", "email", "phone", "website", "kvk",
+                   "vat_id")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -161,6 +164,13 @@ SETTINGS = Schema("settings", (
           "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES),
     Field("calendar_alarm_minutes", "int", "a reminder this many minutes before each timed "
           "event in a calendar file", minimum=0, maximum=40320),
+    Field("practice", "mapping", "the letterhead of documents for the sponsor", fields=tuple(
+        Field(key, "text", f"the practice's {key.replace('_', ' ')}")
+        for key in PRACTICE_FIELDS)),
+    Field("bill_intake", "bool", "whether the intake counts in `hours` (default no)"),
+    Field("health_words", "text_list", "more words (or beginnings of words) that `report` "
+          "warns about as health data"),
+    Field("charts", "bool", "diagrams in the generated pages (default yes)"),
     Field("sync", "mapping", "git settings", fields=(
         Field("remote", "text", "the remote to sync with"),
         Field("branch", "text", "the branch to sync (default: the current one)"),
@@ -183,6 +193,10 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "sponsors": {},
     "calendar_names": "initials",
     "calendar_alarm_minutes": None,
+    "practice": {},
+    "bill_intake": False,
+    "health_words": [],
+    "charts": True,
     "sync": {"remote": "origin", "branch": None},
 }
 
@@ -198,6 +212,9 @@ class _Invalid(Exception):
 def describe(value: Any) -> str:
     if isinstance(value, bool):
         return _("the yes/no value {value}").format(value=str(value).lower())
+    if isinstance(value, float) and not math.isfinite(value):
+        return _("{value}, which is no amount").format(
+            value=".nan" if math.isnan(value) else ".inf")
     if isinstance(value, (int, float)):
         return _("the number {value}").format(value=value)
     if isinstance(value, list):
@@ -320,7 +337,13 @@ def _timezone(f: Field, value: Any) -> str:
 
 
 def _number(f: Field, value: Any) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, str) and re.fullmatch(r"\s*€?\s*\d+,\d+\s*", value):
+        written = value.replace("€", "").strip().replace(",", ".")
+        raise _Invalid("E012", _("`{key}` must be a number written with a decimal point, "
+                                 "found '{value}': write {written}").format(
+                                     key=f.key, value=value, written=written))
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(value, float) and not math.isfinite(value)):
         raise _Invalid("E012", _("`{key}` must be a number (like 95 or 87.50), found "
                                  "{found}").format(key=f.key, found=describe(value)))
     if f.minimum is not None and value < f.minimum:

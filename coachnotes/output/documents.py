@@ -1,0 +1,323 @@
+"""The sponsor's documents laid out (SPEC §15): Markdown, Word (.docx) and PDF, from one
+`answers.documents.Document`.
+
+Word and PDF carry a letterhead (the practice), "Vertrouwelijk"/"Confidential" and the page
+number on every page, and honest metadata: the coach as author, the title and subject, the
+language (`nl-NL`, `en-GB`) and the date of `--today`. The PDF embeds DejaVu Sans (shipped in
+`fonts/`, Latin Extended-A/B and more), so "Ayşe Yılmaz" is drawn as written; a character
+the font lacks is named by `missing_glyphs` and drawn as "?", never as a black box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from coachnotes.answers.documents import Chart, Document
+from coachnotes.i18n.texts import text
+
+FONTS = Path(__file__).parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+CHUNK = 1200  # characters: a longer paragraph is laid out in parts, so time stays linear
+
+
+def _texts(document: Document):
+    """Every text a document shows, for the glyph check."""
+    yield from (document.title, document.confidential, document.coach, *document.letterhead,
+                *document.intro, *document.signatures)
+    for label, value in document.header:
+        yield label
+        yield value
+    for section in document.sections:
+        yield section.title
+        yield from section.lines
+        yield from section.paragraphs
+    if document.chart:
+        yield from document.chart.moments
+        yield from (goal for goal, _values in document.chart.series)
+
+
+# -- Markdown -------------------------------------------------------------------------
+
+def to_markdown(document: Document) -> str:
+    from coachnotes.output.pages import cell
+
+    out = [f"{' · '.join(cell(line) for line in document.letterhead)}", ""] \
+        if document.letterhead else []
+    out += [f"# {cell(document.title)}", "", f"**{document.confidential}**", ""]
+    out += [f"- {label}: {cell(value)}" for label, value in document.header]
+    out += [item for paragraph in document.intro for item in ("", cell(paragraph))]
+    for section in document.sections:
+        out += ["", f"## {cell(section.title)}", ""] + \
+            [f"- {cell(line)}" for line in section.lines]
+        out += [item for paragraph in section.paragraphs for item in (cell(paragraph), "")]
+        if section.paragraphs:
+            out.pop()
+    if document.signatures:
+        lang = document.language
+        out += ["", f"## {text(lang, 'doc.signatures')}", ""]
+        out += [f"- {who}: {text(lang, 'doc.signature.line')} ______________________"
+                for who in document.signatures]
+    return "\n".join(out) + "\n"
+
+
+# -- Word -----------------------------------------------------------------------------
+
+def to_docx(document: Document) -> bytes:
+    """An editable Word document: the letterhead and "Vertrouwelijk" in the page header, the
+    page number in the footer, the sections as Word headings, the facts as a list."""
+    import docx
+    from docx.shared import Pt
+
+    word = docx.Document()
+    _docx_metadata(word, document)
+    header = word.sections[0].header.paragraphs[0]
+    header.text = " · ".join(document.letterhead + [document.confidential])
+    header.runs[0].font.size = Pt(8)
+    _page_number(word.sections[0].footer.paragraphs[0], document)
+    word.add_heading(document.title, level=0)
+    word.add_paragraph().add_run(document.confidential).bold = True
+    for label, value in document.header:
+        word.add_paragraph(f"{label}: {value}", style="List Bullet")
+    for paragraph in document.intro:
+        word.add_paragraph(paragraph)
+    for section in document.sections:
+        word.add_heading(section.title, level=1)
+        for line in section.lines:
+            word.add_paragraph(line, style="List Bullet")
+        for paragraph in section.paragraphs:
+            word.add_paragraph(paragraph)
+    if document.signatures:
+        word.add_heading(text(document.language, "doc.signatures"), level=1)
+        table = word.add_table(rows=len(document.signatures), cols=2)
+        for row, who in zip(table.rows, document.signatures):
+            row.cells[0].text = who
+            row.cells[1].text = text(document.language, "doc.signature.line") + \
+                "\n\n______________________________"
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def _docx_metadata(word, document: Document) -> None:
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    moment = dt.datetime.combine(document.today, dt.time(12, 0))
+    props = word.core_properties
+    props.author = props.last_modified_by = document.coach
+    props.title, props.subject = document.title, document.subject
+    props.language = document.locale
+    props.created = props.modified = moment
+    props.revision = 1
+    props.comments = props.keywords = props.category = ""
+    # the language of the text itself, so that Word checks the spelling in Dutch
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for old in run_properties.findall(qn("w:lang")):
+        run_properties.remove(old)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), document.locale)
+    lang.set(qn("w:eastAsia"), document.locale)
+    lang.set(qn("w:bidi"), "ar-SA")
+    run_properties.append(lang)
+
+
+def _page_number(paragraph, document: Document) -> None:
+    """"Vertrouwelijk · pagina N" with Word's PAGE field, on every page."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    words = text(document.language, "doc.page", n="\0").split("\0")
+    paragraph.add_run(f"{document.confidential} · {words[0]}")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    run.append(shown)
+    field.append(run)
+    paragraph._p.append(field)
+    if words[1:] and words[1]:
+        paragraph.add_run(words[1])
+
+
+# -- PDF ------------------------------------------------------------------------------
+
+def _fonts() -> dict:
+    """Register DejaVu Sans once; its glyphs by code point."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        for name in (REGULAR, BOLD):
+            pdfmetrics.registerFont(TTFont(name, str(FONTS / f"{name}.ttf")))
+        for bold, italic, name in ((0, 0, REGULAR), (1, 0, BOLD), (0, 1, REGULAR),
+                                   (1, 1, BOLD)):
+            addMapping(REGULAR, bold, italic, name)
+    return pdfmetrics.getFont(REGULAR).face.charToGlyph
+
+
+def missing_glyphs(document: Document) -> list[str]:
+    """The characters of the document that the PDF's font cannot draw (drawn as "?")."""
+    glyphs = _fonts()
+    return sorted({c for value in _texts(document) for c in value
+                   if ord(c) not in glyphs and c not in "\n"})
+
+
+def to_pdf(document: Document) -> bytes:
+    """A4, DejaVu Sans; the letterhead on the first page; "Vertrouwelijk" and the page number
+    on every page; the final report's scores as a line chart."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    glyphs = _fonts()
+    styles = _styles()
+    safe = _Safe(glyphs)
+    story = [safe.para(line, styles["letterhead"]) for line in document.letterhead]
+    story += [Spacer(1, 14), safe.para(document.title, styles["title"]),
+              safe.para(f"<b>{safe(document.confidential)}</b>", styles["body"], raw=True),
+              Spacer(1, 6), safe.bullets([f"{label}: {value}" for label, value in
+                                          document.header], styles)]
+    story += [item for paragraph in document.intro for item in safe.paras(paragraph, styles)]
+    for section in document.sections:
+        story += [safe.para(section.title, styles["heading"])]
+        if section.lines:
+            story.append(safe.bullets(section.lines, styles))
+        story += [item for paragraph in section.paragraphs
+                  for item in safe.paras(paragraph, styles)]
+        if section.title == text(document.language, "results") and document.chart:
+            story.append(_line_chart(document.chart, safe))
+    if document.signatures:
+        story += _signatures(document, safe, styles)
+    footer = safe(f"{document.confidential} · ")
+    stamp = document.today.strftime("D:%Y%m%d120000+00'00'")
+
+    def on_page(canvas, template) -> None:  # noqa: ANN001 - reportlab's callback
+        canvas.setDateFormatter(lambda *_moment: stamp)
+        canvas.setFont(REGULAR, 8)
+        canvas.drawString(56, 28, footer + text(document.language, "doc.page",
+                                                n=canvas.getPageNumber()))
+
+    out = io.BytesIO()
+    pdf = SimpleDocTemplate(out, pagesize=A4, title=document.title, author=document.coach,
+                            subject=document.subject, creator="coachnotes",
+                            lang=document.locale, invariant=1, topMargin=48, bottomMargin=56)
+    pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return out.getvalue()
+
+
+def _styles() -> dict:
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, spaceAfter=4)
+    return {"body": body,
+            "letterhead": ParagraphStyle("letterhead", parent=body, fontSize=8, leading=10,
+                                         spaceAfter=0),
+            "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=18,
+                                    leading=22, spaceAfter=8),
+            "heading": ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=12,
+                                      leading=16, spaceBefore=10, spaceAfter=4)}
+
+
+class _Safe:
+    """Text made safe for reportlab's paragraph markup and the font: escaped, and each
+    character the font lacks drawn as "?"."""
+
+    def __init__(self, glyphs: dict) -> None:
+        self.glyphs = glyphs
+
+    def __call__(self, value: str) -> str:
+        from xml.sax.saxutils import escape
+
+        return escape(self.plain(value))
+
+    def plain(self, value: str) -> str:
+        """Only the glyphs (for a chart's labels, which hold no markup)."""
+        return "".join(c if ord(c) in self.glyphs else "?" for c in value)
+
+    def para(self, value: str, style, raw: bool = False):
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(value if raw else self(value), style)
+
+    def paras(self, value: str, styles: dict) -> list:
+        """A long paragraph in parts of about CHUNK characters, cut between words."""
+        parts, rest = [], value
+        while len(rest) > CHUNK:
+            cut = rest.rfind(" ", CHUNK // 2, CHUNK)
+            cut = cut if cut > 0 else CHUNK
+            parts.append(rest[:cut])
+            rest = rest[cut:].lstrip()
+        parts.append(rest)
+        style = styles["body"].clone("part", spaceAfter=0)
+        return [self.para(part, style if n < len(parts) - 1 else styles["body"])
+                for n, part in enumerate(parts)]
+
+    def bullets(self, lines: list[str], styles: dict):
+        from reportlab.platypus import ListFlowable
+
+        return ListFlowable([self.paras(line, styles) for line in lines],
+                            bulletType="bullet", bulletFontName=REGULAR, start="•")
+
+
+def _signatures(document: Document, safe: _Safe, styles: dict) -> list:
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+    lang = document.language
+    rows = [[safe.para(who, styles["body"]),
+             safe.para(text(lang, "doc.signature.line"), styles["body"])]
+            for who in document.signatures]
+    table = Table(rows, colWidths=[140, 300], rowHeights=[48] * len(rows))
+    table.setStyle(TableStyle([("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [KeepTogether([safe.para(text(lang, "doc.signatures"), styles["heading"]),
+                          Spacer(1, 4), table])]
+
+
+def _line_chart(chart: Chart, safe: _Safe):
+    """The scores of each goal over the moments, 0–10, with a legend of the goals."""
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    palette = (colors.HexColor("#1f77b4"), colors.HexColor("#d62728"),
+               colors.HexColor("#2ca02c"), colors.HexColor("#9467bd"),
+               colors.HexColor("#ff7f0e"), colors.HexColor("#8c564b"))
+    rows = len(chart.series)
+    drawing = Drawing(440, 190 + 14 * rows)
+    plot = HorizontalLineChart()
+    plot.x, plot.y, plot.width, plot.height = 40, 20 + 14 * rows, 380, 150
+    plot.data = [tuple(v for v in values) for _goal, values in chart.series]
+    plot.categoryAxis.categoryNames = [safe.plain(m) for m in chart.moments]
+    plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = REGULAR
+    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = 8
+    plot.valueAxis.valueMin, plot.valueAxis.valueMax, plot.valueAxis.valueStep = 0, 10, 2
+    plot.joinedLines = 1
+    for n in range(rows):
+        plot.lines[n].strokeColor = palette[n % len(palette)]
+        plot.lines[n].strokeWidth = 1.5
+        plot.lines[n].symbol = _dot(palette[n % len(palette)])
+    legend = Legend()
+    legend.x, legend.y, legend.alignment = 40, 8 + 14 * rows, "right"
+    legend.fontName, legend.fontSize, legend.deltay = REGULAR, 8, 14
+    legend.colorNamePairs = [(palette[n % len(palette)], _clip(safe.plain(goal)))
+                             for n, (goal, _values) in enumerate(chart.series)]
+    drawing.add(plot)
+    drawing.add(legend)
+    return drawing
+
+
+def _dot(color):
+    from reportlab.graphics.widgets.markers import makeMarker
+
+    marker = makeMarker("FilledCircle")
+    marker.size, marker.fillColor, marker.strokeColor = 4, color, color
+    return marker
+
+
+def _clip(value: str, width: int = 70) -> str:
+    return value if len(value) <= width else value[:width - 1] + "…"
