@@ -213,7 +213,7 @@ def _follow_ups(vault: Vault, view: ClientView, lang: str) -> Section:
     """The follow-up conversations: held, planned or cancelled; else the ones foreseen."""
     lines = []
     for state in view.follow_ups:
-        when = _day(state.held or state.due, lang)
+        when = _day(state.date or state.due, lang)
         word = {"open": text(lang, "planned.one"), "cancelled": text(lang, "cancelled.one")
                 }.get(state.state, text(lang, "held"))
         lines.append(f"{text(lang, 'doc.follow_up', n=state.n)}: {when} ({word})")
@@ -247,7 +247,7 @@ def _results(vault: Vault, view: ClientView, lang: str) -> Section:
     for goal in view.results:
         said = [f"{text(lang, 'start')} {_score(goal.start)}",
                 f"{text(lang, 'end')} {_score(goal.end)}"]
-        said += [f"{text(lang, 'col.follow_up', n=n)} {_score(v)}"
+        said += [f"{text(lang, 'doc.follow_up', n=n)} {_score(v)}"
                  for n, v in enumerate(goal.follow_ups, 1)]
         lines.append(f"{goal.goal}: " + " · ".join(said))
     if lines:

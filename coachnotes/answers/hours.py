@@ -67,17 +67,17 @@ def hours(vault: Vault, start: dt.date, end: dt.date, today: dt.date,
     still charged), billable ones unless asked, by sponsor, client and date; minutes from
     `duration`, else 60; amounts to the cent. `problems`: the vault's, from `check`."""
     clients = [get_client(vault, client_id)] if client_id else list(vault.clients.values())
+    chosen = [c for c in clients if sponsor is None or (c.get("sponsor") or "") == sponsor]
+    incomplete = _incomplete(vault, chosen, start, end, problems)
+    broken = {problem.path for problem in incomplete}
     settings = vault.settings
     rows = []
-    chosen = []
-    for client in clients:
+    for client in chosen:
         paid_by = client.get("sponsor") or ""
-        if sponsor is not None and paid_by != sponsor:
-            continue
-        chosen.append(client)
         rate = _rate(vault, paid_by)
         for s in client.sessions:
-            if s.date is None or not start <= s.date <= end or s.date > today:
+            if s.date is None or not start <= s.date <= end or s.date > today or \
+                    s.path in broken:  # named as incomplete, never billed as if fine
                 continue
             billed = bills(s, settings.bill_intake)
             if not billed and (billable_only or s.cancelled):
@@ -89,7 +89,7 @@ def hours(vault: Vault, start: dt.date, end: dt.date, today: dt.date,
             rows.append(HourRow(s.date, client.id, client.name, paid_by, s.kind or "?",
                                 minutes, amount, billed))
     rows.sort(key=lambda r: (r.sponsor.casefold(), r.name.casefold(), r.client, r.date))
-    return Hours(rows, _incomplete(vault, chosen, start, end, problems))
+    return Hours(rows, incomplete)
 
 
 def _incomplete(vault: Vault, clients: list[Client], start: dt.date, end: dt.date,

@@ -1,0 +1,367 @@
+"""The sponsor's documents as an HR department receives them (issue #25, SPEC §15, §16): each
+document read back (python-docx, pypdf, openpyxl, the csv module) in Dutch and English, and a
+test per defect found by trying it as a coach and as an attacker."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import TODAY, client_note, run_cli, session_note, write_files
+
+D = dt.date
+JAN = "clients/jan/client.md"
+PRACTICE = ("practice:\n  name: Verhoeven Loopbaancoaching\n  address: Oudegracht 12\n"
+            "  postcode_city: 3511 AR Utrecht\n  email: marieke@example.nl\n"
+            "  kvk: '12345678'\n")
+ALL = ["attendance", "goals", "development_points", "assessment", "progress",
+       "sponsor_notes", "results"]
+
+
+def vault(make_vault, language="nl", name="Jan de Vries", share=ALL, body="", extra="",
+          sessions=None, goals=("Rust in de week", "Nee zeggen")):
+    client = client_note(name=name, sponsor="HR — P. de Boer", organization="Gemeente",
+                         goals=list(goals),
+                         sponsor_consent={"date": D(2026, 7, 1), "share": share},
+                         start_date="2026-07-06", end_date="2026-10-30", status="follow-up",
+                         follow_ups=[{"due": "2027-01-30"}])
+    files = {JAN: client.replace("Notities.\n", body or "Notities.\n"),
+             **(sessions or {
+                 "clients/jan/sessions/2026-07-06-coaching.md": session_note(
+                     date="2026-07-06", number=1, scores=[3, 4]),
+                 "clients/jan/sessions/2026-10-30-evaluation.md": session_note(
+                     date="2026-10-30", kind="evaluation", scores=[8, 7]),
+                 "clients/jan/sessions/2026-11-20-follow-up.md": session_note(
+                     date="2026-11-20", kind="follow-up", scores=[7, 4])})}
+    return make_vault(files, settings=f"coach: Marieke Verhoeven\nlanguage: {language}\n"
+                                      f"hourly_rate: 95\n{PRACTICE}{extra}")
+
+
+def report(root, *args):
+    return run_cli("--vault", str(root), "report", "jan", *args, "--today", TODAY)
+
+
+def write(root, tmp_path, fmt, *args):
+    out = tmp_path / f"doc.{fmt}"
+    done = report(root, "--format", fmt, "-o", str(out), *args)
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def pdf_text(path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def docx_text(path) -> str:
+    import docx
+
+    document = docx.Document(path)
+    parts = [p.text for p in document.sections[0].header.paragraphs]
+    parts += [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("language,title,date,locale", [
+    ("nl", "Voortgangsrapportage", "27 november 2026", "nl-NL"),
+    ("en", "Progress report", "27 November 2026", "en-GB")])
+def test_metadata_say_who_wrote_what_when_and_in_which_language(make_vault, tmp_path,
+                                                                language, title, date, locale):
+    import docx
+    from docx.oxml.ns import qn
+    from pypdf import PdfReader
+
+    root = vault(make_vault, language)
+    path, _ = write(root, tmp_path, "docx")
+    props = docx.Document(path).core_properties
+    assert props.author == "Marieke Verhoeven" and props.last_modified_by == "Marieke Verhoeven"
+    assert props.title == title and props.subject == f"{title} — Jan de Vries"
+    assert props.language == locale
+    assert props.created.date() == D(2026, 11, 27) and props.modified.date() == D(2026, 11, 27)
+    styles = docx.Document(path).styles.element
+    langs = [e.get(qn("w:val")) for e in styles.iter(qn("w:lang"))]
+    assert locale in langs and "en-US" not in langs  # Word checks the spelling in Dutch
+    assert date in docx_text(path)
+    path, _ = write(root, tmp_path, "pdf")
+    reader = PdfReader(path)
+    info = reader.metadata
+    assert info.author == "Marieke Verhoeven" and info.title == title
+    assert info.subject == f"{title} — Jan de Vries" and "unspecified" not in str(info)
+    assert info["/CreationDate"].startswith("D:20261127")
+    assert reader.trailer["/Root"]["/Lang"] == locale
+    assert date in pdf_text(path)[0]
+
+
+def test_every_letter_is_drawn_and_one_the_font_lacks_is_named(make_vault, tmp_path):
+    from pypdf import PdfReader
+
+    root = vault(make_vault, name="Ayşe Yılmaz", body="## Voor de opdrachtgever\n\n"
+                 "Gesprek met Çağlar en Ğüneş; Łukasz en Ștefan ook. 漢\n")
+    path, done = write(root, tmp_path, "pdf")
+    shown = " ".join(pdf_text(path))
+    for name in ("Ayşe Yılmaz", "Çağlar", "Ğüneş", "Łukasz", "Ștefan"):
+        assert name in shown
+    assert "■" not in shown and "漢" not in shown
+    assert "漢" in done.stderr and "?" in shown  # said, and drawn as ?
+    fonts = {str(font) for page in PdfReader(path).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("DejaVuSans" in str(PdfReader(path).get_object(f.idnum)["/BaseFont"])
+               for page in PdfReader(path).pages
+               for f in page["/Resources"]["/Font"].values()), fonts
+
+
+def test_the_plan_has_a_letterhead_a_course_a_cost_and_signature_lines(make_vault, tmp_path):
+    root = vault(make_vault, sessions={
+        "clients/jan/sessions/2026-12-03-coaching.md": session_note(date="2026-12-03",
+                                                                    number=1)})
+    md = report(root, "--kind", "plan").stdout
+    assert md.startswith("Verhoeven Loopbaancoaching · Oudegracht 12 · 3511 AR Utrecht")
+    assert "KvK 12345678" in md and "# Plan van aanpak" in md
+    assert "8 coachgesprekken in ongeveer 6 maanden" in md
+    assert "3 december 2026 — coachgesprek" in md  # the conversation already planned
+    assert "8 gesprekken × 60 minuten × € 95,00 = € 760,00" in md
+    assert md.count("Datum en handtekening") == 3
+    path, _ = write(root, tmp_path, "docx", "--kind", "plan")
+    shown = docx_text(path)
+    assert "Verhoeven Loopbaancoaching" in shown and shown.count("Datum en handtekening") == 3
+    path, _ = write(root, tmp_path, "pdf", "--kind", "plan")
+    assert " ".join(pdf_text(path)).count("Datum en handtekening") == 3
+
+
+def test_vertrouwelijk_and_the_page_number_on_every_page(make_vault, tmp_path):
+    import docx
+
+    long = "\n\n".join("Een alinea voor de opdrachtgever over de voortgang. " * 12
+                       for _ in range(40))
+    root = vault(make_vault, body=f"## Voor de opdrachtgever\n\n{long}\n")
+    path, _ = write(root, tmp_path, "pdf")
+    pages = pdf_text(path)
+    assert len(pages) >= 3
+    for n, page in enumerate(pages, 1):
+        assert "Vertrouwelijk" in page and f"pagina {n}" in page, n
+    path, _ = write(root, tmp_path, "docx")
+    section = docx.Document(path).sections[0]
+    assert "Vertrouwelijk" in section.header.paragraphs[0].text
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and "pagina" in footer
+
+
+def test_the_final_report_shows_the_scores_and_draws_them(make_vault, tmp_path):
+    root = vault(make_vault)
+    md = report(root, "--kind", "final").stdout
+    assert "# Eindrapportage" in md
+    assert "Rust in de week: Start 3 · Einde 8 · Terugkomgesprek 1 7" in md
+    assert "Nee zeggen: Start 4 · Einde 7 · Terugkomgesprek 1 4" in md
+    path, _ = write(root, tmp_path, "pdf", "--kind", "final")
+    shown = " ".join(pdf_text(path))
+    assert "Terugkom 1" in shown  # the chart's axis: the moments
+    assert shown.count("Rust in de week") >= 2  # the list and the chart's legend
+    without = vault(make_vault, share=["attendance", "goals"])
+    assert "Start 3" not in report(without, "--kind", "final").stdout
+    path, _ = write(without, tmp_path, "pdf", "--kind", "final")
+    assert "Terugkom 1" not in " ".join(pdf_text(path))
+    hidden = vault(make_vault, share=["results"])
+    md = report(hidden, "--kind", "final").stdout
+    assert "Doel 1: Start 3" in md and "Rust in de week" not in md  # goals not shared
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
+def test_control_characters_in_shared_text_are_cleaned_in_every_format(make_vault, tmp_path,
+                                                                      fmt):
+    root = vault(make_vault, body="## Voor de opdrachtgever\n\nGoed\x1b[31m op\x08 weg.\n",
+                 goals=["Rust\x07 in de week", "Nee\x0c zeggen"])
+    out = tmp_path / f"doc.{fmt}"
+    done = report(root, "--format", fmt, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    shown = {"md": lambda: out.read_text().replace("\\[", "["), "docx": lambda: docx_text(out),
+             "pdf": lambda: " ".join(pdf_text(out))}[fmt]()
+    assert "Goed[31m op weg." in shown and "Rust in de week" in shown
+    assert not any(c in shown for c in "\x1b\x08\x00\x07\x0c")
+
+
+HEALTH_NL = ["ziekmelding", "ziekteverlof", "verzuim", "re-integratie", "reïntegratie",
+             "zwanger", "zwangerschap", "rugklachten", "arbodienst", "UWV", "WIA",
+             "psychologe", "therapeut", "kanker", "burn-out", "bedrijfsarts", "Ziektewet",
+             "medisch", "psychisch", "covid", "ziekteverzuim", "fysiotherapie"]
+HEALTH_EN = ["medical", "pregnant", "surgery", "sick", "ill", "therapy", "diagnosed"]
+NOT_HEALTH = ["muziek", "illustratie", "will", "skills", "arbeid", "doctoraal", "start",
+              "medewerker", "kankeren"[:0] + "kan", "operationeel", "Wiarda"]
+
+
+def test_health_words_match_beginnings_and_compounds_and_not_other_words():
+    from coachnotes.answers.documents import _fold, health_pattern
+
+    pattern = health_pattern("nl", ["hartklachten", "~stress"])
+    for word in HEALTH_NL + HEALTH_EN + ["werkstress", "hartklachten"]:
+        assert pattern.search(_fold(f"Hij meldde {word} vorige week.")), word
+    for word in NOT_HEALTH:
+        assert not pattern.search(_fold(f"Hij meldde {word} vorige week.")), word
+
+
+def test_health_words_are_named_with_their_line_and_the_settings_words_count(make_vault):
+    body = "## Voor de opdrachtgever\n\nGoed op weg.\nNa de ziekmelding en de rugklachten.\n" \
+           "Gesprek met de arbodienst; ook mantelzorg speelt.\n"
+    root = vault(make_vault, body=body, extra="health_words: [mantelzorg]\n")
+    done = report(root)
+    assert done.returncode == 0
+    lines = (root / JAN).read_text().splitlines()
+    where = {w: next(n for n, x in enumerate(lines, 1) if w in x)
+             for w in ("ziekmelding", "rugklachten", "arbodienst", "mantelzorg")}
+    for word, line in where.items():
+        assert f"{JAN}:{line} (Tekst voor de opdrachtgever): '{word}'" in done.stderr or \
+            f"{JAN}:{line} " in done.stderr and f"'{word}'" in done.stderr, done.stderr
+
+
+def test_a_document_template_in_the_vault_is_used(make_vault):
+    root = vault(make_vault)
+    write_files(root, {"templates/report-progress.md": "# Tussenrapportage ${name}\n\n"
+                                                       "Opgesteld voor ${sponsor}.\n"})
+    md = report(root).stdout
+    assert "# Tussenrapportage Jan de Vries" in md and "Opgesteld voor HR — P. de Boer." in md
+
+
+# -- hours ------------------------------------------------------------------------------
+
+def hours_vault(make_vault, language="nl", extra="", more=None):
+    files = {
+        JAN: client_note(sponsor="HR — P. de Boer", name="=HYPERLINK(\"http://x\",\"Jan\")"),
+        "clients/jan/sessions/2026-11-02-intake.md": session_note(date="2026-11-02",
+                                                                  kind="intake"),
+        "clients/jan/sessions/2026-11-03-coaching.md": session_note(date="2026-11-03",
+                                                                    number=1, duration=45),
+        "clients/jan/sessions/2026-11-10-coaching.md": session_note(
+            date="2026-11-10", number=2, cancelled="te laat afgezegd", billable=True),
+        "clients/jan/sessions/2026-11-17-coaching.md": session_note(
+            date="2026-11-17", number=3, cancelled="ziek"),
+        "clients/piet/client.md": client_note("piet", name="Piet", sponsor="+KPN"),
+        "clients/piet/sessions/2026-11-05-coaching.md": session_note("piet", date="2026-11-05",
+                                                                     number=1),
+        **(more or {})}
+    return make_vault(files, settings=f"language: {language}\nhourly_rate: 95.5\n{extra}")
+
+
+def hours(root, *args):
+    return run_cli("--vault", str(root), "hours", *args, "--today", TODAY)
+
+
+def test_a_charged_cancellation_counts_and_the_intake_only_when_billed(make_vault):
+    root = hours_vault(make_vault, "en")
+    rows = json.loads(hours(root, "--json").stdout)
+    assert [(r["client"], r["date"], r["amount"]) for r in rows] == [
+        ("piet", "2026-11-05", "95.50"), ("jan", "2026-11-03", "71.63"),
+        ("jan", "2026-11-10", "95.50")]
+    write_files(root, {"coachnotes.yml": "language: en\nhourly_rate: 95.5\nbill_intake: yes\n"
+                                         "retention_years: 2\n"})
+    rows = json.loads(hours(root, "--json").stdout)
+    assert ("jan", "2026-11-02") in [(r["client"], r["date"]) for r in rows]
+
+
+BROKEN = {
+    "duration": session_note(date="2026-11-12", number=4, duration="90 min"),
+    "billable": session_note(date="2026-11-12", number=4, billable="nee"),
+    "yaml": "---\ntype: session\nclient: jan\ndate: 2026-11-12\nkind: [coaching\n---\n",
+    "zone": session_note(date="2026-11-12T10:00:00+01:00", number=4),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN))
+def test_hours_with_a_broken_note_say_they_are_incomplete_and_name_it(make_vault, broken):
+    path = "clients/jan/sessions/2026-11-12-coaching.md"
+    root = hours_vault(make_vault, "en", more={path: BROKEN[broken]})
+    for args in ([], ["--json"], ["--csv", "-o", "-"]):
+        done = hours(root, *args)
+        assert done.returncode == 1, (broken, args, done.stderr)
+        assert f"{path}:" in done.stderr and "incomplete" in done.stderr, done.stderr
+    rows = json.loads(hours(root, "--json").stdout)
+    assert "2026-11-12" not in [r["date"] for r in rows]  # never billed as if fine
+    other_month = hours(root, "--from", "2026-12-01", "--to", "2026-12-31")
+    # a note whose date cannot be read may hold a conversation of any period
+    assert other_month.returncode == (1 if broken in ("yaml", "zone") else 0)
+
+
+@pytest.mark.parametrize("rate", [".inf", ".nan", "95,50", "'€ 95,50'"])
+def test_an_unreadable_rate_is_E012_with_a_hint_never_a_crash_or_nan(make_vault, rate):
+    root = hours_vault(make_vault, "en")
+    write_files(root, {"coachnotes.yml": f"language: en\nhourly_rate: {rate}\n"
+                                         "retention_years: 2\n"})
+    checked = run_cli("--vault", str(root), "check", "--today", TODAY)
+    line = next(x for x in checked.stdout.splitlines() if "hourly_rate" in x)
+    assert line.startswith("coachnotes.yml:2: E012")
+    assert ("write 95.50" in line) if "," in rate else ("no amount" in line)
+    done = hours(root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "NaN" not in done.stdout and "inf" not in done.stdout.lower()
+    assert "coachnotes.yml:2: E012" in done.stderr and "incomplete" in done.stderr
+
+
+def test_the_dutch_csv_opens_in_dutch_excel_and_runs_no_formula(make_vault):
+    root = hours_vault(make_vault, "nl")
+    done = hours(root, "--csv", "-o", "-")
+    assert done.returncode == 0, done.stderr
+    data = done.stdout.encode("utf-8") if isinstance(done.stdout, str) else done.stdout
+    assert data.startswith("\ufeff".encode()) or done.stdout.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(done.stdout.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["datum", "cliënt", "naam", "opdrachtgever", "soort", "minuten",
+                       "bedrag"]
+    assert ["2026-11-03", "jan", "'=HYPERLINK(\"http://x\",\"Jan\")", "HR — P. de Boer",
+            "coachgesprek", "45", "71,63"] in rows
+    assert any(r[3] == "'+KPN" for r in rows[1:])
+    for row in rows[1:]:
+        assert not row[2].startswith(("=", "+", "-", "@"))
+        assert not row[3].startswith(("=", "+", "-", "@"))
+    english = hours(hours_vault(make_vault, "en"), "--csv", "-o", "-").stdout
+    assert list(csv.reader(io.StringIO(english)))[0][0] == "date" and "71.63" in english
+
+
+def test_the_workbook_has_a_sheet_per_sponsor_numbers_in_euro_and_total_formulas(
+        make_vault, tmp_path):
+    from openpyxl import load_workbook
+
+    root = hours_vault(make_vault, "nl")
+    out = tmp_path / "uren.xlsx"
+    done = hours(root, "--xlsx", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["Overzicht", "+KPN", "HR — P. de Boer"]
+    sheet = book["HR — P. de Boer"]
+    assert [c.value for c in sheet[1]] == ["datum", "cliënt", "naam", "opdrachtgever",
+                                           "soort", "minuten", "bedrag"]
+    amounts = [sheet.cell(r, 7) for r in range(2, sheet.max_row)]
+    assert [a.value for a in amounts] == [71.63, 95.5]
+    assert all("€" in a.number_format for a in amounts)
+    assert sheet.cell(2, 3).value == "'=HYPERLINK(\"http://x\",\"Jan\")"  # text, not a formula
+    total = sheet.cell(sheet.max_row, 7)
+    assert total.value == f"=SUM(G2:G{sheet.max_row - 1})"
+    summary = book["Overzicht"]
+    formulas = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)
+                and c.value.startswith("=")]
+    assert "='HR — P. de Boer'!G4" in formulas and any("SUM(" in f for f in formulas)
+
+
+# -- bad input: any shared text renders, in any format -----------------------------------
+
+SHARED_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=SHARED_TEXT)
+def test_any_text_for_the_sponsor_renders_in_word_and_pdf(text):
+    import docx
+
+    from coachnotes.answers.documents import Document, Section, clean
+    from coachnotes.output.documents import to_docx, to_pdf
+
+    made = clean(Document("progress", "nl", "nl-NL", text or "x", "s", "Vertrouwelijk", [text],
+                          text, D(2026, 11, 27), [text], [("Coachee", text)],
+                          [Section(text or "t", [text], [], [text])]))
+    docx.Document(io.BytesIO(to_docx(made)))  # opens: no character XML cannot hold
+    assert to_pdf(made).startswith(b"%PDF")
