@@ -30,6 +30,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         english = Path(folder) / "vault"
         shutil.copytree(args.vault, english, symlinks=True)
+        settings = english / "coachnotes.yml"  # the vault's own language comes first
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(text.replace("language: nl", "language: en") if "language:" in text
+                            else text + "language: en\n", encoding="utf-8")
         runs = {"nl": (args.vault.resolve(), ""), "en": (english, "en")}
         times: dict[str, list[float]] = {name: [] for name in runs}
         for round_ in range(args.runs + 2):

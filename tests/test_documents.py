@@ -365,3 +365,18 @@ def test_any_text_for_the_sponsor_renders_in_word_and_pdf(text):
                           [Section(text or "t", [text], [], [text])]))
     docx.Document(io.BytesIO(to_docx(made)))  # opens: no character XML cannot hold
     assert to_pdf(made).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("kind,client", [("plan", "anouk-de-graaf"),
+                                         ("progress", "ilse-mulder"),
+                                         ("final", "eva-jansen")])
+def test_the_readme_shows_each_kind_as_the_example_vault_makes_it(example_copy, kind, client):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"<!-- example-{kind}:start -->\n````markdown\n")
+    shown = readme[start:readme.index(f"<!-- example-{kind}:end -->")].split("\n", 2)[2]
+    made = run_cli("--vault", str(example_copy), "report", client, "--kind", kind, "--today",
+                   TODAY, env={"COACHNOTES_LANG": ""})
+    assert made.returncode == 0, made.stderr
+    assert shown == made.stdout + "````\n", "run .venv/bin/python docs/regenerate.py"
