@@ -143,3 +143,14 @@ def test_close_reminds_of_the_end_score(make_vault):
     closed = run_cli("--vault", str(root), "close", "jan", "--today", TODAY)
     assert closed.returncode == 0, closed.stderr
     assert "No end score yet for: Grenzen stellen; Overzicht houden" in closed.stderr
+
+
+def test_show_prints_each_goals_scores_and_direction(make_vault):
+    root = make_vault(trajectory([3, None], [8, 7], [5, None]))
+    shown = run_cli("--vault", str(root), "show", "jan", "--today", TODAY).stdout
+    block = shown[shown.index("Results (0–10)"):].split("\n\n")[0].splitlines()
+    assert block[1:] == ["  Grenzen stellen: start 3 · end 8 · follow-up 1: 5  ↓",
+                         "  Overzicht houden: start 7 · end – · follow-up 1: –  ="]  # one score
+    unscored = make_vault({"clients/jan/client.md": client_note(goals=GOALS)})
+    assert "Results" not in run_cli("--vault", str(unscored), "show", "jan", "--today",
+                                     TODAY).stdout

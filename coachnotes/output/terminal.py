@@ -166,12 +166,32 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
                      "held": _("held {date}").format(date=_d(f.date))}.get(f.state, _("open"))
             out.append("  " + _("{n}. due {date}  {state}").format(
                 n=f.n, date=f.due.isoformat(), state=state))
+    out += _result_lines(view, fit)
     if view.due:
         out += ["", _("To do")] + [f"  {_d(i.due) + (' ' + i.time if i.time else ''):<10}  "
                                  f"{when(i.overdue_days):<9} "
                                  f"{clip(i.text, fit(25))}" for i, _key in view.due]
     if view.problems:
         out += ["", _("Problems")] + [f"  {clip(str(p), fit(2))}" for p in view.problems]
+    return out
+
+
+def _result_lines(view: ClientView, fit: Callable[[int], int | None]) -> list[str]:
+    """Each goal's scores, 0–10: start, end and every follow-up, and the direction."""
+    def score(value: int | None) -> str:
+        return "–" if value is None else str(value)
+
+    rated = [g for g in view.results if g.start is not None or g.end is not None]
+    if not rated:
+        return []
+    out = ["", _("Results (0–10)")]
+    for goal in rated:
+        said = _("start {start} · end {end}").format(start=score(goal.start),
+                                                     end=score(goal.end))
+        said += "".join(" · " + _("follow-up {n}: {score}").format(n=n, score=score(v))
+                        for n, v in enumerate(goal.follow_ups, 1))
+        said += f"  {goal.direction(view.lasting_drop)}"
+        out.append(f"  {clip(goal.goal, fit(len(said) + 6))}: {said}")
     return out
 
 
