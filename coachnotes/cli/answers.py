@@ -1,4 +1,4 @@
-"""Commands that answer from the vault: due, list, show."""
+"""Commands that answer from the vault: due, list, show, results, search."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from coachnotes.cli.app import (
+    DATE,
     Context,
     _color,
     _today,
@@ -17,7 +18,7 @@ from coachnotes.cli.app import (
     today_option,
 )
 from coachnotes.i18n import _
-from coachnotes.vault.schema import STATUSES
+from coachnotes.vault.schema import SESSION_KINDS, STATUSES
 
 
 @cli.command()
@@ -139,3 +140,80 @@ def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None
         click.echo(json.dumps([g.as_dict() for g in found], indent=2, ensure_ascii=False))
         return
     click.echo("\n".join(results_table(found)))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})  # -word leaves a word out
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
+@click.option("--client", "client_id", metavar="CLIENT", help="Only this client's notes.")
+@click.option("--kind", type=click.Choice(["client", *SESSION_KINDS]),
+              help="Only notes of this kind (client: the client notes).")
+@click.option("--status", type=click.Choice(STATUSES), help="Only clients with this status.")
+@click.option("--organization", metavar="TEXT", help="Only clients whose organization holds "
+              "TEXT.")
+@click.option("--sponsor", metavar="TEXT", help="Only clients whose sponsor holds TEXT.")
+@click.option("--tag", metavar="TAG", help="Only clients with this tag.")
+@click.option("--from", "start", type=DATE, metavar="DATE", help="Only notes of this date or "
+              "later.")
+@click.option("--to", "end", type=DATE, metavar="DATE", help="Only notes of this date or "
+              "earlier.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="At most this many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--files", "as_files", is_flag=True, help="Print only the paths, one per line.")
+@pass_context
+def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: str | None,
+           status: str | None, organization: str | None, sponsor: str | None,
+           tag: str | None, start: dt.date | None, end: dt.date | None, limit: int,
+           as_json: bool, as_files: bool) -> None:
+    """Find notes: every word, "a phrase", begin*, -leave-out, A OR B; case and accents
+    ignored, other forms of a word found too."""
+    from coachnotes.answers.search import Filters
+    from coachnotes.answers.search import search as find
+    from coachnotes.vault.load import settings_language
+
+    if as_json and as_files:
+        raise click.UsageError(_("choose one of --json and --files"))
+    root = obj.root
+    filters = Filters(client_id, kind, status, organization, sponsor, tag,
+                      start.isoformat() if start else None, end.isoformat() if end else None)
+    found = find(root, settings_language(root) or "nl", list(words), filters,
+                 limit if not as_files else 10 ** 9)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([h.as_dict() for h in found.hits], indent=2, ensure_ascii=False))
+        return
+    if as_files:
+        for hit in found.hits:
+            click.echo(hit.path)
+        return
+    _print_hits(found, sys.stdout.isatty())
+
+
+def _print_hits(found, tty: bool) -> None:
+    import re
+
+    from coachnotes.i18n import current
+    from coachnotes.i18n.texts import text
+
+    if not found.hits:
+        click.echo(_("Nothing found."))
+        return
+    language = current()
+    for hit in found.hits:
+        kind = text(language, f"kind.{hit.kind}") if hit.kind and hit.kind != "client" else \
+            _("client note")
+        head = f"{hit.path}:{hit.line}: {hit.name or '?'} · {hit.date or '–'} · {kind}"
+        if hit.error:
+            head += " · " + _("has an error ({code})").format(code=hit.error)
+        click.echo(head)
+        snippet = hit.snippet
+        if tty:
+            snippet = re.sub(r"\*\*(.+?)\*\*", lambda m: click.style(m.group(1), bold=True),
+                             snippet)
+        if snippet:
+            click.echo(f"    {snippet}")
+    if found.total > len(found.hits):
+        click.echo(_("{n} more; show them with --limit {total}").format(
+            n=found.total - len(found.hits), total=found.total))
+

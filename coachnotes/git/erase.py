@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coachnotes.errors import Refused, SyncError
+from coachnotes.errors import CoachnotesError, Refused, SyncError
 from coachnotes.git.erase_push import ForgetReport, push_erased, remote_of
 from coachnotes.git.erase_tree import Plan, apply_plan, damage, plan_tree
 from coachnotes.git.lineage import client_history, ids_in, lineage
@@ -350,6 +350,22 @@ def _after_erasure(root: Path, mentions: Mentions, language: str, today: dt.date
     sweep_private(root)
 
 
+def _scrubbed_search_index(root: Path) -> str | None:
+    """The search index, with every erased note (and every old text of a note whose
+    mentions were replaced) removed by `secure_delete`, merged and vacuumed: its name, to
+    keep it; None when it could not be scrubbed (then it is deleted like the rest)."""
+    import sqlite3
+
+    from coachnotes.answers.search import INDEX, scrub
+    from coachnotes.vault.load import settings_language
+
+    try:
+        scrub(root, settings_language(root) or "nl")
+    except (OSError, sqlite3.Error, CoachnotesError):
+        return None
+    return INDEX
+
+
 def sweep_private(root: Path) -> None:
     """Every saved copy of note data: the cache and the search index in `.coachnotes/`
     (all but its lock, .gitignore and the journals), and what a killed write left anywhere
@@ -358,9 +374,10 @@ def sweep_private(root: Path) -> None:
 
     drop_all(root)
     cache = root / CACHE_DIR
+    kept = _scrubbed_search_index(root)
     if cache.is_dir() and not cache.is_symlink():
         for path in cache.iterdir():
-            if path.name in _KEEP_IN_CACHE and path.is_file():
+            if (path.name in _KEEP_IN_CACHE or path.name == kept) and path.is_file():
                 continue
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)

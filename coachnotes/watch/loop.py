@@ -66,7 +66,17 @@ class Watcher:
         if any(os.path.basename(p) == CLIENTS for p in paths):
             self.feed.schedule()  # clients/ appeared or went
         changes = self.state.apply(p for p in paths if self._is_input(p))
+        self._guarded("search index", lambda: self._search(paths))
         return self._finish(changes, started) if changes else None
+
+    def _search(self, paths: set[str]) -> None:
+        """The search index follows every save (when there is one: the first search makes
+        it); a search brings it up to date itself too."""
+        from coachnotes.answers.search import update
+
+        if self.state.vault is not None:
+            update(self.root, self.state.vault.language,
+                   [os.path.relpath(p, self.root).replace(os.sep, "/") for p in paths])
 
     def _is_input(self, path: str) -> bool:
         """Settings, the top pages, and anything under clients/ but editor litter: what is

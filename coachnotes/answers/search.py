@@ -1,0 +1,515 @@
+"""Full-text search (SPEC §17): an SQLite FTS5 index of the client and session notes in
+`.coachnotes/search.sqlite`, brought up to date at each search from what changed (the notes'
+size and modification time, as the cache), and the query language of a search box.
+
+Words are folded (case and accents) and stemmed in Python before they reach SQLite, since the
+standard `sqlite3` module cannot register a tokenizer: each note has a column of its folded
+words (for `word*`) and one of their stems (for words and phrases; `gesprek` finds
+`gesprekken`). The stemmer is Snowball's `dutch_porter` or `english`, by the vault's language,
+through PyStemmer (C: 36× snowballstemmer's pure Python on 36k distinct words, measured). The
+filters' fields live beside the text, a client's on its client note's row, so a search never
+loads the vault. The line and the snippet of a result come from the note itself.
+
+A missing, damaged or older index is rebuilt without a word; two searches at once wait for
+each other (SQLite's lock); `scrub` removes erased notes with `secure_delete` and a vacuum.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from coachnotes.errors import CoachnotesError
+from coachnotes.i18n import _
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS
+
+FORMAT = "1"
+INDEX = "search.sqlite"
+STEMMERS = {"nl": "dutch_porter", "en": "english"}
+_WORD = re.compile(r"\w+")
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE notes(id INTEGER PRIMARY KEY, path TEXT UNIQUE, sig TEXT, client TEXT,
+                   type TEXT, name TEXT, date TEXT, kind TEXT, status TEXT,
+                   organization TEXT, sponsor TEXT, tags TEXT, error TEXT);
+CREATE INDEX notes_client ON notes(client);
+CREATE VIRTUAL TABLE fts USING fts5(words, stems, tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+class QueryError(CoachnotesError):
+    """A query the search cannot read (exit 2)."""
+
+    exit_code = 2
+
+
+class Hit(NamedTuple):
+    path: str
+    client: str | None
+    name: str | None
+    date: str | None
+    kind: str | None
+    score: float
+    error: str | None
+    line: int = 1
+    snippet: str = ""
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "client": self.client, "name": self.name,
+                "date": self.date, "kind": self.kind, "score": round(self.score, 4),
+                "snippet": self.snippet, "error": self.error}
+
+
+class Found(NamedTuple):
+    hits: list[Hit]
+    total: int  # every note that matched, of which `hits` are the first
+
+
+class Filters(NamedTuple):
+    client: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    organization: str | None = None
+    sponsor: str | None = None
+    tag: str | None = None
+    start: str | None = None  # ISO dates
+    end: str | None = None
+
+
+# -- words ------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Lower case without accents: `Zoë` → `zoe`, `coördinatie` → `coordinatie`."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_stemmers: dict[str, Any] = {}
+
+
+def stems(words: list[str], language: str) -> list[str]:
+    stemmer = _stemmers.get(language)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _stemmers[language] = Stemmer.Stemmer(STEMMERS.get(language, "english"))
+    return stemmer.stemWords(words)
+
+
+def _flatten(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flatten(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _flatten(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def note_text(raw: bytes, values: dict) -> str:
+    """What a search reads of a note: its front-matter values (all of it when they could not
+    be read) and its body."""
+    from coachnotes.vault.frontmatter import split_front_matter
+
+    text = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+    split = split_front_matter(text)
+    if split is None or not values:
+        return text
+    body = "\n".join(text.splitlines()[split[1]:])
+    return "\n".join(_flatten(values)) + "\n" + body
+
+
+# -- the index --------------------------------------------------------------------------
+
+def index_path(root: Path) -> Path:
+    return root / CACHE_DIR / INDEX
+
+
+def _connect(root: Path, language: str) -> sqlite3.Connection:
+    """The index, made anew when missing, damaged, of another format or another language."""
+    from coachnotes.vault.cache import private_dir
+
+    path = index_path(root)
+    private_dir(path.parent)
+    for _attempt in (1, 2):
+        fresh = not path.exists()
+        if fresh:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            if fresh:
+                _create(conn, language)
+            elif dict(conn.execute("SELECT key, value FROM meta")) != _meta(language):
+                raise sqlite3.DatabaseError("another format")
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+            path.unlink(missing_ok=True)
+    raise CoachnotesError(_("the search index in {path} cannot be made").format(path=path))
+
+
+def _meta(language: str) -> dict[str, str]:
+    return {"format": FORMAT, "language": language, "stemmer": STEMMERS.get(language, "english")}
+
+
+def _create(conn: sqlite3.Connection, language: str) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # not another's
+        for statement in _SCHEMA.strip().split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", _meta(language).items())
+    conn.execute("COMMIT")
+
+
+def refresh(conn: sqlite3.Connection, root: Path, language: str) -> int:
+    """Bring the index up to date with the notes as they are: re-read every note whose
+    signature changed, forget the ones that are gone. Returns how many changed."""
+    from coachnotes.vault.scan import discover
+
+    listing = discover(root)
+    notes = [(rel, sig) for rel, sig in listing.notes if rel.startswith(CLIENTS + "/")]
+    conn.execute("BEGIN IMMEDIATE")  # a second search waits here, then sees this one's work
+    try:
+        known = dict(conn.execute("SELECT path, sig FROM notes"))
+        changed = [(rel, sig) for rel, sig in notes if known.pop(rel, None) != str(sig)]
+        gone = list(known)
+        if gone:
+            _delete(conn, gone)
+        if changed:
+            _add(conn, root, changed, language, listing.taken_ns)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(changed) + len(gone)
+
+
+def update(root: Path, language: str, rels: list[str]) -> None:
+    """After saves (`watch`): bring these notes up to date in the index, if there is one."""
+    from coachnotes.vault.cache import signature
+
+    rels = [r for r in rels if r.startswith(CLIENTS + "/") and r.endswith(".md")]
+    if not rels or not index_path(root).exists():
+        return
+    conn = _connect(root, language)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        known = dict(conn.execute(
+            f"SELECT path, sig FROM notes WHERE path IN ({','.join('?' * len(rels))})", rels))
+        gone, changed = [], []
+        for rel in rels:
+            try:
+                sig = signature(os.stat(root / rel))
+            except OSError:
+                gone.append(rel)
+                continue
+            if known.get(rel) != str(sig):
+                changed.append((rel, sig))
+        _delete(conn, gone)
+        if changed:
+            import time
+
+            _add(conn, root, changed, language, time.time_ns())
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _delete(conn: sqlite3.Connection, paths: list[str]) -> None:
+    for start in range(0, len(paths), 500):
+        part = paths[start:start + 500]
+        marks = ",".join("?" * len(part))
+        conn.execute(f"DELETE FROM fts WHERE rowid IN (SELECT id FROM notes WHERE path IN "
+                     f"({marks}))", part)
+        conn.execute(f"DELETE FROM notes WHERE path IN ({marks})", part)
+
+
+def _add(conn: sqlite3.Connection, root: Path, changed: list[tuple[str, int]], language: str,
+         taken_ns: int) -> None:
+    from coachnotes.vault.cache import cached_records, parallel_map
+    from coachnotes.vault.load import read_notes
+
+    records = cached_records(root, changed, lambda rels: read_notes(root, rels), taken_ns)
+    _delete(conn, [rel for rel, _sig in changed])
+
+    def work(rel: str) -> tuple[str, str]:
+        try:
+            with open(root / rel, "rb") as handle:
+                raw = handle.read(2 * 1024 * 1024)
+        except OSError:
+            return "", ""
+        words = _WORD.findall(fold(note_text(raw, records[rel].values)))
+        return " ".join(words), " ".join(stems(words, language))
+
+    texts = parallel_map([rel for rel, _sig in changed], work)
+    for (rel, sig), (words, stemmed) in zip(changed, texts):
+        row = _fields(rel, sig, records[rel])
+        cursor = conn.execute("INSERT INTO notes(path, sig, client, type, name, date, kind, "
+                              "status, organization, sponsor, tags, error) VALUES "
+                              "(?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        conn.execute("INSERT INTO fts(rowid, words, stems) VALUES (?, ?, ?)",
+                     (cursor.lastrowid, words, stemmed))
+
+
+def _fields(rel: str, sig: int, record) -> tuple:
+    """A note's row: the filters' fields (a client's on its client note's row)."""
+    v = record.values
+    folder = rel.split("/")[1] if rel.count("/") >= 2 else None  # clients/<id>/…
+    client = folder or (str(v.get("client") or "").strip("[]").split("|")[0]
+                        .rsplit("/", 1)[-1] or None)
+    errors = sorted((line, code) for line, code, _message in record.problems
+                    if code.startswith("E"))
+    return (rel, str(sig), client, record.type, v.get("name") if record.type == "client" else None,
+            str(v.get("date") or "")[:10] or None, v.get("kind"), v.get("status"),
+            v.get("organization"), v.get("sponsor"), json.dumps(v.get("tags") or []),
+            errors[0][1] if errors else None)
+
+
+# -- the query ----------------------------------------------------------------------------
+
+class Query(NamedTuple):
+    match: str | None  # an FTS5 expression, or None: no words, only filters
+    stems: frozenset[str]  # what marks a line as matching: stems and prefixes of the words
+    prefixes: tuple[str, ...]
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+class _Parts:
+    """What a query is made of while it is read: AND-groups of OR-ed terms, and exclusions."""
+
+    def __init__(self, text: str, language: str) -> None:
+        self.text, self.language = text, language
+        self.groups: list[list[str]] = []
+        self.excluded: list[str] = []
+        self.marks: set[str] = set()
+        self.prefixes: list[str] = []
+        self.pending_or = False
+
+    def fail(self, message: str, **values: str) -> QueryError:
+        return QueryError(message.format(query=self.text, **values))
+
+    def take(self, match: re.Match) -> None:
+        negative, phrase, plain = match.group(1), match.group(2), match.group(3)
+        if plain == "OR":
+            if not self.groups or self.pending_or:
+                raise self.fail(_("OR needs a word on both sides: {query}"))
+            self.pending_or = True
+            return
+        if plain is not None and plain.startswith("-") and len(plain) > 1:
+            negative, plain = "-", plain[1:]
+        term = _term(phrase if phrase is not None else plain, phrase is not None,
+                     self.language, self.marks, self.prefixes, not negative)
+        if term is None:
+            raise self.fail(_("'{word}' holds no letters or digits to search for"),
+                            word=match.group(0))
+        if negative:
+            self.excluded.append(term)
+        elif self.pending_or:
+            self.groups[-1].append(term)
+        else:
+            self.groups.append([term])
+        self.pending_or = False
+
+    def query(self) -> Query:
+        if self.pending_or:
+            raise self.fail(_("OR needs a word on both sides: {query}"))
+        if self.excluded and not self.groups:
+            raise self.fail(_("a search needs at least one word to find, not only words to "
+                              "leave out: {query}"))
+        if not self.groups:
+            return Query(None, frozenset(), ())
+        expression = " AND ".join("(" + " OR ".join(g) + ")" for g in self.groups)
+        expression += "".join(f" NOT {term}" for term in self.excluded)
+        return Query(expression, frozenset(self.marks), tuple(self.prefixes))
+
+
+def parse(words: list[str], language: str) -> Query:
+    """The search box's language: words (all of them), `"a phrase"`, `begin*`, `-not`,
+    `A OR B` (OR binds closer than the space between words); a QueryError for what it
+    cannot read."""
+    text = " ".join(words)
+    if text.count('"') % 2:
+        raise QueryError(_("the query has an opening quote without a closing one: {query}")
+                         .format(query=text))
+    parts = _Parts(text, language)
+    for match in _TOKEN.finditer(text):
+        parts.take(match)
+    return parts.query()
+
+
+def _term(value: str, phrase: bool, language: str, marks: set[str], prefixes: list[str],
+          positive: bool) -> str | None:
+    star = not phrase and value.endswith("*")
+    words = _WORD.findall(fold(value.rstrip("*") if star else value))
+    if not words:
+        return None
+    if star:
+        head, last = words[:-1], words[-1]
+        if positive:
+            prefixes.append(last)
+            marks.update(stems(head, language))
+        inner = " ".join(stems(head, language))
+        if inner:
+            return f'(stems : "{inner}" AND words : "{last}" *)'
+        return f'words : "{last}" *'
+    stemmed = stems(words, language)
+    if positive:
+        marks.update(stemmed)
+    return 'stems : "' + " ".join(stemmed) + '"'
+
+
+# -- searching ----------------------------------------------------------------------------
+
+def search(root: Path, language: str, words: list[str], filters: Filters,
+           limit: int = 20) -> Found:
+    """The notes that hold every word of the query and pass the filters, best first."""
+    query = parse(words, language)
+    for attempt in (1, 2):
+        conn = _connect(root, language)
+        try:
+            refresh(conn, root, language)
+            if filters.client is not None:
+                filters = filters._replace(client=_client(conn, filters.client))
+            rows, total = _select(conn, query, filters, limit)
+            break
+        except sqlite3.OperationalError as error:
+            if query.match and ("fts5" in str(error) or "syntax" in str(error)):
+                raise QueryError(_("the query cannot be read: {query}").format(
+                    query=" ".join(words))) from None
+            raise
+        except sqlite3.DatabaseError:  # damaged: made anew, once
+            conn.close()
+            index_path(root).unlink(missing_ok=True)
+            if attempt == 2:
+                raise
+        finally:
+            conn.close()
+    hits = [_placed(root, Hit(*row), query, language) for row in rows]
+    return Found(hits, total)
+
+
+def _client(conn: sqlite3.Connection, wanted: str) -> str:
+    """A client by id, name or a unique beginning of either (as every CLIENT argument)."""
+    from coachnotes.vault.load import find_client
+
+    names = dict(conn.execute("SELECT client, name FROM notes WHERE type = 'client'"))
+    return find_client(wanted, names)
+
+
+def _select(conn: sqlite3.Connection, query: Query, filters: Filters,
+            limit: int) -> tuple[list[tuple], int]:
+    where, values = _where(filters)
+    columns = ("n.path, n.client, coalesce(c.name, n.client), n.date, "
+               "CASE WHEN n.type = 'client' THEN 'client' ELSE n.kind END")
+    if query.match:
+        source = ("fts JOIN notes n ON n.id = fts.rowid LEFT JOIN notes c ON "
+                  "c.client = n.client AND c.type = 'client' AND c.path = 'clients/' || "
+                  "n.client || '/client.md'")
+        clause = "fts MATCH ?" + (" AND " + where if where else "")
+        args = [query.match, *values]
+        order = "bm25(fts), n.date DESC, n.path"
+        score = "-bm25(fts)"
+    else:
+        source = ("notes n LEFT JOIN notes c ON c.client = n.client AND c.type = 'client' "
+                  "AND c.path = 'clients/' || n.client || '/client.md'")
+        clause = where or "1"
+        args = values
+        order = "n.date IS NULL, n.date DESC, n.path"
+        score = "0.0"
+    total = conn.execute(f"SELECT count(*) FROM {source} WHERE {clause}", args).fetchone()[0]
+    rows = conn.execute(f"SELECT {columns}, {score}, n.error FROM {source} WHERE {clause} "
+                        f"ORDER BY {order} LIMIT ?", [*args, limit]).fetchall()
+    return rows, total
+
+
+def _where(f: Filters) -> tuple[str, list]:
+    parts, values = [], []
+    for column, value, how in (
+            ("n.client", f.client, "="), ("n.kind", f.kind, "="), ("c.status", f.status, "="),
+            ("c.organization", f.organization, "like"), ("c.sponsor", f.sponsor, "like"),
+            ("n.date", f.start, ">="), ("n.date", f.end, "<=")):
+        if value is None:
+            continue
+        if how == "like":
+            parts.append(f"{column} LIKE ? ESCAPE '\\'")
+            values.append("%" + re.sub(r"([%_\\])", r"\\\1", value) + "%")
+        else:
+            parts.append(f"{column} {how} ?")
+            values.append(value)
+    if f.kind == "client":
+        parts[parts.index("n.kind = ?")] = "n.type = 'client'"
+        values.remove("client")
+    if f.tag is not None:
+        parts.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE lower(json_each.value) "
+                     "= lower(?))")
+        values.append(f.tag.lstrip("#"))
+    return " AND ".join(parts), values
+
+
+def _placed(root: Path, hit: Hit, query: Query, language: str) -> Hit:
+    """The line of the first match in the note, and a snippet of it with the words marked
+    `**…**`; without a query, the note's first line of text."""
+    try:
+        with open(root / hit.path, "rb") as handle:
+            lines = handle.read(2 * 1024 * 1024).decode("utf-8-sig", "replace").splitlines()
+    except OSError:
+        return hit
+    for number, line in enumerate(lines, 1):
+        spans = _matches(line, query, language)
+        if spans:
+            return hit._replace(line=number, snippet=_snippet(line, spans))
+    return hit._replace(snippet=_snippet(next((x for x in lines if x.strip() and
+                                               x.strip() != "---"), ""), []))
+
+
+def _matches(line: str, query: Query, language: str) -> list[tuple[int, int]]:
+    if not query.match:
+        return []
+    found = list(_WORD.finditer(line))
+    if not found:
+        return []
+    folded = [fold(m.group(0)) for m in found]
+    stemmed = stems(folded, language)
+    return [(m.start(), m.end()) for m, w, s in zip(found, folded, stemmed)
+            if s in query.stems or any(w.startswith(p) for p in query.prefixes)]
+
+
+def _snippet(line: str, spans: list[tuple[int, int]], width: int = 160) -> str:
+    line = " ".join(line.split()) if not spans else line
+    start = max(0, spans[0][0] - 50) if spans else 0
+    end = min(len(line), start + width)
+    out, at = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out += [line[at:a], "**", line[a:b], "**"]
+        at = b
+    out.append(line[at:end])
+    text = "".join(out).strip()
+    return ("…" if start > 0 else "") + " ".join(text.split()) + ("…" if end < len(line) else "")
+
+
+# -- erasure ------------------------------------------------------------------------------
+
+def scrub(root: Path, language: str) -> None:
+    """After `forget`: bring the index up to date (the erased notes leave it, the notes whose
+    mentions were replaced are read anew) with `secure_delete`, merge FTS5's segments so no
+    deleted entry stays in them, and vacuum: no erased text remains in the file."""
+    if not index_path(root).exists():
+        return
+    conn = _connect(root, language)
+    try:
+        refresh(conn, root, language)
+        conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
