@@ -21,6 +21,7 @@ from urllib.parse import quote
 from coachnotes.answers.due import fix_items, sort_key
 from coachnotes.answers.views import STATUS_ORDER, ClientView, client_views, row_order, status_rank
 from coachnotes.i18n.texts import referred, text
+from coachnotes.output.charts import block, coming, goal_chart, results_chart, trajectory
 from coachnotes.vault.layout import (
     CLIENT_NOTE,
     FOLLOW_UPS_PAGE,
@@ -90,7 +91,7 @@ class ClientLines(NamedTuple):
     order: str
     status: str | None
     row: str
-    items: list[tuple[str, dt.date, str]]
+    items: list[tuple[str, dt.date, str, tuple]]  # key, date, line, the diagram's entry
     result: tuple | None = None  # (group, Tally) for RESULTS.md, once the trajectory ended
 
 
@@ -101,8 +102,9 @@ def client_lines(view: ClientView, today: dt.date) -> ClientLines:
            f"{_d(r.start_date)} | {_d(r.planned_end)} | {_d(r.next)} | "
            f"{r.problems or ''} |")
     until = add_days(today, COMING_DAYS)
-    items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0])) for pair in view.due
-             if pair[0].due is not None and pair[0].due <= until]
+    items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0]),
+              (pair[0].kind, pair[0].due.isoformat(), f"{pair[0].name} – {pair[0].text}"))
+             for pair in view.due if pair[0].due is not None and pair[0].due <= until]
     from coachnotes.answers.results import contribution
 
     return ClientLines(_flat(row_order(r)), r.status, row, items,
@@ -153,6 +155,7 @@ class TopPages:
     def __init__(self) -> None:
         self.rows = Sorted()  # values: the status rank (the key begins with it)
         self.items = Sorted()  # values: the due date (the key begins with it)
+        self.entries = Sorted()  # the same keys: each item as FOLLOW-UPS.md's diagram shows it
         self.statuses: list[tuple[int, str | None]] = []
         self.of: dict[str, ClientLines] = {}
         self.tallies: dict = {}  # RESULTS.md: each year's sum of the clients' results
@@ -161,14 +164,16 @@ class TopPages:
         old = self.of.pop(client_id, None)
         if old is not None:
             self.rows.remove(old.order)
-            for key, _, _ in old.items:
+            for key, _, _, _ in old.items:
                 self.items.remove(key)
+                self.entries.remove(key)
             self._tally(old.result, -1)
         if lines is not None:
             self.of[client_id] = lines
             self.rows.add(lines.order, status_rank(lines.status), lines.row)
-            for key, due, line in lines.items:
+            for key, due, line, entry in lines.items:
                 self.items.add(key, due, line)
+                self.entries.add(key, due, entry)
             self._tally(lines.result, +1)
 
     def _tally(self, result: tuple | None, sign: int) -> None:
@@ -187,10 +192,15 @@ class TopPages:
     def render(self, today: dt.date, settings: Settings,
                fixes: list[DueItem]) -> dict[str, str]:
         lang = settings.language
+        charts = settings.charts is not False
+        window = settings.due_within_days
+        coming = self.entries.lines[self.entries.cut(today):
+                                    self.entries.cut(add_days(today, window), right=True)] \
+            if charts else []
         return {INDEX_PAGE: render_index(self.rows, today, lang),
-                FOLLOW_UPS_PAGE: render_follow_ups(self.items, today, lang,
-                                                   settings.due_within_days, fixes),
-                RESULTS_PAGE: render_results(self.tallies, today, lang)}
+                FOLLOW_UPS_PAGE: render_follow_ups(self.items, today, lang, window, fixes,
+                                                   coming),
+                RESULTS_PAGE: render_results(self.tallies, today, lang, charts)}
 
 
 def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
@@ -205,11 +215,12 @@ def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
             top.put(cid, client_lines(view, today))
     pages = top.render(today, settings, list(fixes))
     for client_id in sorted(wanted):
-        pages[client_page(client_id)] = render_client(views[client_id], settings.language)
+        pages[client_page(client_id)] = render_client(views[client_id], settings.language,
+                                                      settings.charts is not False)
     return pages
 
 
-def render_results(tallies: dict, today: dt.date, lang: str) -> str:
+def render_results(tallies: dict, today: dt.date, lang: str, charts: bool = True) -> str:
     """RESULTS.md: whether results last, per year the trajectories ended (SPEC §18)."""
     from coachnotes.answers.results import Tally, group
 
@@ -232,6 +243,10 @@ def render_results(tallies: dict, today: dt.date, lang: str) -> str:
                    f"{mean(g.mean_change_since_end)} |")
     if not tallies:
         out.append("| – | 0 | 0 | 0 | 0 | 0 | 0 | – | – |")
+    chart = results_chart([group(key, tallies[key]) for key in sorted(tallies)], lang) \
+        if charts else None
+    if chart:
+        out += [""] + block(chart)[:-1]
     return "\n".join(out) + "\n"
 
 
@@ -263,7 +278,7 @@ def render_index(rows: Sorted, today: dt.date, lang: str) -> str:
 
 
 def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
-                      fixes: list[DueItem]) -> str:
+                      fixes: list[DueItem], coming_entries: list[tuple] = ()) -> str:
     """FOLLOW-UPS.md: first the notes to fix (what they hold is missing from the rest), then
     the open items due within the coming days, sorted by due date."""
     until = add_days(today, window)
@@ -272,8 +287,11 @@ def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
               (text(lang, "due_soon", days=window), items.lines[soon:later]),
               (text(lang, "coming", days=COMING_DAYS), items.lines[later:])]
     out = [MARKER, f"# {text(lang, 'followups.title')}", "",
-           f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", "",
-           f"## {text(lang, 'fix')} ({len(fixes)})", ""]
+           f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", ""]
+    chart = coming(list(coming_entries), lang, text(lang, "followups.chart"))
+    if chart:
+        out += block(chart)
+    out += [f"## {text(lang, 'fix')} ({len(fixes)})", ""]
     if fixes:
         out += [text(lang, "fix.intro"), "",
                 f"| {text(lang, 'col.note')} | {text(lang, 'col.client')} | "
@@ -295,15 +313,18 @@ def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
     return "\n".join(out)
 
 
-def render_client(view: ClientView, lang: str) -> str:
-    """One client's page, from its view."""
+def render_client(view: ClientView, lang: str, charts: bool = True) -> str:
+    """One client's page, from its view; with its diagrams unless `charts` is off."""
     client = view.client
     out = [MARKER, f"# {cell(client.name)}", "",
            f"{link('← ' + text(lang, 'back'), '../../' + INDEX_PAGE)} · "
            f"{link(CLIENT_NOTE, CLIENT_NOTE)}", "", " · ".join(_facts(client, lang)), ""]
     out += _progress(view, lang)
+    picture = trajectory(view, lang) if charts else None
+    if picture:
+        out += block(picture)
     out += _profile(client, lang)
-    out += _results(view, lang)
+    out += _results(view, lang, charts)
     out += _timeline(view, lang)
     out += _follow_ups(view, lang)
     if view.planned_notes:
@@ -352,14 +373,14 @@ def _progress(view: ClientView, lang: str) -> list[str]:
     line = text(lang, "progress.line", held=view.held, planned=view.planned)
     if view.month is not None:
         line += " · " + text(lang, "progress.month", m=view.month, of=view.months)
-    dates = f"intake {_d(client.intake_date)} · start {_d(client.start_date)} · " \
-            f"{text(lang, 'col.planned_end').lower()} {_d(client.planned_end)}"
+    dates = text(lang, "dates.line", intake=_d(client.intake_date), start=_d(client.start_date),
+                 planned=_d(client.planned_end))
     if client.end_date:
-        dates += f" · end {_d(client.end_date)}"
+        dates += " · " + text(lang, "dates.end", end=_d(client.end_date))
     return [f"## {text(lang, 'progress')}", "", line, "", dates, ""]
 
 
-def _results(view: ClientView, lang: str) -> list[str]:
+def _results(view: ClientView, lang: str, charts: bool = True) -> list[str]:
     """The goals with their scores at the start, the end and each follow-up (SPEC §18);
     nothing while no goal has a score."""
     scored = [g for g in view.results if g.start is not None]
@@ -375,7 +396,12 @@ def _results(view: ClientView, lang: str) -> list[str]:
         cells += [("–" if s is None else s) for s in g.follow_ups]
         cells += ["–"] * (count - len(g.follow_ups))
         out.append("| " + " | ".join(map(str, cells)) + f" | {g.direction(view.lasting_drop)} |")
-    return out + [""]
+    out.append("")
+    for g in scored if charts else ():
+        chart = goal_chart(g, lang)
+        if chart:
+            out += block(chart)
+    return out
 
 
 def _assessment(assessment: dict, lang: str) -> list[str]:
