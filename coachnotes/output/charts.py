@@ -106,8 +106,9 @@ def trajectory(view, lang: str) -> str | None:
 
 def _conversations(view, lang: str) -> list[str]:
     out = []
+    shown_apart = bool(view.follow_ups)  # a held follow-up is in its own section
     for s in view.client.sessions:
-        if s.date is None:
+        if s.date is None or shown_apart and s.kind == "follow-up" and not s.cancelled:
             continue
         name = text(lang, f"kind.{s.kind}") if s.kind else "?"
         if s.kind == "coaching" and s.number:
