@@ -152,7 +152,8 @@ def new_session(vault: Vault, client_id: str, kind: str = "coaching",
     folder = vault.root / CLIENTS / client.id / "sessions"
     _private_dirs(vault.root, folder)
     with _one_at_a_time(vault.root):  # two `new session` at once must not share a number
-        number = _next_number(vault.root, client.id) if kind == "coaching" else None
+        number = _next_number(vault.root, client.id, client.name) if kind == "coaching" \
+            else None
         template = template_text(vault.root, vault.language, kind)
         for n in range(1, 1000):
             path = folder / f"{date.isoformat()}-{kind}{'' if n == 1 else f'-{n}'}.md"
@@ -185,18 +186,31 @@ def _one_at_a_time(root: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def _next_number(root: Path, client_id: str) -> int:
+def _next_number(root: Path, client_id: str, name: str | None = None) -> int:
     """The coaching number after the highest in the client's notes as they are on disk now
-    (not as read before the lock was taken)."""
+    (not as read before the lock was taken); a note that names the client by a wiki link,
+    by id or by name (`[[Sem Öztürk]]`), counts as the client's."""
     from coachnotes.vault.load import read_record
 
     folder = root / CLIENTS / client_id / "sessions"
     highest = 0
     for path in sorted(folder.glob("*.md")):
         values = read_record(path.name, path).values
-        if values.get("kind") == "coaching" and values.get("client") == client_id:
+        if values.get("kind") == "coaching" and _names(values.get("client"), client_id, name):
             highest = max(highest, values.get("number") or 0)
     return highest + 1
+
+
+def _names(value: object, client_id: str, name: str | None) -> bool:
+    """Whether a session's `client` names this client: its id, or a wiki link to its id,
+    its client note or its exact name."""
+    if not isinstance(value, str):
+        return False
+    if value.startswith("[[") and value.endswith("]]"):
+        target = value[2:-2].split("|", 1)[0].strip()
+        return target == name or target.rstrip("/").split("/")[-1] in (client_id, "client") \
+            and (target.count("/") == 0 or f"/{client_id}/" in f"/{target}")
+    return value == client_id
 
 
 def close_client(vault: Vault, client_id: str, date: dt.date) -> Path:

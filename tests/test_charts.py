@@ -153,3 +153,30 @@ def test_no_diagram_without_dates_none_with_charts_off_and_the_same_text_every_d
     settle()
     index(root)
     assert not [rel for rel, page in pages(root).items() if "```mermaid" in page]
+
+
+@needs_mermaid
+def test_a_long_trajectory_and_a_busy_fortnight_stay_under_5000_characters(make_vault):
+    import datetime as dt
+
+    files = {"clients/jan/client.md": client_note(planned_sessions=300,
+                                                  start_date="2020-01-06")}
+    for n in range(1, 201):
+        day = dt.date(2020, 1, 6) + dt.timedelta(days=7 * n)
+        files[f"clients/jan/sessions/{day}-coaching.md"] = session_note(
+            date=day.isoformat(), number=n)
+    for n in range(60):
+        files[f"clients/c{n}/client.md"] = client_note(f"c{n}", name=f"Cliënt nummer {n}")
+        files[f"clients/c{n}/sessions/2026-11-02-coaching.md"] = session_note(
+            f"c{n}", date="2026-11-02", number=1,
+            actions=[{"text": f"Actie {k} met een wat langere omschrijving", "due":
+                      (dt.date(2026, 11, 27) + dt.timedelta(days=k % 14)).isoformat()}
+                     for k in range(5)])
+    root = make_vault(files, settings="language: nl\n")
+    index(root)
+    found = diagrams(root)
+    assert max(len(source) for _rel, source in found) <= 5000
+    (jan,) = [s for rel, s in found if rel == "clients/jan/README.md"]
+    assert "(200)" in jan  # the conversations summarised as one bar
+    assert_renders([(rel, s) for rel, s in found if rel in ("clients/jan/README.md",
+                                                           "FOLLOW-UPS.md")])

@@ -59,3 +59,24 @@ def test_list_shows_the_id_every_command_takes(make_vault):
     lines = cli(root, "list").stdout.splitlines()
     assert lines[0].split()[:2] == ["CLIENT", "ID"]
     assert any(line.startswith("Sem Öztürk") and " c2026-014 " in line for line in lines)
+
+
+def test_a_wiki_link_by_name_counts_for_numbering_and_moving_from_the_inbox(make_vault):
+    sem = "clients/sem-ozturk"
+    files = {f"{sem}/client.md": client_note("sem-ozturk", name="Sem Öztürk")}
+    for n, day in ((1, "2026-01-12"), (2, "2026-01-19")):
+        files[f"{sem}/sessions/{day}-coaching.md"] = session_note(
+            "[[Sem Öztürk]]", date=day, number=n)
+    files["clients/gesprek met sem.md"] = session_note("[[Sem Öztürk]]", date="2026-02-02",
+                                                       number=4)
+    root = make_vault(files)
+    made = run_cli("--vault", str(root), "new", "session", "sem", "--date", "2026-01-26")
+    assert made.returncode == 0, made.stderr
+    assert "number: 3\n" in (root / f"{sem}/sessions/2026-01-26-coaching.md").read_text()
+    fixed = run_cli("--vault", str(root), "check", "--fix", "--today", "2026-02-03")
+    assert "clients/gesprek met sem.md → clients/sem-ozturk/sessions/2026-02-02-coaching.md" \
+        in fixed.stdout + fixed.stderr
+    assert (root / f"{sem}/sessions/2026-02-02-coaching.md").read_text() == \
+        files["clients/gesprek met sem.md"]  # moved whole, not a byte changed
+    checked = run_cli("--vault", str(root), "check", "--json", "--today", "2026-02-03")
+    assert [p["code"] for p in json.loads(checked.stdout) if p["code"][0] == "E"] == []

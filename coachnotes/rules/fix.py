@@ -41,7 +41,8 @@ class Fix:
     new: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: fixed {self.code}: {self.old} → {self.new}"
+        return _("{path}:{line}: fixed {code}: {old} → {new}").format(
+            path=self.path, line=self.line, code=self.code, old=self.old, new=self.new)
 
 
 def _keys() -> tuple[set[str], set[str], dict[str, set[str]]]:
@@ -250,12 +251,30 @@ def _destination(vault: Vault, rel: str) -> str | None:
     if record.type == "client":
         target_id = record.values.get("id") or slugify(record.values.get("name") or "")
         target = client_note(target_id) if target_id else None
-    else:
-        client = record.values.get("client")
-        target = f"{CLIENTS}/{client}/sessions/{name}" if client in vault.client_ids else None
+    else:  # the client by id or by a wiki link to its name; the note's own name if free
+        client = vault.refers_to(record.values.get("client"))
+        if client not in vault.client_ids:
+            return None
+        names = dict.fromkeys(n for n in (_session_name(vault, rel), name) if n)
+        target = next((f"{CLIENTS}/{client}/sessions/{n}" for n in names if not
+                       os.path.lexists(vault.root / f"{CLIENTS}/{client}/sessions/{n}")), None)
     if target is None or os.path.lexists(vault.root / target):
         return None
     return target
+
+
+def _session_name(vault: Vault, rel: str) -> str | None:
+    """`<date>-<kind>[-<n>].md` for a session note whose name does not say so, else None."""
+    from coachnotes.rules.check import misnamed_session
+
+    folder = vault.folders.get(folder_of(rel))
+    for session in folder.sessions if folder is not None else ():
+        if session.path == rel:
+            if place(rel).role == "session":
+                return misnamed_session(session)
+            return f"{session.date.isoformat()}-{session.kind}.md" \
+                if session.date and session.kind else None
+    return None
 
 
 def _move_target(vault: Vault, rel: str, codes: set[str]) -> tuple[str, str] | None:
@@ -269,15 +288,9 @@ def _move_target(vault: Vault, rel: str, codes: set[str]) -> tuple[str, str] | N
 
 def _renamed(vault: Vault, rel: str) -> str | None:
     """W119: the session note's own name (`<date>-<kind>[-<n>].md`), where it is free."""
-    from coachnotes.rules.check import misnamed_session
-
-    folder = vault.folders.get(folder_of(rel))
-    for session in folder.sessions if folder is not None else ():
-        if session.path == rel:
-            name = misnamed_session(session)
-            target = f"{rel.rpartition('/')[0]}/{name}" if name else None
-            return target if target and not os.path.lexists(vault.root / target) else None
-    return None
+    name = _session_name(vault, rel)
+    target = f"{rel.rpartition('/')[0]}/{name}" if name else None
+    return target if target and not os.path.lexists(vault.root / target) else None
 
 
 def _move(root: Path, rel: str, target: str) -> None:
