@@ -240,10 +240,14 @@ def test_every_command_speaks_dutch_in_a_dutch_vault(tmp_path):
             ["new", "client", "Test Persoon", "--intake", "2026-11-27"],
             ["new", "session", "test-persoon", "--date", "2026-11-27"],
             ["close", "ilse", "--date", "2026-11-27"], ["index"], ["show", "nobody"],
-            ["due", "--bogus"], ["show"], ["export", "anouk"], ["--help"]]
+            ["due", "--bogus"], ["show"], ["export", "anouk"], ["--help"],
+            ["report", "eva", "--kind", "final"], ["report", "anouk", "--kind", "plan"],
+            ["search", "leidinggevende"], ["search", "gesprek", "--limit", "1"],
+            ["search", "niets-hier-te-vinden"], ["search", '"open'],
+            ["hours", "--from", "2026-01-01", "--csv", "-o", "-"], ["check", "--fix"]]
     names = [c for c in ("check", "due", "list", "show", "new", "close", "rename", "index",
                          "watch", "sync", "hooks", "report", "hours", "export", "retention",
-                         "forget", "results", "init")]
+                         "forget", "results", "init", "search")]
     runs += [[name, "--help"] for name in names]
     found = {}
     for args in runs:

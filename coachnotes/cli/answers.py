@@ -146,7 +146,7 @@ def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None
 @click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--client", "client_id", metavar="CLIENT", help="Only this client's notes.")
 @click.option("--kind", type=click.Choice(["client", *SESSION_KINDS]),
-              help="Only notes of this kind (client: the client notes).")
+              help="Only notes of this kind (`client`: the client notes).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only clients with this status.")
 @click.option("--organization", metavar="TEXT", help="Only clients whose organization holds "
               "TEXT.")

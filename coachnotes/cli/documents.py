@@ -140,7 +140,7 @@ def _write_hours(vault, rows, start: dt.date, end: dt.date, form: str,
         if form == "xlsx":
             raise click.UsageError(_("a workbook cannot go to the screen: leave out -o, or "
                                      "name a file"))
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes: as they are, byte-order mark included
         return
     target = Path(output) if output else _in_exports(vault.root, document_name(
         "icf" if form == "icf" else "hours", language, start.isoformat(), end.isoformat(),
