@@ -55,8 +55,8 @@ def search(root, *args, **env):
 
 def paths(root, *args) -> list[str]:
     done = search(root, *args, "--files")
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    assert done.returncode == (0 if done.stdout else 1), done.stderr
+    return done.stdout.splitlines()
 
 
 S1 = "clients/anouk/sessions/2026-10-12-coaching.md"
@@ -117,7 +117,9 @@ def test_a_result_is_path_line_name_date_kind_and_a_marked_snippet(make_vault):
     assert first["score"] >= data[-1]["score"]  # best first
     limited = search(root, "gesprek", "--limit", "1").stdout.splitlines()
     assert limited[-1] == "nog 2; toon ze met --limit 3"
-    assert search(root, "onvindbaarwoord").stdout.strip() == "Niets gevonden."
+    nothing = search(root, "onvindbaarwoord")
+    assert nothing.stdout.strip() == "Niets gevonden." and nothing.returncode == 1  # as grep
+    assert search(root, "onvindbaarwoord", "--json").stdout.strip() == "[]"
 
 
 def test_pages_templates_and_files_outside_clients_are_not_searched(make_vault):

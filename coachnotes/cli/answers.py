@@ -182,12 +182,13 @@ def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: st
         import json
 
         click.echo(json.dumps([h.as_dict() for h in found.hits], indent=2, ensure_ascii=False))
-        return
-    if as_files:
+    elif as_files:
         for hit in found.hits:
             click.echo(hit.path)
-        return
-    _print_hits(found, sys.stdout.isatty())
+    else:
+        _print_hits(found, sys.stdout.isatty())
+    if not found.hits:  # as grep and rg: a script can tell "nothing" from "found"
+        sys.exit(1)
 
 
 def _print_hits(found, tty: bool) -> None:
