@@ -1,2 +1,3 @@
-"""What is written for people: the generated pages, terminal tables, sponsor reports, hours
-and the coachee's export. Imports answers, rules and vault; never git, click or watchdog."""
+"""What is written for people: the generated pages and their Mermaid diagrams, terminal
+tables, the sponsor's documents (Markdown, Word, PDF), hours as spreadsheets and the coachee's
+export. Imports answers, rules and vault; never git, click or watchdog."""
