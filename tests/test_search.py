@@ -266,3 +266,12 @@ def test_watch_brings_the_index_up_to_date_on_a_save(make_vault):
         found = conn.execute("SELECT n.path FROM fts JOIN notes n ON n.id = fts.rowid "
                              "WHERE fts MATCH 'zeilwedstrijd'").fetchall()
     assert found == [(S1,)]  # in the index before any search ran
+
+
+def test_a_name_or_text_cannot_forge_a_line_of_the_results(make_vault):
+    root = make_vault({"clients/jan/client.md": '---\ntype: client\nname: "Jan\\nclients/x.md:1: '
+                       'vals\\u001b[2J"\nstatus: intake\n---\nBoterham\u001b[31m met kaas.\n'},
+                      settings="language: nl\n")
+    shown = search(root, "boterham").stdout.splitlines()
+    assert len(shown) == 2 and not any("\x1b" in line for line in shown)
+    assert shown[0].startswith("clients/jan/client.md:") and "vals" in shown[0]

@@ -186,35 +186,10 @@ def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: st
         for hit in found.hits:
             click.echo(hit.path)
     else:
-        _print_hits(found, sys.stdout.isatty())
+        from coachnotes.output.terminal import search_lines
+
+        bold = (lambda words: click.style(words, bold=True)) if sys.stdout.isatty() else None
+        for line in search_lines(found, bold):
+            click.echo(line)
     if not found.hits:  # as grep and rg: a script can tell "nothing" from "found"
         sys.exit(1)
-
-
-def _print_hits(found, tty: bool) -> None:
-    import re
-
-    from coachnotes.i18n import current
-    from coachnotes.i18n.texts import text
-
-    if not found.hits:
-        click.echo(_("Nothing found."))
-        return
-    language = current()
-    for hit in found.hits:
-        kind = text(language, f"kind.{hit.kind}") if hit.kind and hit.kind != "client" else \
-            _("client note")
-        head = f"{hit.path}:{hit.line}: {hit.name or '?'} · {hit.date or '–'} · {kind}"
-        if hit.error:
-            head += " · " + _("has an error ({code})").format(code=hit.error)
-        click.echo(head)
-        snippet = hit.snippet
-        if tty:
-            snippet = re.sub(r"\*\*(.+?)\*\*", lambda m: click.style(m.group(1), bold=True),
-                             snippet)
-        if snippet:
-            click.echo(f"    {snippet}")
-    if found.total > len(found.hits):
-        click.echo(_("{n} more; show them with --limit {total}").format(
-            n=found.total - len(found.hits), total=found.total))
-

@@ -289,3 +289,31 @@ def results_table(groups) -> list[str]:
     if not groups:
         lines.append(_("No trajectory has ended yet."))
     return lines
+
+
+def search_lines(found, bold: Callable[[str], str] | None = None) -> list[str]:
+    """`coachnotes search`: per result `path:line: name · date · kind` (and its error), then
+    the snippet, its marked words `**…**` or, with `bold`, drawn bold; the count of the rest.
+    A name or text cannot move the cursor or forge a line (`clip`)."""
+    import re
+
+    if not found.hits:
+        return [_("Nothing found.")]
+    language = current()
+    out = []
+    for hit in found.hits:
+        kind = text(language, f"kind.{hit.kind}") if hit.kind and hit.kind != "client" else \
+            _("client note")
+        head = f"{hit.path}:{hit.line}: {hit.name or '?'} · {hit.date or '–'} · {kind}"
+        if hit.error:
+            head += " · " + _("has an error ({code})").format(code=hit.error)
+        out.append(clip(head, None))
+        snippet = clip(hit.snippet, None)
+        if bold is not None:
+            snippet = re.sub(r"\*\*(.+?)\*\*", lambda m: bold(m.group(1)), snippet)
+        if snippet:
+            out.append(f"    {snippet}")
+    if found.total > len(found.hits):
+        out.append(_("{n} more; show them with --limit {total}").format(
+            n=found.total - len(found.hits), total=found.total))
+    return out
