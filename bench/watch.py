@@ -96,10 +96,9 @@ def main() -> None:
         shutil.rmtree(root / ".coachnotes", ignore_errors=True)
     started = time.perf_counter()
     watcher = subprocess.Popen([*cn, "watch", "--today", TODAY], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "COACHNOTES_LANG": "en"})  # "watching"
-    for line in watcher.stdout:
-        if "watching" in line:
+                               stderr=subprocess.STDOUT, text=True)
+    for line in watcher.stdout:  # "watching …" or, in a Dutch vault, "… wordt gevolgd"
+        if "watching" in line or "wordt gevolgd" in line:
             break
     ready = time.perf_counter() - started
     os.set_blocking(watcher.stdout.fileno(), False)
