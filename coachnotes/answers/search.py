@@ -16,6 +16,7 @@ each other (SQLite's lock); `scrub` removes erased notes with `secure_delete` an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -138,20 +139,18 @@ def _connect(root: Path, language: str) -> sqlite3.Connection:
     path = index_path(root)
     private_dir(path.parent)
     for _attempt in (1, 2):
-        fresh = not path.exists()
-        if fresh:
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         conn = sqlite3.connect(path, timeout=60, isolation_level=None)
         try:
             conn.execute("PRAGMA secure_delete=ON")
-            if fresh:
-                _create(conn, language)
-            else:
-                found = dict(conn.execute("SELECT key, value FROM meta"))
-                if any(found.get(k) != v for k, v in _meta(language).items()):
-                    raise sqlite3.DatabaseError("another format")
+            _create(conn, language)  # an empty file (ours, or one another search just made)
+            found = dict(conn.execute("SELECT key, value FROM meta"))
+            if any(found.get(k) != v for k, v in _meta(language).items()):
+                raise sqlite3.DatabaseError("another format")
             return conn
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError:  # not a database, damaged, or of another format
             conn.close()
             path.unlink(missing_ok=True)
     raise CoachnotesError(_("the search index in {path} cannot be made").format(path=path))
