@@ -98,6 +98,8 @@ def test_filters_narrow_and_without_words_list_newest_first(make_vault):
     assert set(paths(root, "gesprek", "--client", "Anouk")) == {S1, S2}  # by name
     assert paths(root, "--client", "zoe", "--from", "2026-08-01", "--to", "2026-09-30") == [Z1]
     assert paths(root, "gesprek", "--from", "2026-11-01") == [S2]
+    (listed,) = json.loads(search(root, "--client", "zoe", "--kind", "coaching", "--json").stdout)
+    assert listed["snippet"] == "Notities." and listed["score"] == 0  # the body's first line
 
 
 def test_a_result_is_path_line_name_date_kind_and_a_marked_snippet(make_vault):

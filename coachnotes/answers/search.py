@@ -494,8 +494,15 @@ def _placed(root: Path, hit: Hit, query: Query, language: str) -> Hit:
         spans = _matches(line, query, language)
         if spans:
             return hit._replace(line=number, snippet=_snippet(line, spans))
-    return hit._replace(snippet=_snippet(next((x for x in lines if x.strip() and
-                                               x.strip() != "---"), ""), []))
+    # no words (or none on one line): the first line of the body says what the note is about
+    from coachnotes.vault.frontmatter import split_front_matter
+
+    split = split_front_matter("\n".join(lines) + "\n")
+    start = split[1] if split else 0
+    for number, line in enumerate(lines[start:], start + 1):
+        if line.strip().lstrip("#").strip():
+            return hit._replace(line=number, snippet=_snippet(line.strip().lstrip("# "), []))
+    return hit
 
 
 def _matches(line: str, query: Query, language: str) -> list[tuple[int, int]]:
