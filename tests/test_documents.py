@@ -380,3 +380,23 @@ def test_the_readme_shows_each_kind_as_the_example_vault_makes_it(example_copy, 
                    TODAY, env={"COACHNOTES_LANG": ""})
     assert made.returncode == 0, made.stderr
     assert shown == made.stdout + "````\n", "run .venv/bin/python docs/regenerate.py"
+
+
+@pytest.mark.parametrize("language,heading", [("nl", "## Voor de opdrachtgever"),
+                                              ("en", "## For the sponsor")])
+def test_the_client_template_offers_consent_the_sponsor_heading_and_paused(make_vault,
+                                                                         language, heading):
+    root = make_vault({}, settings=f"language: {language}\n")
+    made = run_cli("--vault", str(root), "new", "client", "Jan de Vries", "--intake",
+                   "2026-11-02")
+    assert made.returncode == 0, made.stderr
+    text = (root / "clients/jan-de-vries/client.md").read_text()
+    assert "# sponsor_consent:\n#   date: 2026-11-02\n" in text
+    assert "#   share: [attendance, goals, development_points, assessment, progress, " \
+        "sponsor_notes, results]" in text
+    assert heading in text and "active, paused, follow-up" in text
+    checked = json.loads(run_cli("--vault", str(root), "check", "--json", "--today",
+                                 "2026-11-02").stdout)
+    assert [p for p in checked if p["severity"] == "error"] == []
+    refused = run_cli("--vault", str(root), "report", "jan", "--today", "2026-11-02")
+    assert refused.returncode == 1 and "sponsor_consent" in refused.stderr  # still commented
