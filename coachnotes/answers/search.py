@@ -460,8 +460,11 @@ def _select(conn: sqlite3.Connection, query: Query, filters: Filters,
 
 def _where(f: Filters) -> tuple[str, list]:
     parts, values = [], []
+    if f.kind == "client":  # the client notes: their `type`, not a session's kind
+        parts.append("n.type = 'client'")
     for column, value, how in (
-            ("n.client", f.client, "="), ("n.kind", f.kind, "="), ("c.status", f.status, "="),
+            ("n.client", f.client, "="),
+            ("n.kind", f.kind if f.kind != "client" else None, "="), ("c.status", f.status, "="),
             ("c.organization", f.organization, "like"), ("c.sponsor", f.sponsor, "like"),
             ("n.date", f.start, ">="), ("n.date", f.end, "<=")):
         if value is None:
@@ -472,9 +475,6 @@ def _where(f: Filters) -> tuple[str, list]:
         else:
             parts.append(f"{column} {how} ?")
             values.append(value)
-    if f.kind == "client":
-        parts[parts.index("n.kind = ?")] = "n.type = 'client'"
-        values.remove("client")
     if f.tag is not None:
         parts.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE lower(json_each.value) "
                      "= lower(?))")
