@@ -263,11 +263,13 @@ def test_watch_brings_the_index_up_to_date_on_a_save(make_vault):
     write_files(root, {S1: session_note("anouk", date="2026-10-12", number=1) +
                        "Nieuw woord: zeilwedstrijd.\n"})
     settle()
-    watcher.apply({str(root / S1)})
+    watcher.apply({str(root / S1), str(root / "clients/anouk/README.md")})
     with sqlite3.connect(root / ".coachnotes/search.sqlite") as conn:
         found = conn.execute("SELECT n.path FROM fts JOIN notes n ON n.id = fts.rowid "
                              "WHERE fts MATCH 'zeilwedstrijd'").fetchall()
+        pages = conn.execute("SELECT path FROM notes WHERE path LIKE '%README.md'").fetchall()
     assert found == [(S1,)]  # in the index before any search ran
+    assert pages == []  # a page the watcher wrote is no note
 
 
 def test_a_name_or_text_cannot_forge_a_line_of_the_results(make_vault):

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
-from coachnotes.vault.layout import CACHE_DIR, CLIENTS
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS, CONFLICT_TAG
 
 FORMAT = "1"
 INDEX = "search.sqlite"
@@ -211,8 +211,11 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> int:
 def update(root: Path, language: str, rels: list[str]) -> None:
     """After saves (`watch`): bring these notes up to date in the index, if there is one."""
     from coachnotes.vault.cache import signature
+    from coachnotes.vault.layout import is_generated_place, is_litter
 
-    rels = [r for r in rels if r.startswith(CLIENTS + "/") and r.endswith(".md")]
+    rels = [r for r in rels if r.startswith(CLIENTS + "/") and r.endswith(".md") and
+            CONFLICT_TAG not in r and not is_generated_place(r) and
+            not is_litter(r.rpartition("/")[2])]  # the notes a search reads, as `discover`
     if not rels or not index_path(root).exists():
         return
     conn = _connect(root, language)
