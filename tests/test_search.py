@@ -279,3 +279,16 @@ def test_a_name_or_text_cannot_forge_a_line_of_the_results(make_vault):
     shown = search(root, "boterham").stdout.splitlines()
     assert len(shown) == 2 and not any("\x1b" in line for line in shown)
     assert shown[0].startswith("clients/jan/client.md:") and "vals" in shown[0]
+
+
+def test_a_file_that_cannot_be_read_is_named_as_not_searched(make_vault):
+    root = practice(make_vault)
+    with open(os.path.join(os.fsencode(root), b"clients/anouk/sessions/gesprek-\xff.md"),
+              "wb") as handle:
+        handle.write(b"---\ntype: session\n---\nleidinggevende\n")
+    os.symlink(root / "nergens.md", root / "clients/anouk/sessions/weg.md")
+    settle()
+    done = search(root, "leidinggevende")
+    assert done.returncode == 0 and len(done.stdout.splitlines()) >= 2
+    assert "gesprek-\ufffd.md:1: E001" in done.stderr and "weg.md:1: E001" in done.stderr
+    assert "2 bestand(en) hierboven kon(den) niet worden gelezen" in done.stderr

@@ -70,6 +70,7 @@ class Hit(NamedTuple):
 class Found(NamedTuple):
     hits: list[Hit]
     total: int  # every note that matched, of which `hits` are the first
+    unread: list = []  # the files in clients/ that could not be read, so were not searched
 
 
 class Filters(NamedTuple):
@@ -170,9 +171,11 @@ def _create(conn: sqlite3.Connection, language: str) -> None:
     conn.execute("COMMIT")
 
 
-def refresh(conn: sqlite3.Connection, root: Path, language: str) -> int:
+def refresh(conn: sqlite3.Connection, root: Path, language: str) -> list:
     """Bring the index up to date with the notes as they are: re-read every note whose
-    signature changed, forget the ones that are gone. Returns how many changed.
+    signature changed, forget the ones that are gone. Returns the problems of the files in
+    `clients/` that could not be read at all (a name that is not UTF-8, a broken link, …):
+    a search says it did not search them.
 
     The signatures of the last refresh are also kept as a marshal blob beside the index,
     stamped with the index's generation: when nothing changed (the usual search), comparing
@@ -183,10 +186,11 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> int:
 
     listing = discover(root)
     current = {rel: sig for rel, sig in listing.notes if rel.startswith(CLIENTS + "/")}
+    unread = [p for p in listing.unreadable if p.path.startswith(CLIENTS + "/")]
     saved = load_blob(root, "search-sigs")
     generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     if saved and generation and saved[0] == generation[0] and saved[1] == current:
-        return 0
+        return unread
     conn.execute("BEGIN IMMEDIATE")  # a second search waits here, then sees this one's work
     try:
         known = dict(conn.execute("SELECT path, sig FROM notes"))
@@ -205,7 +209,7 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> int:
         raise
     if not racy:
         save_blob(root, "search-sigs", (stamp, current))
-    return len(changed) + len(gone)
+    return unread
 
 
 def update(root: Path, language: str, rels: list[str]) -> None:
@@ -399,7 +403,7 @@ def search(root: Path, language: str, words: list[str], filters: Filters,
     for attempt in (1, 2):
         conn = _connect(root, language)
         try:
-            refresh(conn, root, language)
+            unread = refresh(conn, root, language)
             if filters.client is not None:
                 filters = filters._replace(client=_client(conn, filters.client))
             rows, total = _select(conn, query, filters, limit)
@@ -417,7 +421,7 @@ def search(root: Path, language: str, words: list[str], filters: Filters,
         finally:
             conn.close()
     hits = [_placed(root, Hit(*row), query, language) for row in rows]
-    return Found(hits, total)
+    return Found(hits, total, unread)
 
 
 def _client(conn: sqlite3.Connection, wanted: str) -> str:

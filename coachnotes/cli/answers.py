@@ -191,5 +191,10 @@ def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: st
         bold = (lambda words: click.style(words, bold=True)) if sys.stdout.isatty() else None
         for line in search_lines(found, bold):
             click.echo(line)
+    for problem in found.unread:  # the answer is complete or says it is not
+        click.echo(_("coachnotes: {problem}").format(problem=problem), err=True)
+    if found.unread:
+        click.echo(_("coachnotes: {n} file(s) above could not be read and were not searched")
+                   .format(n=len(found.unread)), err=True)
     if not found.hits:  # as grep and rg: a script can tell "nothing" from "found"
         sys.exit(1)
