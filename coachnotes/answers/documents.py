@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from coachnotes.answers.search import fold
 from coachnotes.answers.views import ClientView
 from coachnotes.errors import Refused
 from coachnotes.i18n import _
@@ -324,14 +324,9 @@ def clean(value):
 
 # -- health data -----------------------------------------------------------------------
 
-def _fold(value: str) -> str:
-    decomposed = unicodedata.normalize("NFD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def health_pattern(language: str, extra: list[str] | tuple = ()) -> re.Pattern:
     """The words of `answers/health/<lang>.txt` (both languages: a Dutch note may hold an
-    English word) and the settings' `health_words`, over text folded by `_fold`."""
+    English word) and the settings' `health_words`, over text folded by `search.fold`."""
     import importlib.resources
 
     words = list(extra)
@@ -347,7 +342,7 @@ def health_pattern(language: str, extra: list[str] | tuple = ()) -> re.Pattern:
         where, plain = (word[0], word[1:]) if word[0] in "~=" else ("", word)
         # a hyphen may be left out (re-integratie, reintegratie); spaces are any space
         body = r"\s+".join(re.escape(part).replace(r"\-", "-?")
-                           for part in _fold(plain).split())
+                           for part in fold(plain).split())
         if where == "~":
             alternatives.append(body)
         elif where == "=":
@@ -371,7 +366,7 @@ def health_findings(vault: Vault, document: Document) -> list[Finding]:
     found: list[Finding] = []
     for section in document.sections:
         for path, quoted in section.sources:
-            folded = _fold(quoted)
+            folded = fold(quoted)
             if len(folded) != len(quoted):  # a letter that folds to two: no positions
                 quoted = folded
             for match in pattern.finditer(folded):
@@ -398,5 +393,5 @@ def _line_of(path: Path, word: str) -> int:
         lines = read_regular(path, MAX_BYTES).decode("utf-8-sig", "replace").splitlines()
     except (OSError, ValueError):
         return 1
-    folded = _fold(word)
-    return next((n for n, line in enumerate(lines, 1) if folded in _fold(line)), 1)
+    folded = fold(word)
+    return next((n for n, line in enumerate(lines, 1) if folded in fold(line)), 1)
