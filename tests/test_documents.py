@@ -197,13 +197,14 @@ NOT_HEALTH = ["muziek", "illustratie", "will", "skills", "arbeid", "doctoraal", 
 
 
 def test_health_words_match_beginnings_and_compounds_and_not_other_words():
-    from coachnotes.answers.documents import _fold, health_pattern
+    from coachnotes.answers.documents import health_pattern
+    from coachnotes.answers.search import fold
 
     pattern = health_pattern("nl", ["hartklachten", "~stress"])
     for word in HEALTH_NL + HEALTH_EN + ["werkstress", "hartklachten"]:
-        assert pattern.search(_fold(f"Hij meldde {word} vorige week.")), word
+        assert pattern.search(fold(f"Hij meldde {word} vorige week.")), word
     for word in NOT_HEALTH:
-        assert not pattern.search(_fold(f"Hij meldde {word} vorige week.")), word
+        assert not pattern.search(fold(f"Hij meldde {word} vorige week.")), word
 
 
 def test_health_words_are_named_with_their_line_and_the_settings_words_count(make_vault):
@@ -327,8 +328,10 @@ def test_the_workbook_has_a_sheet_per_sponsor_numbers_in_euro_and_total_formulas
 
     root = hours_vault(make_vault, "nl")
     out = tmp_path / "uren.xlsx"
-    done = hours(root, "--xlsx", "-o", str(out))
+    done = hours(root, "--xlsx", str(out))  # SPEC 16: --xlsx FILE
     assert done.returncode == 0, done.stderr
+    assert hours(root, "--xlsx").stdout.strip().endswith(  # without FILE: into exports/
+        "exports/uren-2026-11-01-2026-11-30.xlsx")
     book = load_workbook(out)
     assert book.sheetnames == ["Overzicht", "+KPN", "HR — P. de Boer"]
     sheet = book["HR — P. de Boer"]

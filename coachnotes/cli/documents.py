@@ -77,15 +77,16 @@ def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | Non
 @click.option("--client", "client_id", metavar="ID", help="Only this client.")
 @click.option("--json", "as_json", is_flag=True, help="The rows as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="The rows as CSV, for a spreadsheet.")
-@click.option("--xlsx", "xlsx", is_flag=True, help="A workbook: a sheet per sponsor and a "
-              "summary.")
+@click.option("--xlsx", "xlsx", metavar="[FILE]", is_flag=False, flag_value="", default=None,
+              help="A workbook: a sheet per sponsor and a summary; into FILE, or the vault's "
+                   "exports/ folder.")
 @click.option("--icf", is_flag=True, help="The ICF client coaching log (CSV).")
 @click.option("-o", "--output", metavar="FILE", help="With --csv, --xlsx or --icf: write here; "
               "- for the screen (default: the vault's exports/ folder).")
 @today_option
 @pass_context
 def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str | None,
-          client_id: str | None, as_json: bool, as_csv: bool, xlsx: bool, icf: bool,
+          client_id: str | None, as_json: bool, as_csv: bool, xlsx: str | None, icf: bool,
           output: str | None, today: dt.date | None) -> None:
     """Held, billable conversations and hours per sponsor and client, for invoicing."""
     import sys
@@ -94,7 +95,7 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     from coachnotes.answers.hours import month_of
     from coachnotes.rules.check import check
 
-    if sum((as_json, as_csv, xlsx, icf)) > 1:
+    if sum((as_json, as_csv, xlsx is not None, icf)) > 1:
         raise click.UsageError(_("choose one of --json, --csv, --xlsx and --icf"))
     today = _today(today)
     first, last = month_of(today)
@@ -107,9 +108,9 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
 
         click.echo(json.dumps([r.as_dict() for r in counted.rows], indent=2,
                               ensure_ascii=False))
-    elif as_csv or xlsx or icf:
-        _write_hours(vault, counted.rows, start, end, "xlsx" if xlsx else "icf" if icf
-                     else "csv", output)
+    elif as_csv or xlsx is not None or icf:
+        _write_hours(vault, counted.rows, start, end, "xlsx" if xlsx is not None else "icf"
+                     if icf else "csv", xlsx or output)
     else:
         from coachnotes.output.terminal import hours_table
 
