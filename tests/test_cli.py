@@ -122,3 +122,27 @@ def test_a_warm_due_reads_no_note_and_imports_no_parser(example_copy):
     warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "LOADED []" in warm.stderr, warm.stderr[-500:]
     assert warm.stdout == first.stdout
+
+
+def test_ctrl_c_while_the_language_is_read_is_an_abort_not_a_traceback(make_vault,
+                                                                       monkeypatch, capsys):
+    from coachnotes import i18n
+    from coachnotes.cli import run
+
+    root = make_vault({}, settings="language: nl\n")
+
+    read = i18n.read_po
+    calls = []
+
+    def interrupted(path):  # Ctrl-C once, while the catalog is read at start-up
+        calls.append(path)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return read(path)
+
+    i18n._catalogs.clear()
+    monkeypatch.setattr(i18n, "read_po", interrupted)
+    monkeypatch.setattr(i18n, "_cache", [])  # no kept catalog: it must be read
+    assert run(["--vault", str(root), "due"]) == 1
+    assert "Afgebroken." in capsys.readouterr().err and calls
+    i18n._catalogs.clear()

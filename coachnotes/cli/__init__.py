@@ -28,12 +28,12 @@ def run(args: list[str]) -> int:
 
     from coachnotes.i18n import choose
 
-    choose(*_language_of(args))  # the vault's (--vault, or found from here), else the system's
-    words.speak()
-    words.translate_help(cli)
     warnings.showwarning = lambda message, *rest, **more: click.echo(
         _("coachnotes: warning: {message}").format(message=message), err=True)
-    try:
+    try:  # choosing the language reads a catalog: a Ctrl-C there is an abort like any other
+        choose(*_language_of(args))  # the vault's (--vault, or found from here), else the system's
+        words.speak()
+        words.translate_help(cli)
         code = cli.main(args, prog_name="coachnotes", standalone_mode=False)
     except SystemExit as done:  # a command's own sys.exit(code)
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
