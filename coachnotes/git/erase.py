@@ -25,7 +25,10 @@ import sys
 from pathlib import Path
 
 from coachnotes.errors import CoachnotesError, Refused, SyncError
-from coachnotes.git.erase_push import ForgetReport, push_erased, remote_of
+from coachnotes.faults import fault_point
+from coachnotes.git import erase_refs
+from coachnotes.git.erase_push import ForgetReport, prune_remote, push_erased, remote_of
+from coachnotes.git.erase_refs import MIRROR, MIRRORED, NAMESPACE
 from coachnotes.git.erase_tree import Plan, apply_plan, damage, plan_tree
 from coachnotes.git.lineage import client_history, ids_in, lineage
 from coachnotes.git.repo import identity_env, no_prompt, state_problem, vault_prefix
@@ -33,8 +36,6 @@ from coachnotes.i18n import _
 from coachnotes.vault import erasures
 from coachnotes.vault.layout import CACHE_DIR, CLIENTS, is_generated_place
 from coachnotes.vault.redact import ERASED, Mentions
-
-NAMESPACE = "refs/coachnotes-erase/"
 
 JOURNAL = "erase-journal"
 WORK = "erase-work"
@@ -96,7 +97,6 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
                                      "elsewhere, such as backups, are not)"))
             return report
         with open_repo(root) as repo:
-            _fetch_tags(repo, root)
             _rewrite(repo, root, mentions, journal, vault.language, today)
             finish(repo, root, journal, report, resumed=False)
     return report
@@ -173,37 +173,41 @@ def refuse_stash(repo, command: str) -> None:
                             n=count, command=command))
 
 
-def _fetch_tags(repo, root: Path) -> None:
-    """The remote's tags, so that they are rewritten and pushed back too (a tag only the
-    remote has would keep the client there). Unreachable remote: the local ones will do."""
+def _mirror_remote(repo, root: Path) -> tuple[str | None, dict[str, str] | None]:
+    """Every ref of the remote — branches another device pushed since this one last synced,
+    tags, `refs/notes/*` — fetched into our mirror namespace, so that all of them are
+    rewritten and pushed back (SPEC §13, v4). (None, None) without a remote; (name, None)
+    when it cannot be reached: the push says why, and the next sync finishes it."""
     import git
 
     name, _branch = remote_of(repo, root)
     if name is None:
-        return
+        return None, None
+    top = Path(repo.working_tree_dir)
+    for ref in erase_refs.refs(top, MIRROR):  # a mirror a killed run left: never stale
+        repo.git.update_ref("-d", ref)
     try:
         with repo.git.custom_environment(**no_prompt(repo)):
-            repo.git.fetch("--quiet", "--no-write-fetch-head", name, "refs/tags/*:refs/tags/*",
-                           kill_after_timeout=60)
+            listed = repo.git.ls_remote(name, kill_after_timeout=60)
+            # tags under their own names: git fast-export names an annotated tag by its tag
+            # name, so a tag mirrored elsewhere would come back as another ref
+            repo.git.fetch("--quiet", "--no-tags", "--no-write-fetch-head", name,
+                           f"+refs/heads/*:{MIRROR}heads/*", f"+refs/notes/*:{MIRROR}notes/*",
+                           "+refs/tags/*:refs/tags/*", kill_after_timeout=120)
     except git.GitCommandError:
-        pass
-
-
-def _refs(repo) -> dict[str, str]:
-    """Every ref that is not symbolic, with its object."""
-    out = repo.git.for_each_ref("--format=%(refname) %(objectname) %(symref)")
-    refs = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and not parts[0].startswith(NAMESPACE):
-            refs[parts[0]] = parts[1]
-    return refs
+        return name, None
+    pairs = (line.split("\t") for line in listed.splitlines() if "\t" in line)
+    return name, {ref: sha for sha, ref in pairs if ref.startswith(MIRRORED) and
+                  not ref.endswith("^{}")}
 
 
 def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
-             today: dt.date, log: bool = True) -> None:
-    """Rewrite every ref into a new repository, fetch the result into our namespace, and
-    write the journal: from here on the forget is finished, never undone."""
+             today: dt.date, push: bool = True) -> None:
+    """Rewrite every ref into a new repository and fetch the result into our namespace; then
+    write the journal with the whole plan — every ref before and after, the names renamed,
+    the refs deleted — after proving that no ref loses a path that is not the client's. Until
+    the journal is written nothing of the vault has changed; from then on the forget is
+    finished from the journal alone, never undone."""
     import json
     import secrets
 
@@ -212,6 +216,8 @@ def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
 
     top = Path(repo.working_tree_dir).resolve()
     prefix = vault_prefix(repo, root)
+    remote, there = _mirror_remote(repo, root) if push else (None, None)
+    fault_point("forget:mirrored")
     works = private_dir(root / CACHE_DIR) / WORK
     shutil.rmtree(works, ignore_errors=True)
     works.mkdir(mode=0o700)
@@ -219,108 +225,196 @@ def _rewrite(repo, root: Path, mentions: Mentions, journal, language: str,
     # running can never write into the repository this one fetches from
     work = works / secrets.token_hex(8)
     work.mkdir(mode=0o700)
+    word = ERASED.get(language, ERASED["en"])
     try:
         target = work / "target.git"
         subprocess.run(["git", "init", "-q", "--bare", str(target)], check=True,
                        capture_output=True)
         config = work / "config.json"
         write_atomic(config, json.dumps({
-            "source": str(top), "target": str(target), "prefix": prefix,
-            "word": ERASED.get(language, ERASED["en"]), "ids": mentions.ids,
-            "names": mentions.names, "others": mentions.others,
+            "source": str(top), "target": str(target), "prefix": prefix, "word": word,
+            "ids": mentions.ids, "names": mentions.names, "others": mentions.others,
             "paths": [f"{prefix}{CLIENTS}/{i}/" for i in mentions.ids]}).encode())
         done = subprocess.run([sys.executable, "-m", "coachnotes.git.erase_filter", str(config)],
                               capture_output=True, text=True, cwd=top)
         if done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()
+            _drop_namespaces(top)
             raise Refused(_("the history could not be rewritten (git-filter-repo: "
                             "{value}); nothing was changed").format(
                             value=said[-1] if said else 'failed'))
-        before = _refs(repo)
+        before = erase_refs.refs(top)
         repo.git.fetch("--no-tags", "--no-write-fetch-head", "--quiet", str(target),
                        f"+refs/*:{NAMESPACE}*")
     finally:
         shutil.rmtree(works, ignore_errors=True)
-    journal.write({"ids": mentions.ids, "names": mentions.names, "others": mentions.others,
-                   "language": language, "today": today.isoformat(), "before": before,
-                   "step": "swap", "log": log})
+    fault_point("forget:rewritten")
+    rewritten = {"refs/" + ref[len(NAMESPACE):]: sha
+                 for ref, sha in erase_refs.refs_in(top, NAMESPACE).items()}
+    moves = _moves(before, rewritten, mentions)
+    guard = erase_refs.Guard(top, prefix, mentions, word)
+    renamed = {old: new for old, new in moves["renamed"].items()}
+    for ref, old in sorted(before.items()):
+        lost = guard.lost(old, moves["after"].get(renamed.get(ref, ref)))
+        if lost:
+            _drop_namespaces(top)
+            raise Refused(_lost_message(ref, lost))
+    journal.write({"version": 2, "ids": mentions.ids, "names": mentions.names,
+                   "others": mentions.others, "language": language,
+                   "today": today.isoformat(), "before": before, "after": moves["after"],
+                   "renamed": moves["renamed"], "remote": remote, "there": there,
+                   "push": push, "step": "swap", "log": push})
+    fault_point("forget:planned")
+
+
+def _moves(before: dict[str, str], rewritten: dict[str, str],
+           mentions: Mentions) -> dict[str, dict]:
+    """The ref map: each ref's rewritten object under its (perhaps renamed) name; a ref that
+    nothing is left of (all its commits were the client's) is not in `after`."""
+    renamed = erase_refs.renames(sorted(before), mentions)
+    after = {renamed.get(ref, ref): sha for ref, sha in rewritten.items() if ref in before}
+    return {"after": after, "renamed": renamed}
+
+
+def _lost_message(ref: str, lost: list[str]) -> str:
+    shown = ", ".join(lost[:5]) + (f" (+{len(lost) - 5})" if len(lost) > 5 else "")
+    return _("the erasure would lose files that are not the client's ({ref}: {paths}); "
+             "nothing was changed, and forget stopped. Please report this.").format(
+             ref=ref, paths=shown)
+
+
+def _drop_namespaces(top: Path) -> None:
+    """Our own namespaces, after a rewrite that was refused or finished."""
+    for ref in [*erase_refs.refs_in(top, NAMESPACE), *erase_refs.refs_in(top, MIRROR)]:
+        subprocess.run(["git", "update-ref", "-d", ref], cwd=top, capture_output=True)
 
 
 def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True) -> None:
-    """Carry out what the journal says is left of a forget (all of it is safe to repeat)."""
+    """Carry out what the journal says is left of a forget (every step is safe to repeat)."""
     from coachnotes.git.repo import clear_stale_locks, wait_for_git
 
+    top = Path(repo.working_tree_dir).resolve()
     state = journal.read()
-    if state is not None or repo.git.for_each_ref("--format=%(refname)", NAMESPACE) or \
+    if state is not None or erase_refs.refs_in(top, NAMESPACE) or \
             (root / CACHE_DIR / WORK).exists():  # what a killed forget started ends first
-        wait_for_git(Path(repo.working_tree_dir).resolve(), Path(repo.git_dir), seconds=30)
+        wait_for_git(top, Path(repo.git_dir), seconds=30)
         clear_stale_locks(Path(repo.git_dir))
     if state is None or "names" not in state:  # killed before its journal: never started
-        for ref in repo.git.for_each_ref("--format=%(refname)", NAMESPACE).split():
-            repo.git.update_ref("-d", ref)
+        _drop_namespaces(top)
         shutil.rmtree(root / CACHE_DIR / WORK, ignore_errors=True)
         journal.clear()
         sweep_private(root)
         return
     if resumed:
         report.messages.append(_("finishing a forget that was interrupted"))
+    if "after" not in state:  # a journal of coachnotes before v4: what its namespace still
+        state.update(after={"refs/" + r[len(NAMESPACE):]: s for r, s in  # holds is moved,
+                            erase_refs.refs_in(top, NAMESPACE).items()},  # nothing deleted
+                     renamed={}, push=True, partial=True, remote=remote_of(repo, root)[0],
+                     there=None, version=2)
     mentions = Mentions(state["ids"], state["names"], state["others"])
     today = dt.date.fromisoformat(state["today"])
-    if state.get("step") == "swap":
-        _swap(repo, state["before"])
-        state["step"] = "tidy"
-        journal.write(state)
-    if state.get("step") == "tidy":
-        _tidy(repo, root, mentions, state["language"], today, state.get("log", True))
-        state["step"] = "push"
-        journal.write(state)
-    if state.get("step") == "push":
-        push_erased(repo, root, state["before"], report)
+    guard = erase_refs.Guard(top, vault_prefix(repo, root), mentions,
+                             ERASED.get(state["language"], ERASED["en"]))
+    for step, run in (("swap", lambda: _swap(repo, state)),
+                      ("tidy", lambda: _tidy(repo, root, mentions, state, today, guard)),
+                      ("push", lambda: _push(repo, root, state, guard, report)),
+                      ("prune", lambda: _prune(repo, state, report))):
+        if state.get("step") == step:
+            run()
+            state["step"] = _NEXT[step]
+            journal.write(state)
+            fault_point(f"forget:{step}-done")
     journal.clear()
     sweep_private(root)  # a journal's temporary copy, killed halfway, held the names
 
 
-def _swap(repo, before: dict[str, str]) -> None:
-    """Move every ref to its rewritten commit in one transaction, and the files with it."""
-    new = {}
-    for line in repo.git.for_each_ref("--format=%(refname) %(objectname)",
-                                      NAMESPACE).splitlines():
-        ref, sha = line.split()
-        new["refs/" + ref[len(NAMESPACE):]] = sha
-    if new:
-        commands = ["start"]
-        for ref in sorted(set(before) | set(new)):
-            if ref in new:
-                commands.append(f"update {ref} {new[ref]}")
-            elif ref in before and ref.startswith(("refs/heads/", "refs/remotes/",
-                                                   "refs/tags/")):
-                commands.append(f"delete {ref}")  # nothing of it is left after the rewrite
-        commands += ["prepare", "commit"]
-        subprocess.run(["git", "update-ref", "--stdin"], cwd=repo.working_tree_dir,
-                       input="\n".join(commands) + "\n", text=True, check=True,
-                       capture_output=True)
+_NEXT = {"swap": "tidy", "tidy": "push", "push": "prune", "prune": "done"}
+
+
+def _swap(repo, state: dict) -> None:
+    """Move every ref to its rewritten commit in one transaction, from the journal's map, and
+    the files with it; then drop our namespace of rewritten refs."""
+    top = Path(repo.working_tree_dir).resolve()
+    before, after, renamed = state["before"], state["after"], state["renamed"]
+    moves: dict[str, str | None] = dict(after)
+    for ref in before:
+        if ref in renamed or (ref not in after and not state.get("partial")):
+            moves[ref] = None  # renamed, or nothing of it is left after the rewrite
+    head = git_symbolic_head(top)
+    erase_refs.transaction(top, moves)
+    if head in renamed:  # the branch checked out was renamed: HEAD follows it
+        subprocess.run(["git", "symbolic-ref", "HEAD", renamed[head]], cwd=top, check=True)
+    fault_point("forget:moved")
     repo.git.reset("--hard", "-q")
-    for ref in new:
-        repo.git.update_ref("-d", NAMESPACE + ref[len("refs/"):])
+    fault_point("forget:reset")
+    for n, ref in enumerate(sorted(erase_refs.refs_in(top, NAMESPACE))):
+        repo.git.update_ref("-d", ref)
+        if n == 0:
+            fault_point("forget:namespace-half-deleted")
 
 
-def _tidy(repo, root: Path, mentions: Mentions, language: str,
-          today: dt.date, log: bool = True) -> None:
+def git_symbolic_head(top: Path) -> str | None:
+    done = subprocess.run(["git", "symbolic-ref", "-q", "HEAD"], cwd=top, capture_output=True,
+                          text=True)
+    return done.stdout.strip() or None
+
+
+def _tidy(repo, root: Path, mentions: Mentions, state: dict, today: dt.date,
+          guard: erase_refs.Guard) -> None:
     """The files after the swap: the folders gone (ignored files in them too), the files git
     does not track (Obsidian's `.trash/`, `exports/`) erased alike, the erasure log and the
-    pages written and committed, every cache emptied, old objects pruned."""
+    pages written and committed — after proving the commit loses no other path."""
     from coachnotes.vault.load import load_settings
 
+    language = state["language"]
     plan = plan_tree(root, mentions, ERASED.get(language, ERASED["en"]))
     apply_plan(root, plan)
-    _after_erasure(root, mentions, language, today, log)
+    fault_point("forget:files-erased")
+    _after_erasure(root, mentions, language, today, state.get("log", True))
     _restore_untouchable(repo, root, mentions, plan)
     repo.git.add("-A", "--", ".")
     if repo.git.diff("--cached", "--name-only"):
+        staged = repo.git.write_tree()
+        lost = guard.lost(repo.head.commit.hexsha, staged)
+        if lost:
+            _undo(repo, state)
+            raise Refused(_lost_message("HEAD", lost))
         env, _note = identity_env(repo, load_settings(root).coach)
         with repo.git.custom_environment(**env):
-            repo.git.commit("-q", "--no-verify", "-m", "coachnotes forget: a client erased")
-    _prune(repo)
+            repo.git.commit("-q", "--no-verify", "-m", _commit_message(language))
+
+
+def _commit_message(language: str) -> str:
+    return "coachnotes forget: een cliënt gewist" if language == "nl" else \
+        "coachnotes forget: a client erased"
+
+
+def _undo(repo, state: dict) -> None:
+    """Every ref back where it was before the swap (the old objects are still here: nothing
+    is pruned before the commit is proven)."""
+    top = Path(repo.working_tree_dir).resolve()
+    moves: dict[str, str | None] = {ref: None for ref in state["after"]}
+    moves.update(state["before"])
+    erase_refs.transaction(top, moves)
+    head = git_symbolic_head(top)
+    back = {new: old for old, new in state["renamed"].items()}
+    if head in back:
+        subprocess.run(["git", "symbolic-ref", "HEAD", back[head]], cwd=top, check=True)
+    repo.git.reset("--hard", "-q")
+    _drop_namespaces(top)
+
+
+def _push(repo, root: Path, state: dict, guard: erase_refs.Guard,
+          report: ForgetReport) -> None:
+    if not state.get("push"):
+        return  # sync's erasure: sync pushes
+    if state.get("remote") is None:
+        report.messages.append(_("no remote is configured: only this vault was erased"))
+        return
+    push_erased(repo, root, state, guard, report)
+    state["pushed"] = report.pushed  # the journal says so, should the prune be resumed
+    fault_point("forget:pushed")
 
 
 def _restore_untouchable(repo, root: Path, mentions: Mentions, plan: Plan) -> None:
@@ -393,13 +487,18 @@ def sweep_private(root: Path) -> None:
                 Path(folder, name).unlink(missing_ok=True)
 
 
-def _prune(repo) -> None:
-    """Expire the reflog and drop every unreachable object. A gc that a killed forget left
-    running is waited for; one that left only its gc.pid behind is overridden."""
+def _prune(repo, state: dict, report: ForgetReport) -> None:
+    """Our namespaces dropped, the reflog expired and every unreachable object pruned, here
+    and in a remote that is a folder on this machine. A gc that a killed forget left running
+    is waited for; one that left only its gc.pid behind is overridden."""
     import git
 
     from coachnotes.git.repo import wait_for_git
 
+    _drop_namespaces(Path(repo.working_tree_dir).resolve())
+    report.pushed = report.pushed or bool(state.get("pushed"))
+    if report.pushed and state.get("remote"):
+        report.messages.append(prune_remote(repo, state["remote"]))
     repo.git.reflog("expire", "--expire=now", "--expire-unreachable=now", "--all")
     try:
         repo.git.gc("--prune=now", "--quiet")
@@ -466,14 +565,8 @@ def erase_for_sync(repo, root: Path, mine: erasures.Erasures, theirs: erasures.E
     except Refused as error:
         raise SyncError(str(error)) from None
     journal = Journal(private_dir(root / CACHE_DIR), JOURNAL)
-    _rewrite(repo, root, mentions, journal, language, today, log=False)
-    state = journal.read()
-    state["step"] = "tidy"  # what is left after the swap, should this sync be killed
-    _swap(repo, state["before"])
-    journal.write(state)
-    _tidy(repo, root, mentions, language, today, log=False)
-    journal.clear()
-    sweep_private(root)
+    _rewrite(repo, root, mentions, journal, language, today, push=False)
+    finish(repo, root, journal, ForgetReport(""), resumed=False)
     return mentions.ids
 
 

@@ -26,52 +26,104 @@ class ForgetReport:
     word: str = ERASED["en"]  # what mentions now read
 
 
-def push_erased(repo, root: Path, before: dict[str, str], report: ForgetReport) -> None:
-    """Push every rewritten branch and tag the remote had, each with a lease on what it
-    held."""
+def push_erased(repo, root: Path, state: dict, guard, report: ForgetReport) -> None:
+    """Push every ref the remote had (the journal's `there`, mirrored before the rewrite),
+    rewritten, each with a lease on what it held — renamed where its name held the client —
+    after proving that no pushed tree loses a path that is not the client's. Safe to repeat:
+    a ref the remote holds as it should already is left alone."""
     import git
 
-    name, branch = remote_of(repo, root)
-    if name is None:
-        report.messages.append(_("no remote is configured: only this vault was erased"))
+    name = state["remote"]
+    now = _remote_refs(repo, name)
+    if now is None:
+        report.offline = True
+        report.messages.append(_("could not reach {name!r}: the remote still holds the "
+                                 "client. Run `coachnotes sync` when it can be reached; it "
+                                 "pushes the erased history").format(name=name))
         return
-    specs, leases = _push_specs(repo, name, branch, before)
+    specs, leases, lost = _push_specs(repo, root, state, now, guard)
+    if lost:
+        from coachnotes.errors import Refused
+
+        raise Refused(_("the erased history was not pushed: it would lose files that are not "
+                        "the client's ({paths}). This vault is erased; please report this."
+                        ).format(paths=", ".join(lost[:5])))
     if specs:
         # All or nothing where the transport can (a remote helper such as gcrypt cannot)
         atomic = [] if "::" in repo.git.remote("get-url", name) else ["--atomic"]
         try:
             with repo.git.custom_environment(**no_prompt(repo)):
-                repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=60)
+                repo.git.push(*atomic, *leases, name, *specs, kill_after_timeout=120)
         except git.GitCommandError as error:
             _push_failed(error, name, report)
             return
     report.pushed = True
-    report.messages.append(prune_remote(repo, name))
+    try:  # the remote-tracking refs as the remote now is
+        with repo.git.custom_environment(**no_prompt(repo)):
+            repo.git.fetch("--quiet", "--prune", "--no-tags", name, kill_after_timeout=60)
+    except git.GitCommandError:
+        pass
 
 
-def _push_specs(repo, name: str, branch: str, before: dict[str, str]) -> tuple[list, list]:
-    """What to push (refspecs) and the leases: the branches the remote had, and its tags
-    that the rewrite changed or removed; nothing a forget interrupted after it pushed."""
-    tracking = f"refs/remotes/{name}/"
-    there = _remote_refs(repo, name)
-    specs, leases = [], []
-    for ref, old in sorted(before.items()):
-        if not ref.startswith(tracking) or ref.endswith("/HEAD"):
+def _push_specs(repo, root: Path, state: dict, now: dict[str, str],
+                guard) -> tuple[list[str], list[str], list[str]]:
+    """Refspecs and leases for every ref of the remote, and the paths a push would lose."""
+    from coachnotes.git.erase_refs import MIRROR, refs
+
+    top = Path(repo.working_tree_dir).resolve()
+    here = refs(top)
+    before, renamed = state["before"], state["renamed"]
+    there = state.get("there")
+    branch = remote_of(repo, root)[1]
+    if there is None:  # the remote was out of reach when the forget began: its branch only
+        tracking = f"refs/remotes/{state['remote']}/{branch}"
+        there = {f"refs/heads/{branch}": before[tracking]} if tracking in before else {}
+        sources = {f"refs/heads/{branch}": f"refs/heads/{branch}"}
+    else:
+        sources = {ref: ref if ref.startswith("refs/tags/") else MIRROR + ref[len("refs/"):]
+                   for ref in there}
+    local = f"refs/heads/{branch}"
+    if local in there and local in before and _contains(top, before[local], there[local]):
+        sources[local] = local  # this device's own commits go with it
+    specs, leases, lost = [], [], []
+    for ref, old in sorted(there.items()):
+        source = sources.get(ref)
+        if source is None:
             continue
-        remote_branch = ref[len(tracking):]
-        local = f"refs/heads/{remote_branch}"
-        source = local if remote_branch == branch and _exists(repo, local) else ref
-        if _exists(repo, source) and \
-                there.get(f"refs/heads/{remote_branch}") != repo.git.rev_parse(source):
-            specs.append(f"{source}:refs/heads/{remote_branch}")
-            leases.append(f"--force-with-lease=refs/heads/{remote_branch}:{old}")
-    for ref, held in sorted(there.items()):
-        mine = repo.git.for_each_ref("--format=%(objectname)", ref).strip() \
-            if ref.startswith("refs/tags/") else held
-        if mine != held:
-            specs.append(f"{ref}:{ref}" if mine else f":{ref}")
-            leases.append(f"--force-with-lease={ref}:{held}")
-    return specs, leases
+        value = here.get(renamed.get(source, source))
+        target = _target(renamed.get(source, source), source, ref)
+        if source in before:
+            lost += guard.lost(before[source], value)
+        if target != ref and now.get(ref) is not None:  # renamed: the old name goes
+            specs.append(f":{ref}")
+            leases.append(f"--force-with-lease={ref}:{old}")
+        if value is None:
+            if target == ref and ref in now:
+                specs.append(f":{ref}")
+                leases.append(f"--force-with-lease={ref}:{old}")
+            continue
+        if now.get(target) == value:
+            continue  # pushed already (a forget resumed after its push)
+        specs.append(f"{value}:{target}")
+        leases.append(f"--force-with-lease={target}:{old if target == ref else ''}")
+    return specs, leases, sorted(set(lost))
+
+
+def _target(name_here: str, source: str, ref: str) -> str:
+    """The remote's name for a ref: its own, or the renamed one."""
+    from coachnotes.git.erase_refs import MIRROR
+
+    if name_here == source:
+        return ref
+    if name_here.startswith(MIRROR):
+        return "refs/" + name_here[len(MIRROR):]
+    return name_here  # refs/heads/erased-<n>
+
+
+def _contains(top: Path, newer: str, older: str) -> bool:
+    done = subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], cwd=top,
+                          capture_output=True)
+    return done.returncode == 0
 
 
 def _push_failed(error, name: str, report: ForgetReport) -> None:
@@ -88,27 +140,18 @@ def _push_failed(error, name: str, report: ForgetReport) -> None:
                                  name=name, reason=reason(error)))
 
 
-def _remote_refs(repo, name: str) -> dict[str, str]:
-    """The remote's branches and tags (none when it cannot be reached: the push says why)."""
+def _remote_refs(repo, name: str) -> dict[str, str] | None:
+    """Every ref of the remote (None when it cannot be reached)."""
     import git
 
     try:
         with repo.git.custom_environment(**no_prompt(repo)):
             out = repo.git.ls_remote(name, kill_after_timeout=60)
     except git.GitCommandError:
-        return {}
+        return None
     pairs = (line.split("\t") for line in out.splitlines() if "\t" in line)
-    return {ref: sha for sha, ref in pairs if not ref.endswith("^{}")}
-
-
-def _exists(repo, ref: str) -> bool:
-    import git
-
-    try:
-        repo.git.rev_parse("--verify", "--quiet", ref)
-        return True
-    except git.GitCommandError:
-        return False
+    return {ref: sha for sha, ref in pairs if ref.startswith("refs/") and
+            not ref.endswith("^{}")}
 
 
 def prune_remote(repo, name: str) -> str:
