@@ -276,7 +276,10 @@ def test_forget_without_git_erases_the_folder_and_the_mentions(make_vault):
     assert done.returncode == 0, done.stderr
     assert "not a git repository" in done.stderr
     assert (root / "journaal/[erased].md").read_text() == "Eigen aantekening.\n"
-    assert (root / "journaal/foto.png").read_bytes() == b"\x89PNG\0\0" + ID.encode()
+    # a picture whose bytes name the client is a document about it (SPEC §13, v4): removed,
+    # and said so
+    assert not (root / "journaal/foto.png").exists()
+    assert "journaal/foto.png: a copy of a note of" in done.stdout
     assert not (root / "clients" / ID).exists()
     assert (root / KEEP).read_text().endswith(
         "Piet noemde [erased] als voorbeeld; zie ook [erased]. Jan-de-Vriesland blijft.\n")

@@ -34,6 +34,10 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
         click.echo(_("{kept}: deleted on one device, edited on the other: the edit is kept").format(
                      kept=kept),
                    err=True)
+    for document in report.documents:
+        click.echo(_("{path}: a document coachnotes wrote (for a sponsor, a coachee or the "
+                     "books): left out of git, which must never hold it. Move it out of the "
+                     "vault, or into exports/").format(path=document), err=True)
     parts = [_("{n} note(s) committed").format(n=report.committed)]
     if report.merged:
         parts.append(_("merged the remote"))
@@ -45,6 +49,8 @@ def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
                      "check`); until then `due` lists them as notes to fix").format(
                      n=len(report.errors)),
                    err=True)
+        sys.exit(1)
+    if report.documents:
         sys.exit(1)
 
 

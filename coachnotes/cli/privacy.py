@@ -78,13 +78,22 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
 @cli.command()
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would be erased; change nothing.")
 @today_option
 @pass_context
-def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> None:
+def forget(obj: Context, client_id: str, yes: bool, dry_run: bool,
+           today: dt.date | None) -> None:
     """Erase a client from the vault, its whole git history and the remote (AVG)."""
     from coachnotes.git.erase import forget as run_forget
+    from coachnotes.git.erase import preview
 
     root = obj.root
+    shown = preview(root, client_id)
+    client_id = shown.client
+    _show_preview(shown)
+    if dry_run:
+        click.echo(_("forget --dry-run: nothing was changed."), err=True)
+        return
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError(_("forget erases {client_id} for good, from every "
@@ -114,3 +123,45 @@ def forget(obj: Context, client_id: str, yes: bool, today: dt.date | None) -> No
         sys.exit(3)
 
 
+def _show_preview(shown) -> None:
+    """What forget will do, before it asks: every id and name, the files removed, each
+    line elsewhere as it will read, and what stays (on stderr: the answer goes to stdout)."""
+    from functools import partial
+
+    from coachnotes.output.terminal import clip
+
+    printable = partial(clip, width=None)
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    if shown.interrupted:
+        say(_("A forget that was interrupted is finished first."))
+    say(_("forget will erase, from the files here, every version in the history and the "
+          "remote: {items}").format(items=", ".join(printable(x) for x in
+                                                    [*shown.names, *shown.ids])))
+    for name in shown.shared:
+        say(_("  kept: mentions of {name} alone (another client has that name)").format(
+            name=printable(name)))
+    _preview_files(shown, say, printable)
+
+
+def _preview_files(shown, say, printable) -> None:
+    """The files forget removes, makes again or renames, the lines it rewrites, and what it
+    keeps or refuses on."""
+    if shown.notes or shown.removed:
+        say(_("Removed ({n}):").format(n=len(shown.notes) + len(shown.removed)))
+        for path in [*shown.notes, *shown.removed]:
+            say(f"  {printable(path)}")
+    for path in shown.remade:
+        say(_("  {path}: made again without this client").format(path=printable(path)))
+    for old, new in shown.renamed.items():
+        say(f"  {printable(old)} → {printable(new)}")
+    if shown.lines:
+        say(_("Mentions elsewhere, as they will read (rewrite a line by hand first if its "
+              "context still tells who it is):"))
+        for path, line, text in shown.lines:
+            say(f"  {printable(path)}:{line}: {printable(text.strip())}")
+    if shown.invoices:
+        say(_("Kept: invoices (invoices.yml and the invoices in exports/), the fiscal record "
+              "that must be kept for 7 years (AVG art. 17(3)(b))."))
+    for path in shown.refused:
+        say(_("  {path}: mentions other clients too and cannot be rewritten: forget will "
+              "refuse until you edit or remove it").format(path=printable(path)))

@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from coachnotes.errors import CoachnotesError, Refused, SyncError
@@ -102,8 +103,76 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
     return report
 
 
+@dataclass
+class Preview:
+    """What `forget` will do, shown before it asks (SPEC §13, v4: say first)."""
+    client: str
+    ids: list[str]
+    names: list[str]
+    shared: list[str]  # names another client has too: mentions by them are kept
+    notes: list[str]  # the client's own folders' files
+    removed: list[str]  # copies of its notes and documents about it elsewhere
+    renamed: dict[str, str]
+    lines: list[tuple[str, int, str]]  # each line elsewhere that mentions it, as it will read
+    remade: list[str]  # hours files made again without the client
+    refused: list[str]  # files about other clients too that cannot be rewritten
+    interrupted: bool  # a forget that was stopped is finished first
+    remote: str | None
+    invoices: bool  # an invoice register is kept (the fiscal record)
+
+
+def preview(root: Path, client_id: str) -> Preview:
+    """Everything a forget of this client would do, computed from the vault and its history
+    as `forget` computes it; nothing is changed."""
+    from coachnotes.errors import UnknownClient
+    from coachnotes.git.repo import open_repo
+    from coachnotes.vault.load import load_vault
+
+    vault = load_vault(root)
+    in_git = _in_git(root)
+    interrupted = (root / CACHE_DIR / JOURNAL).exists()
+    try:
+        client_id, mentions, shared = _who(root, client_id, vault, in_git)
+    except UnknownClient:
+        if not (interrupted or vault.erasures.erased(client_id)):
+            raise
+        # erased already, or a forget stopped halfway: `forget` finishes it and says so
+        return Preview(client_id, [client_id], [], [], [], [], {}, [], [], [], interrupted,
+                       None, (root / "invoices.yml").exists())
+    word = ERASED.get(vault.language, ERASED["en"])
+    plan = plan_tree(root, mentions, word)
+    notes = sorted(p.relative_to(root).as_posix() for i in mentions.ids
+                   for p in (root / CLIENTS / i).rglob("*") if p.is_file())
+    lines = []
+    for rel in sorted(plan.rewrite):
+        if is_generated_place(rel) or remade_hours(plan.old[rel], plan.rewrite[rel]):
+            continue
+        old = plan.old[rel].decode("utf-8", "replace").splitlines()
+        new = plan.rewrite[rel].decode("utf-8", "replace").splitlines()
+        lines += [(rel, n, b) for n, (a, b) in enumerate(zip(old, new), 1) if a != b]
+    remote = None
+    if in_git:
+        with open_repo(root) as repo:
+            remote = remote_of(repo, root)[0]
+    return Preview(client_id, mentions.ids, mentions.names, shared, notes, sorted(plan.remove),
+                   dict(sorted(plan.rename.items())), lines,
+                   sorted(r for r in plan.rewrite if not is_generated_place(r) and
+                          remade_hours(plan.old[r], plan.rewrite[r])),
+                   plan.refuse, interrupted, remote, (root / "invoices.yml").exists())
+
+
+def remade_hours(old: bytes, new: bytes) -> bool:
+    """Whether a rewrite dropped rows (an hours file made again) rather than replaced words."""
+    return len(new.splitlines()) < len(old.splitlines()) or old.startswith(b"PK")
+
+
 def _checked_plan(root: Path, mentions: Mentions, word: str) -> Plan:
     plan = plan_tree(root, mentions, word)
+    if plan.refuse:
+        raise Refused(_("these files mention the client and other clients too, and cannot be "
+                        "rewritten: {items}. Remove the client from them by hand (or delete "
+                        "them), commit, then forget again. Nothing was changed.").format(
+                        items=", ".join(plan.refuse)))
     hurt = damage(plan)
     if hurt:
         raise Refused(_("erasing the mentions would damage other notes (they would get a "

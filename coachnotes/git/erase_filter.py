@@ -3,11 +3,13 @@ filter-repo as a library"), in a process of its own: `python -m coachnotes.git.e
 CONFIG`. The vault's repository is only read (`--source`); the rewritten history goes to a new
 bare repository (`--target`), so a failure or a kill here leaves the vault as it was.
 
-Each blob is handled as the files here are (coachnotes.vault.redact): a note of the erased client,
-wherever it lies, is dropped from every commit; a document that mentions the client outside
-the client folders (an export, a report committed by mistake: W118) likewise; every other text
-has its mentions replaced, YAML kept valid. Paths and commit and tag messages are rewritten
-too, and the client folders of every id the client had are removed.
+Each blob is handled as the files here are (`erase_tree.erase_bytes`, by its contents): a note
+of the erased client, wherever it lies, is dropped from every commit; a document that mentions
+the client outside the client folders (an export, a report committed by mistake: W118)
+likewise; an hours file is made again without the client; every other text has its mentions
+replaced, YAML kept valid, and a generated page loses the client's rows whole. Paths and commit
+and tag messages are rewritten too, and the client folders of every id the client had are
+removed.
 """
 
 from __future__ import annotations
@@ -29,16 +31,16 @@ class Callbacks:
         self.documents: set[int] = set()
 
     def blob(self, item, _metadata) -> None:
-        from coachnotes.vault.redact import document_mentions, is_binary, is_own_note, redact
+        from coachnotes.git.erase_tree import erase_bytes
+        from coachnotes.vault.redact import is_own_note
 
-        data = item.data
-        if is_own_note(data, self.mentions):
+        new = erase_bytes(item.data, self.mentions, self.word)
+        if new is None and is_own_note(item.data, self.mentions):
             item.skip()
-        elif is_binary(data):
-            if document_mentions(data, self.mentions):
-                self.documents.add(item.id)
+        elif new is None:
+            self.documents.add(item.id)
         else:
-            item.data = redact(data, self.mentions, self.word)
+            item.data = new
 
     def text(self, value: bytes | None) -> bytes | None:
         if value is None:

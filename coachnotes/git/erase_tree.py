@@ -8,10 +8,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coachnotes.output.sheets import hours_without
 from coachnotes.vault.layout import CACHE_DIR, CLIENTS, is_generated_place
 from coachnotes.vault.redact import (
     Mentions,
     document_mentions,
+    document_text,
+    hidden_mention,
     is_binary,
     is_own_note,
     redact,
@@ -27,24 +30,54 @@ class Plan:
     remove: list[str] = field(default_factory=list)  # the client's own notes, its documents
     rename: dict[str, str] = field(default_factory=dict)  # paths that name the client
     old: dict[str, bytes] = field(default_factory=dict)  # the bytes before, of `rewrite`
+    refuse: list[str] = field(default_factory=list)  # about other clients too, not rewritable
+
+
+def erase_bytes(data: bytes, mentions: Mentions, word: str) -> bytes | None:
+    """What an erasure makes of a file, by its contents (SPEC §13, v4) — the one decision for
+    every version in the history and for the files here: None to remove it whole (a note of
+    the client wherever it lies; a document that mentions it and in which nothing can be
+    replaced: a PDF, a Word file, an image, HTML that names it in entities); an hours file
+    coachnotes wrote, made again without the client's rows; any other text with every mention
+    replaced, in its own encoding; and the same bytes where nothing mentions the client."""
+    if is_own_note(data, mentions):
+        return None
+    if is_binary(data):
+        if not document_mentions(data, mentions):
+            return data
+        return hours_without(data, mentions.mentioned)
+    new = redact(data, mentions, word)
+    if new != data:
+        remade = hours_without(data, mentions.mentioned)
+        return new if remade is None else remade
+    return None if hidden_mention(data, mentions) else data
+
+
+def about_others(data: bytes, mentions: Mentions) -> bool:
+    """Whether a file that cannot be rewritten names another client too."""
+    return any(mentions.others_mentioned(piece) for piece in document_text(data))
 
 
 def plan_tree(root: Path, mentions: Mentions, word: str) -> Plan:
     """Walk every file of the vault but git's and the cache's (hidden folders such as
-    Obsidian's `.trash/` included, links never followed, no size limit) and decide."""
+    Obsidian's `.trash/` included, links never followed, no size limit) and decide. A file
+    that would go whole although it is about other clients too, or lies in another client's
+    folder, is not removed: `forget` refuses and names it, so the coach edits it first."""
     plan = Plan()
     for rel, data in _vault_files(root, {f"{CLIENTS}/{i}" for i in mentions.ids}):
-        if is_own_note(data, mentions) or mentions.document_of(rel):
-            plan.remove.append(rel)  # its note wherever it lies; a document named for it
+        if mentions.document_of(rel):
+            plan.remove.append(rel)  # a document named for the client
             continue
-        if is_binary(data):
-            if document_mentions(data, mentions) and not rel.startswith(f"{CLIENTS}/"):
-                plan.remove.append(rel)  # a document nothing can be replaced in
-                continue
-        else:
-            new = redact(data, mentions, word)
-            if new != data:
-                plan.rewrite[rel], plan.old[rel] = new, data
+        new = erase_bytes(data, mentions, word)
+        if new is None:
+            if is_own_note(data, mentions) or not (
+                    rel.startswith(f"{CLIENTS}/") or about_others(data, mentions)):
+                plan.remove.append(rel)
+            else:
+                plan.refuse.append(rel)
+            continue
+        if new != data:
+            plan.rewrite[rel], plan.old[rel] = new, data
         if mentions.mentioned(rel):
             plan.rename[rel] = mentions.replace_plain(rel, word)
     return plan

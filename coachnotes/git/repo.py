@@ -118,6 +118,25 @@ def sync_lock(root: Path, name: str = "sync-journal") -> Iterator[Journal]:
         os.close(handle)
 
 
+@contextmanager
+def lock_if_free(root: Path) -> Iterator[bool]:
+    """The lock of sync and forget, taken without waiting: True while this process holds it
+    (the watcher's rebuild), False when a sync or a forget holds it — then the watcher steps
+    aside and looks at everything again once it is free (SPEC §13, v4)."""
+    from coachnotes.vault.cache import private_dir
+
+    handle = os.open(private_dir(root / CACHE_DIR) / "sync.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(handle)
+
+
 def no_prompt(repo) -> dict[str, str]:
     """Git must never ask for a password or a host key: batch mode, added to the coach's
     own `core.sshCommand` (a key file, a jump host) instead of replacing it (PITFALLS.md)."""
@@ -220,6 +239,9 @@ def _processes_in(top: Path) -> list[tuple[int, str]]:
             parent = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[1]
             if int(parent) == mine:
                 continue  # this sync's own git (GitPython keeps helpers running)
+            if name != "git" and "watch" in Path(f"/proc/{entry}/cmdline").read_bytes().split(
+                    b"\0"):
+                continue  # a watcher steps aside through the lock; it is never waited for
             where = Path(os.readlink(f"/proc/{entry}/cwd"))
             if where == top or top in where.parents:  # forget's work folder lies inside
                 found.append((int(entry), name))

@@ -58,6 +58,7 @@ class SyncReport:
     messages: list[str] = field(default_factory=list)
     errors: list = field(default_factory=list)  # the vault's errors after syncing
     erased: list[str] = field(default_factory=list)  # clients erased as another device did
+    documents: list[str] = field(default_factory=list)  # coachnotes documents left out
 
 
 def hooks_dir(root: Path) -> tuple[Path, str]:
@@ -75,6 +76,7 @@ def init_repository(folder: Path, coach: str | None) -> list[str]:
     repo = git.Repo.init(folder, initial_branch="main")
     with repo:
         _configure(repo)
+        _make_private(repo, folder)  # `.git/` private at once, not at the first sync
         repo.git.add("-A")
         env, note = identity_env(repo, coach)
         with repo.git.custom_environment(**env):
@@ -279,7 +281,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
                                  "from now on").format(changed=changed))
     _ignore_exports(root)
     report.errors = _regenerate(root, today)  # notes with errors are synced too
-    report.committed = _commit_all(repo, "{n} note(s) changed")
+    report.committed = _commit_all(repo, "{n} note(s) changed", report=report)
     remote_name = settings.sync.get("remote") or "origin"
     branch = settings.sync.get("branch") or repo.active_branch.name
     if remote_name not in [r.name for r in repo.remotes]:
@@ -300,7 +302,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             # copies another device made of this device's version: named here too
             report.conflicts += sorted(_conflict_copies(repo) - copies - set(report.conflicts))
             report.errors = _regenerate(root, today)
-            _commit_all(repo, "pages regenerated after merge", count=False)
+            _commit_all(repo, "pages regenerated after merge", count=False, report=report)
         if not push:
             return
         back = sorted({p.path.split("/")[1] for p in report.errors if p.code == "E025"})
@@ -368,8 +370,12 @@ def staged_copy(root: Path) -> Iterator[Path]:
             yield Path(folder) / place
 
 
-def _commit_all(repo, what: str, count: bool = True) -> int:
+def _commit_all(repo, what: str, count: bool = True,
+                report: SyncReport | None = None) -> int:
     repo.git.add("-A", "--", ".")
+    left_out = _documents_staged(repo)
+    if report is not None:
+        report.documents += [p for p in left_out if p not in report.documents]
     changed = [p for p in repo.git.diff("--cached", "--name-only", "-z").split("\0") if p]
     if not changed:
         return 0
@@ -377,6 +383,30 @@ def _commit_all(repo, what: str, count: bool = True) -> int:
     message = f"coachnotes sync from {device_name()}: " + what.format(n=len(notes))
     repo.git.commit("-m", message, "--no-verify")
     return len(notes) if count else len(changed)
+
+
+def _documents_staged(repo) -> list[str]:
+    """Documents coachnotes wrote (a report, an export's zip or its dossier, an hours file),
+    wherever they lie and whatever their names, taken out of what is about to be committed:
+    a document for a sponsor or a coachee's export never reaches git (SPEC §12, v4)."""
+    from coachnotes.vault.redact import written_by_coachnotes
+
+    top = Path(repo.working_tree_dir)
+    found = []
+    for path in repo.git.diff("--cached", "--name-only", "-z", "--diff-filter=AM",
+                              "--no-renames").split("\0"):
+        if not path or path.endswith(".md"):
+            continue
+        try:
+            with open(top / path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if written_by_coachnotes(data):
+            found.append(path)
+    if found:
+        repo.git.reset("-q", "--", *found)
+    return found
 
 
 def _fetch(repo, remote: str, branch: str) -> str | None:

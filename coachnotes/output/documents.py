@@ -97,6 +97,25 @@ def to_docx(document: Document) -> bytes:
                 "\n\n______________________________"
     out = io.BytesIO()
     word.save(out)
+    return _made_by_coachnotes(out.getvalue())
+
+
+def _made_by_coachnotes(data: bytes) -> bytes:
+    """The Word file says it was made by coachnotes (`Application` in `docProps/app.xml`;
+    python-docx's template names "Microsoft Macintosh Word"), so that `sync` and `forget`
+    know it for a coachnotes document by its contents (SPEC §12, v4)."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = source.read(info)
+            if info.filename == "docProps/app.xml":
+                member = re.sub(rb"<Application>[^<]*</Application>",
+                                b"<Application>coachnotes</Application>", member)
+            target.writestr(info, member)
     return out.getvalue()
 
 

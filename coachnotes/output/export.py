@@ -187,6 +187,7 @@ def dossier(vault: Vault, view: ClientView, today: dt.date,
     client = view.client
     e = escape
     out = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+           '<meta name="generator" content="coachnotes">\n'
            f"<title>{e(client.name)}</title>\n</head>\n<body>",
            f"<h1>{e(client.name)}</h1>",
            f"<p>{e(text(lang, f'status.{client.status}') if client.status else '?')} · "

@@ -57,52 +57,62 @@ def plain_csv(table: list[list[str]]) -> bytes:
 def hours_xlsx(rows: list[HourRow], language: str, title: str) -> bytes:
     """A workbook: a summary sheet (per sponsor: hours and amount, as formulas over the
     sponsor's sheet), then one sheet per sponsor with its conversations and totals."""
+    from coachnotes.i18n.texts import text
+
+    groups: dict[str, list[list]] = {}
+    for r in rows:
+        groups.setdefault(r.sponsor or gettext("(no sponsor)", language), []).append(
+            [r.date, inert(r.client), inert(r.name), inert(r.sponsor),
+             text(language, f"kind.{r.kind}") if r.kind != "?" else "?",
+             r.minutes, float(r.amount) if r.amount is not None else None])
+    return _workbook(title, [gettext(h, language) for h in HEADS],
+                     [gettext(h, language) for h in (N_("sponsor"), N_("hours"), N_("amount"))],
+                     gettext("total", language), gettext("Summary", language), groups)
+
+
+def _workbook(title: str, heads: list[str], summary_heads: list[str], total: str,
+              summary_name: str, groups: dict[str, list[list]]) -> bytes:
+    """The workbook of `hours_xlsx` from its cells: one sheet per group (named after it),
+    its rows and a total, and the summary over the groups. Its creator is coachnotes, so a
+    forget and a sync know it for a coachnotes document (SPEC §12, v4)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from coachnotes.i18n.texts import text
 
     euro = '"€" #,##0.00'
     bold = Font(bold=True)
     book = Workbook()
+    book.properties.creator = "coachnotes"
     summary = book.active
-    summary.title = _sheet_name(gettext("Summary", language), set())
+    summary.title = _sheet_name(summary_name, set())
     summary.append([title])
     summary["A1"].font = bold
-    summary.append([gettext(h, language) for h in (N_("sponsor"), N_("hours"), N_("amount"))])
+    summary.append(summary_heads)
     for cell in summary[2]:
         cell.font = bold
-    by_sponsor: dict[str, list[HourRow]] = {}
-    for row in rows:
-        by_sponsor.setdefault(row.sponsor, []).append(row)
     used = {summary.title}
-    for sponsor, own in by_sponsor.items():
-        sheet = book.create_sheet(_sheet_name(sponsor or gettext("(no sponsor)", language),
-                                              used))
+    for group, own in groups.items():
+        sheet = book.create_sheet(_sheet_name(group, used))
         used.add(sheet.title)
-        sheet.append([gettext(h, language) for h in HEADS])
+        sheet.append(heads)
         for cell in sheet[1]:
             cell.font = bold
-        for r in own:
-            sheet.append([r.date, inert(r.client), inert(r.name), inert(r.sponsor),
-                          text(language, f"kind.{r.kind}") if r.kind != "?" else "?",
-                          r.minutes, float(r.amount) if r.amount is not None else None])
+        for cells in own:
+            sheet.append(cells)
             sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
             sheet.cell(sheet.max_row, 7).number_format = euro
         last = sheet.max_row
-        sheet.append([gettext("total", language), None, None, None, None,
-                      f"=SUM(F2:F{last})", f"=SUM(G2:G{last})"])
-        total = sheet.max_row
-        sheet.cell(total, 1).font = bold
-        sheet.cell(total, 7).number_format = euro
+        sheet.append([total, None, None, None, None, f"=SUM(F2:F{last})", f"=SUM(G2:G{last})"])
+        end = sheet.max_row
+        sheet.cell(end, 1).font = bold
+        sheet.cell(end, 7).number_format = euro
         quoted = "'" + sheet.title.replace("'", "''") + "'"
-        summary.append([inert(sponsor), f"={quoted}!F{total}/60", f"={quoted}!G{total}"])
+        summary.append([own[0][3], f"={quoted}!F{end}/60", f"={quoted}!G{end}"])
         summary.cell(summary.max_row, 2).number_format = "0.00"
         summary.cell(summary.max_row, 3).number_format = euro
         for column, width in zip("ABCDEFG", (12, 20, 24, 28, 18, 10, 12)):
             sheet.column_dimensions[column].width = width
     end = summary.max_row
-    summary.append([gettext("total", language), f"=SUM(B3:B{end})", f"=SUM(C3:C{end})"])
+    summary.append([total, f"=SUM(B3:B{end})", f"=SUM(C3:C{end})"])
     summary.cell(summary.max_row, 1).font = bold
     summary.cell(summary.max_row, 2).number_format = "0.00"
     summary.cell(summary.max_row, 3).number_format = euro
@@ -110,6 +120,60 @@ def hours_xlsx(rows: list[HourRow], language: str, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _heads_of(first: list) -> str | None:
+    """The language whose hours headers a row holds (None: not an hours file of ours)."""
+    for language in ("nl", "en"):
+        if [str(c).strip() for c in first] == [gettext(h, language) for h in HEADS]:
+            return language
+    return None
+
+
+def hours_without(data: bytes, drop) -> bytes | None:
+    """An hours file coachnotes wrote (CSV or workbook), made again without the rows for
+    which `drop(text)` holds — every other row, the totals and the summary as they would be
+    written for the rows left (SPEC §13, v4: never deleted whole); None when the file is not
+    one of them."""
+    if data.startswith(b"PK\x03\x04"):
+        return _workbook_without(data, drop)
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines or _heads_of(lines[0].strip().split(";" if ";" in lines[0] else ",")) is None:
+        return None
+    kept = [lines[0]] + [line for line in lines[1:] if not drop(line)]
+    return data[:len(data) - len(body)] + "".join(kept).encode("utf-8")
+
+
+def _workbook_without(data: bytes, drop) -> bytes | None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return None
+    sheets = book.worksheets
+    if len(sheets) < 1 or not all(
+            _heads_of([c.value for c in sheet[1]]) for sheet in sheets[1:]):
+        return None
+    summary = sheets[0]
+    groups: dict[str, list[list]] = {}
+    heads = [c.value for c in sheets[1][1]] if len(sheets) > 1 else list(HEADS)
+    for sheet in sheets[1:]:
+        rows = [list(r) for r in sheet.iter_rows(min_row=2, max_row=sheet.max_row - 1,
+                                                   values_only=True)]
+        kept = [r for r in rows if not any(isinstance(v, str) and drop(v) for v in r)]
+        if kept:
+            groups[sheet.title] = kept
+    return _workbook(str(summary["A1"].value or ""), heads,
+                     [c.value for c in summary[2]], str(summary.cell(summary.max_row, 1).value),
+                     summary.title, groups)
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:

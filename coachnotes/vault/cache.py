@@ -119,6 +119,10 @@ def private_dir(path: Path) -> Path:
                                       "its own"), str(path))
     if info.st_mode & 0o077:
         path.chmod(0o700)
+    with os.scandir(path) as entries:  # a link inside (to the index, a journal) goes too:
+        for entry in entries:  # whatever is written there is made inside, never through it
+            if entry.is_symlink():
+                os.unlink(entry.path)
     return path
 
 

@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from coachnotes.vault.layout import MARKER
+
 COMBINING = "\u0300-\u036f"
 HYPHENS = "-\u2010\u2011"
 APOSTROPHES = "'\u2018\u2019\u02bc`\u00b4"
@@ -126,6 +128,19 @@ class Mentions:
     def mentioned(self, text: str) -> bool:
         return bool(self.spans(text))
 
+    def others_mentioned(self, text: str) -> bool:
+        """Whether a text names another client too (outside the erased client's own name):
+        a document about several clients, which an erasure must not delete whole."""
+        if not hasattr(self, "_others"):
+            patterns = [p for p in map(name_pattern, self.others) if p]
+            self._others = re.compile("|".join(f"(?:{p})" for p in patterns), re.I) \
+                if patterns else None
+        if self._others is None:
+            return False
+        own = self.spans(text)
+        return any(not any(a <= m.start() and m.end() <= b for a, b in own)
+                   for m in self._others.finditer(text))
+
     def replace_plain(self, text: str, word: str) -> str:
         spans = self.spans(text)
         for start, end in reversed(spans):
@@ -143,23 +158,77 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def text_codec(data: bytes) -> str | None:
+    """How a file's text is written: `utf-8`; `utf-16-le`/`-be` (with a byte-order mark, as
+    Notepad saves); `cp1252` or `latin-1` (a legacy 8-bit file, as Excel on Windows writes a
+    CSV); None for a binary file (a NUL in the first 8 KiB, as git decides; a zip or a PDF)."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom) and len(data) % 2 == 0:
+            try:
+                data[2:].decode(codec)
+                return codec
+            except UnicodeDecodeError:
+                break
+    if b"\0" in data[:8192] or data.startswith((b"PK\x03\x04", b"%PDF")):
+        return None
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"  # every byte is a character: the bytes around a mention stay
+
+
 def is_binary(data: bytes) -> bool:
-    """A NUL in the first 8 KiB (as git and git-filter-repo decide), or a document format
-    whose text cannot be replaced in place (a zip: .docx, .xlsx; a PDF)."""
-    return b"\0" in data[:8192] or data.startswith((b"PK\x03\x04", b"%PDF"))
+    """A file whose text cannot be replaced in place (a zip: .docx, .xlsx; a PDF; an image)."""
+    return text_codec(data) is None
 
 
 def redact(data: bytes, mentions: Mentions, word: str) -> bytes:
-    """The bytes with every mention replaced; a binary file comes back as it is."""
-    if is_binary(data):
+    """The bytes with every mention replaced, in the file's own encoding; a binary file comes
+    back as it is. A generated page loses the client's rows and sections whole."""
+    codec = text_codec(data)
+    if codec is None:
         return data
+    if codec != "utf-8":
+        body = data[2:] if codec.startswith("utf-16") else data
+        text = body.decode(codec)
+        spans = mentions.spans(text)
+        if not spans:
+            return data
+        return data[:len(data) - len(body)] + _splice(text, spans, word).encode(codec)
     text = data.decode("utf-8", "surrogateescape")
     spans = mentions.spans(text)
     if not spans:
         return data
+    if text.lstrip("\ufeff").startswith(MARKER):
+        return without_rows(text, mentions).encode("utf-8", "surrogateescape")
     region = yaml_region(text)
     out = _replace(text, spans, word, region)
     return out.encode("utf-8", "surrogateescape")
+
+
+def without_rows(text: str, mentions: Mentions) -> str:
+    """A generated page without the rows and sections about the client (SPEC §13, v4): a
+    row that keeps the sponsor and the dates identifies a person as well as the name, so
+    every line that mentions the client goes whole, and a heading that names it takes its
+    section along (up to the next heading of the same or a higher level)."""
+    kept, within = [], None
+    for line in text.splitlines(keepends=True):
+        heading = re.match(r"(#{1,6})\s", line)
+        if heading and within is not None and len(heading.group(1)) <= within:
+            within = None
+        if within is not None:
+            continue
+        if mentions.spans(line):
+            within = len(heading.group(1)) if heading else None
+            continue
+        kept.append(line)
+    return "".join(kept)
 
 
 def yaml_region(text: str) -> tuple[int, int] | None:
@@ -279,30 +348,165 @@ def is_own_note(data: bytes, mentions: Mentions) -> bool:
 
 
 def document_mentions(data: bytes, mentions: Mentions) -> bool:
-    """Whether a document coachnotes may have written (a zip: .docx, .xlsx, an export; a
-    PDF) mentions an erased client inside, where no text can be replaced."""
+    """Whether a binary file — a document coachnotes may have written or anything else —
+    mentions an erased client anywhere in its text (SPEC §13, v4: by its contents)."""
+    return any(mentions.mentioned(piece) for piece in document_text(data))
+
+
+def hidden_mention(data: bytes, mentions: Mentions) -> bool:
+    """Whether a text names the client only in a way its bytes do not show: HTML entities
+    (`Zo&euml;`, `van &#x27;t Hek`, as an export's `dossier.html` writes them)."""
+    codec = text_codec(data)
+    if codec is None or b"&" not in data:
+        return False
+    import html
+
+    text = data.decode(codec, "replace")
+    return not mentions.mentioned(text) and mentions.mentioned(html.unescape(text))
+
+
+_XML_BREAK = re.compile(r"</(?:w:p|a:p|text:p|text:h|p|div|li|tr|td|th|row|c|si)>|"
+                        r"<(?:w:tab|w:br|text:tab|text:line-break|br)\b[^>]*/?>")
+_XML_TAG = re.compile(r"<[^>]*>")
+
+
+def document_text(data: bytes, depth: int = 0) -> list[str]:
+    """Every piece of text a file holds, as a reader would see it: a zip's member names and
+    members (a .docx, .xlsx or .odt: their XML with the words of a paragraph joined, as Word
+    splits them over runs; a zip inside a zip), a PDF's page text, metadata and strings, HTML
+    with its entities decoded, and for any other binary file its bytes read as Latin-1 and
+    as UTF-16 (a PNG's `tEXt`, an image's comment)."""
+    import html
+
+    codec = text_codec(data)
+    if codec is not None:
+        text = data.decode(codec, "replace")
+        return [text, html.unescape(text)] if "&" in text else [text]
+    pieces = [data.decode("latin-1")]
+    if data.startswith(b"PK\x03\x04") and depth < 4:
+        pieces += _zip_text(data, depth)
+    elif data.startswith(b"%PDF"):
+        pieces += _pdf_text(data)
+    elif b"\0" in data[:8192]:
+        pieces.append(data.decode("utf-16-le", "replace"))
+        pieces.append(data[1:].decode("utf-16-le", "replace"))
+    return pieces
+
+
+def _zip_text(data: bytes, depth: int) -> list[str]:
+    import html
     import io
     import zipfile
     import zlib
 
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for info in archive.infolist():
-                    if mentions.mentioned(info.filename):
-                        return True
-                    if info.file_size <= 64 << 20 and mentions.mentioned(
-                            archive.read(info).decode("utf-8", "replace")):
-                        return True
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, zlib.error):
-            return False
-        return False
-    if data.startswith(b"%PDF"):
-        pieces = [data]
-        for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    pieces = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                pieces.append(info.filename)
+                if info.file_size > 64 << 20:
+                    continue
+                member = archive.read(info)
+                if info.filename.endswith((".xml", ".rels", ".html", ".htm", ".xhtml")):
+                    text = member.decode("utf-8", "replace")
+                    pieces.append(html.unescape(_XML_TAG.sub("", _XML_BREAK.sub(" ", text))))
+                pieces += document_text(member, depth + 1)
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, zlib.error, ValueError,
+            NotImplementedError):
+        pass
+    return pieces
+
+
+def _pdf_text(data: bytes) -> list[str]:
+    """A PDF's text: pypdf's reading of every page and the metadata (a subset font's codes
+    mapped back to letters), and the raw strings of the content streams, decoded (Flate,
+    ASCII85, `\\353` escapes)."""
+    import base64
+    import zlib
+
+    pieces = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        raw = stream.group(1)
+        for ascii85 in (False, True):
             try:
-                pieces.append(zlib.decompress(stream.group(1)))
-            except zlib.error:
+                if ascii85:
+                    raw = base64.a85decode(raw.strip().removesuffix(b"~>"),
+                                           ignorechars=b" \t\n\r\v")
+                pieces.append(_pdf_strings(zlib.decompress(raw)))
+                break
+            except (zlib.error, ValueError):
                 continue
-        return any(mentions.mentioned(p.decode("latin-1")) for p in pieces)
+    pieces.append(_pdf_strings(data))
+    try:
+        import io
+
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        pieces += [str(v) for v in (reader.metadata or {}).values()]
+        pieces += [page.extract_text() or "" for page in reader.pages]
+    except Exception:  # noqa: BLE001 - a damaged PDF is still read by its raw strings above
+        pass
+    return pieces
+
+
+_PDF_STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
+
+
+def _pdf_strings(data: bytes) -> str:
+    """The literal strings of PDF content, escapes decoded, each on a line of its own; the
+    pieces of one `TJ` array joined."""
+    def one(raw: bytes) -> str:
+        body = raw[1:-1]
+        body = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), body)
+        body = re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(
+            m.group(1), m.group(1)), body)
+        return body.decode("latin-1")
+
+    lines = []
+    for array in re.finditer(rb"\[((?:[^\]\\]|\\.)*)\]\s*TJ", data, re.S):
+        lines.append("".join(one(m.group(0)) for m in _PDF_STRING.finditer(array.group(1))))
+    lines += [one(m.group(0)) for m in _PDF_STRING.finditer(data)]
+    return "\n".join(lines)
+
+
+GENERATOR = "coachnotes"  # the creator coachnotes writes into the metadata of its documents
+_DOSSIER = b'<meta name="generator" content="coachnotes">'
+
+
+def written_by_coachnotes(data: bytes) -> bool:
+    """Whether a file is a document coachnotes wrote (SPEC §12, v4), by its contents, not its
+    name: a PDF or workbook whose creator is coachnotes, a Word file made by coachnotes, an
+    export's zip (its `data.json` beside `dossier.html`), an unpacked dossier, an hours CSV."""
+    if data.startswith(b"%PDF"):
+        return re.search(rb"/Creator \(coachnotes\)", data) is not None
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_by_coachnotes(data)
+    if _DOSSIER in data[:4096]:
+        return True
+    from coachnotes.i18n import gettext
+
+    first = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    heads = ["date", "client", "name", "sponsor", "kind", "minutes", "amount"]
+    return any(first.strip() == sep.join(gettext(h, lang) for h in heads)
+               for lang in ("nl", "en") for sep in (";", ","))
+
+
+def _zip_by_coachnotes(data: bytes) -> bool:
+    import io
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if any(n.endswith("/data.json") or n == "data.json" for n in names) and \
+                    any(n.endswith("dossier.html") for n in names):
+                return True
+            for member, mark in (("docProps/core.xml", b"<dc:creator>coachnotes</dc:creator>"),
+                                 ("docProps/app.xml", b"<Application>coachnotes</Application>")):
+                if member in names and mark in archive.read(member):
+                    return True
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, zlib.error, ValueError):
+        return False
     return False

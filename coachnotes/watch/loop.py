@@ -41,6 +41,7 @@ class Watcher:
             _("{stamp} cannot watch {folder}: {error}").format(stamp=stamp(), **why)))
         self.state = VaultState(root, self._today)
         self.rebuilds: list[Rebuild] = []
+        self.waiting = False  # a sync or forget held the vault: look at all again when free
 
     def _today(self) -> dt.date:
         return self.fixed_today or dt.date.today()
@@ -136,15 +137,36 @@ class Watcher:
                 break
             if first:
                 paths = self._drain(first, quiet)
-                self._guarded("rebuild", lambda: self.apply(paths))
+                self._guarded("rebuild", lambda: unless_busy(self, lambda: self.apply(paths)))
                 continue
             now = time.monotonic()
             if sync_every and now - last_sync >= sync_every * 60:
                 self._guarded("sync", lambda: sync_quietly(self))
                 last_sync = time.monotonic()
-            if now - last_restat >= RESTAT_SECONDS:
+            if self.waiting or now - last_restat >= RESTAT_SECONDS:
                 last_restat = now
-                self._guarded("re-scan", self.restat)
+                self._guarded("re-scan", lambda: unless_busy(self, self.restat))
+
+
+def unless_busy(watcher: Watcher, step: Callable[[], object]) -> None:
+    """Run a step while holding the lock of sync and forget; while one of them holds it,
+    step aside (say so once) and look at everything again when it is done: a forget
+    removes a client's folder, and a page written meanwhile would bring it back."""
+    from coachnotes.git.repo import lock_if_free
+
+    with lock_if_free(watcher.root) as free:
+        if not free:
+            if not watcher.waiting:
+                watcher.echo(_("{stamp} a sync or forget is at work on the vault; watching "
+                               "goes on when it has finished").format(stamp=stamp()))
+            watcher.waiting = True
+            return
+        if watcher.waiting:
+            watcher.waiting = False
+            watcher.restat()
+            if step == watcher.restat:
+                return
+        step()
 
 
 def sync_quietly(watcher: Watcher) -> None:
