@@ -36,7 +36,7 @@ from coachnotes.git.repo import identity_env, no_prompt, state_problem, vault_pr
 from coachnotes.i18n import _
 from coachnotes.vault import erasures
 from coachnotes.vault.layout import CACHE_DIR, CLIENTS, is_generated_place
-from coachnotes.vault.redact import ERASED, Mentions
+from coachnotes.vault.redact import ERASED, Mentions, text_codec
 
 JOURNAL = "erase-journal"
 WORK = "erase-work"
@@ -147,8 +147,9 @@ def preview(root: Path, client_id: str) -> Preview:
     for rel in sorted(plan.rewrite):
         if is_generated_place(rel) or remade_hours(plan.old[rel], plan.rewrite[rel]):
             continue
-        old = plan.old[rel].decode("utf-8", "replace").splitlines()
-        new = plan.rewrite[rel].decode("utf-8", "replace").splitlines()
+        codec = text_codec(plan.old[rel]) or "utf-8"
+        old = plan.old[rel].decode(codec, "replace").lstrip("\ufeff").splitlines()
+        new = plan.rewrite[rel].decode(codec, "replace").lstrip("\ufeff").splitlines()
         lines += [(rel, n, b) for n, (a, b) in enumerate(zip(old, new), 1) if a != b]
     remote = None
     if in_git:

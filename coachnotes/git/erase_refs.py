@@ -14,12 +14,7 @@ import subprocess
 from pathlib import Path
 
 from coachnotes.vault.layout import CLIENTS, slugify
-from coachnotes.vault.redact import (
-    Mentions,
-    document_mentions,
-    is_binary,
-    is_own_note,
-)
+from coachnotes.vault.redact import Mentions
 
 NAMESPACE = "refs/coachnotes-erase/"  # the rewritten refs, fetched from the new repository
 MIRROR = "refs/coachnotes-remote/"  # the remote's branches and notes, before the rewrite
@@ -157,9 +152,10 @@ class Guard:
         return self._seen[key]
 
     def _the_clients(self, data: bytes) -> bool:
-        if is_own_note(data, self.mentions):
-            return True
-        return is_binary(data) and document_mentions(data, self.mentions)
+        """Removed whole by the erasure's own decision (the same one the rewrite made)."""
+        from coachnotes.git.erase_tree import erase_bytes
+
+        return erase_bytes(data, self.mentions, self.word) is None
 
 
 def transaction(top: Path, moves: dict[str, str | None]) -> None:

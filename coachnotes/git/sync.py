@@ -73,7 +73,14 @@ def hooks_dir(root: Path) -> tuple[Path, str]:
 def init_repository(folder: Path, coach: str | None) -> list[str]:
     import git
 
-    repo = git.Repo.init(folder, initial_branch="main")
+    mask = os.umask(0o077)  # all that git writes here is private from the first commit on
+    try:
+        return _init_repository(git.Repo.init(folder, initial_branch="main"), folder, coach)
+    finally:
+        os.umask(mask)
+
+
+def _init_repository(repo, folder: Path, coach: str | None) -> list[str]:
     with repo:
         _configure(repo)
         _make_private(repo, folder)  # `.git/` private at once, not at the first sync

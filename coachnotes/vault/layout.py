@@ -96,6 +96,16 @@ class Place(NamedTuple):
     inner: str  # the path relative to the client folder ("" outside one)
 
 
+def watched(rel: str) -> bool:
+    """What a save makes the watcher look at again: the settings, the top pages, a conflict
+    copy at the top, and anything under clients/ but editor litter (what is not a note only
+    costs a look at its folder)."""
+    if rel in (SETTINGS_FILE, *GENERATED_TOP) or CONFLICT_TAG in rel and "/" not in rel:
+        return True
+    return (rel == CLIENTS or rel.startswith(CLIENTS + "/")) and \
+        not is_litter(rel.rpartition("/")[2])
+
+
 def place(rel: str) -> Place:
     """The one place that splits a vault-relative path (always with `/`)."""
     parts = rel.split("/")

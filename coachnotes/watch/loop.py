@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from coachnotes.i18n import _
-from coachnotes.vault.layout import CLIENTS, CONFLICT_TAG, GENERATED_TOP, SETTINGS_FILE, is_litter
+from coachnotes.vault.layout import CLIENTS, watched
 from coachnotes.vault.model import NoteRecord
 from coachnotes.watch.feed import Feed
 from coachnotes.watch.state import Changes, Rebuild, VaultState
@@ -66,7 +66,8 @@ class Watcher:
         started = time.perf_counter()
         if any(os.path.basename(p) == CLIENTS for p in paths):
             self.feed.schedule()  # clients/ appeared or went
-        changes = self.state.apply(p for p in paths if self._is_input(p))
+        changes = self.state.apply(p for p in paths if watched(
+            os.path.relpath(p, self.root).replace(os.sep, "/")))
         self._guarded("search index", lambda: self._search(paths))
         return self._finish(changes, started) if changes else None
 
@@ -78,15 +79,6 @@ class Watcher:
         if self.state.vault is not None:
             update(self.root, self.state.vault.language,
                    [os.path.relpath(p, self.root).replace(os.sep, "/") for p in paths])
-
-    def _is_input(self, path: str) -> bool:
-        """Settings, the top pages, and anything under clients/ but editor litter: what is
-        not a note only costs a look at its folder."""
-        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-        if rel in (SETTINGS_FILE, *GENERATED_TOP) or CONFLICT_TAG in rel and "/" not in rel:
-            return True
-        return (rel == CLIENTS or rel.startswith(CLIENTS + "/")) and \
-            not is_litter(rel.rpartition("/")[2])
 
     def restat(self) -> Rebuild | None:
         """Compare every note's signature with what was read: catches lost events."""
