@@ -166,3 +166,28 @@ def test_a_forget_stopped_after_a_step_and_run_again_ends_as_one_run(step, prist
     assert result["head"] == expected["head"] and result["status"] == ""
     assert leaks(objects(root)) == [] and leaks(objects(remote)) == []
     assert not (root / ".coachnotes" / "erase-journal").exists()
+
+
+def test_a_forget_that_lost_the_remote_after_mirroring_it_pushes_every_ref_at_the_next_sync(
+        pristine, uninterrupted, tmp_path):
+    root, remote, env = copy_of(pristine, tmp_path)
+    assert forget(root, env, COACHNOTES_FAULT="forget:planned").returncode == -signal.SIGKILL
+    away = tmp_path / "away.git"
+    remote.rename(away)  # the network is gone before the push
+
+    offline = forget(root, env)
+
+    assert offline.returncode == 3, offline.stderr
+    assert not (root / "clients" / ID).exists() and leaks(objects(root)) == []
+    assert "erased-2" not in git(away, "for-each-ref")  # the remote still has it all
+    away.rename(remote)
+    full = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
+    synced = subprocess.run([coachnotes_command(), "--vault", str(root), "sync", "--today",
+                             TODAY], env={**full, **env}, capture_output=True, text=True)
+
+    assert synced.returncode == 0, synced.stderr
+    expected = uninterrupted["outcome"]["remote"]
+    assert trees(remote) == expected  # every branch, tag and note ref, as one run leaves them
+    assert leaks(objects(remote)) == []
+    assert not (root / ".coachnotes" / "erase-journal").exists()
+    assert git(root, "for-each-ref", "refs/coachnotes-remote") == ""

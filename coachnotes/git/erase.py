@@ -85,6 +85,11 @@ def forget(root: Path, client_id: str, today: dt.date) -> ForgetReport:
         if in_git:
             with open_repo(root) as repo:
                 finish(repo, root, journal, report)  # one killed in the meantime
+                if journal.read() is not None:
+                    raise Refused(_("an earlier forget could not reach the remote yet, and "
+                                    "its push comes first: run `coachnotes sync` when the "
+                                    "remote can be reached, then forget again. Nothing was "
+                                    "changed."))
                 _refuse_unless_ready(repo, root)
         plan = _checked_plan(root, mentions, report.word)
         report.mentions = sorted(r for r in {*plan.rewrite, *plan.rename}
@@ -353,9 +358,11 @@ def _lost_message(ref: str, lost: list[str]) -> str:
              ref=ref, paths=shown)
 
 
-def _drop_namespaces(top: Path) -> None:
-    """Our own namespaces, after a rewrite that was refused or finished."""
-    for ref in [*erase_refs.refs_in(top, NAMESPACE), *erase_refs.refs_in(top, MIRROR)]:
+def _drop_namespaces(top: Path, mirror: bool = True) -> None:
+    """Our own namespaces, after a rewrite that was refused or finished (the remote's mirror
+    is kept while its push is still to be made)."""
+    for ref in [*erase_refs.refs_in(top, NAMESPACE),
+                *(erase_refs.refs_in(top, MIRROR) if mirror else {})]:
         subprocess.run(["git", "update-ref", "-d", ref], cwd=top, capture_output=True)
 
 
@@ -395,7 +402,11 @@ def finish(repo, root: Path, journal, report: ForgetReport, resumed: bool = True
             state["step"] = _NEXT[step]
             journal.write(state)
             fault_point(f"forget:{step}-done")
-    journal.clear()
+    if state.get("retry_push"):  # erased here; the remote could not be reached: the next
+        state.update(step="push", retry_push=False)  # sync or forget pushes every ref then
+        journal.write(state)
+    else:
+        journal.clear()
     sweep_private(root)  # a journal's temporary copy, killed halfway, held the names
 
 
@@ -484,6 +495,9 @@ def _push(repo, root: Path, state: dict, guard: erase_refs.Guard,
         return
     push_erased(repo, root, state, guard, report)
     state["pushed"] = report.pushed  # the journal says so, should the prune be resumed
+    # the remote's refs were mirrored and rewritten, but it is out of reach now: they are kept
+    # (and the journal) for the next sync, which pushes every one of them
+    state["retry_push"] = report.offline and state.get("there") is not None
     fault_point("forget:pushed")
 
 
@@ -565,7 +579,7 @@ def _prune(repo, state: dict, report: ForgetReport) -> None:
 
     from coachnotes.git.repo import wait_for_git
 
-    _drop_namespaces(Path(repo.working_tree_dir).resolve())
+    _drop_namespaces(Path(repo.working_tree_dir).resolve(), mirror=not state.get("retry_push"))
     report.pushed = report.pushed or bool(state.get("pushed"))
     if report.pushed and state.get("remote"):
         report.messages.append(prune_remote(repo, state["remote"]))

@@ -68,23 +68,12 @@ def push_erased(repo, root: Path, state: dict, guard, report: ForgetReport) -> N
 def _push_specs(repo, root: Path, state: dict, now: dict[str, str],
                 guard) -> tuple[list[str], list[str], list[str]]:
     """Refspecs and leases for every ref of the remote, and the paths a push would lose."""
-    from coachnotes.git.erase_refs import MIRROR, refs
+    from coachnotes.git.erase_refs import refs
 
     top = Path(repo.working_tree_dir).resolve()
     here = refs(top)
     before, renamed = state["before"], state["renamed"]
-    there = state.get("there")
-    branch = remote_of(repo, root)[1]
-    if there is None:  # the remote was out of reach when the forget began: its branch only
-        tracking = f"refs/remotes/{state['remote']}/{branch}"
-        there = {f"refs/heads/{branch}": before[tracking]} if tracking in before else {}
-        sources = {f"refs/heads/{branch}": f"refs/heads/{branch}"}
-    else:
-        sources = {ref: ref if ref.startswith("refs/tags/") else MIRROR + ref[len("refs/"):]
-                   for ref in there}
-    local = f"refs/heads/{branch}"
-    if local in there and local in before and _contains(top, before[local], there[local]):
-        sources[local] = local  # this device's own commits go with it
+    there, sources = _sources(top, state, remote_of(repo, root)[1])
     specs, leases, lost = [], [], []
     for ref, old in sorted(there.items()):
         source = sources.get(ref)
@@ -107,6 +96,28 @@ def _push_specs(repo, root: Path, state: dict, now: dict[str, str],
         specs.append(f"{value}:{target}")
         leases.append(f"--force-with-lease={target}:{old if target == ref else ''}")
     return specs, leases, sorted(set(lost))
+
+
+def _sources(top: Path, state: dict, branch: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The remote's refs as they were (`there`), and for each the ref here whose rewritten
+    value it gets: the remote's own, mirrored and rewritten — or this device's branch where
+    that holds all the remote had, with this device's own commits on top."""
+    from coachnotes.git.erase_refs import MIRROR
+
+    before, there = state["before"], state.get("there")
+    local = f"refs/heads/{branch}"
+    if there is None:  # the remote was out of reach when the forget began: its branch only
+        tracking = f"refs/remotes/{state['remote']}/{branch}"
+        there = {local: before[tracking]} if tracking in before else {}
+        return there, {local: local}
+    sources = {ref: ref if ref.startswith("refs/tags/") else MIRROR + ref[len("refs/"):]
+               for ref in there}
+    if "local_ahead" not in state:  # decided once, while the old commits are still here
+        state["local_ahead"] = local in there and local in before and \
+            _contains(top, before[local], there[local])
+    if state["local_ahead"]:
+        sources[local] = local
+    return there, sources
 
 
 def _target(name_here: str, source: str, ref: str) -> str:
