@@ -306,11 +306,17 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
     subprocess.run([sys.executable, str(bench), str(root), "--clients", "400"], check=True,
                    capture_output=True)
     aborted = 0
-    for delay in (0.15, 0.35, 0.6):
+    for delay in (0.0, 0.1, 0.3):
         shutil.rmtree(root / ".coachnotes", ignore_errors=True)
         process = subprocess.Popen([coachnotes_command(), "--vault", str(root), "check",
                                     "--today", TODAY], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
+        # the cache folder is made inside run(), once Python has imported everything: from
+        # then on a Ctrl-C is the command's to handle (before it, Python's own start-up)
+        deadline = time.monotonic() + 30
+        while not (root / ".coachnotes").exists() and process.poll() is None and \
+                time.monotonic() < deadline:
+            time.sleep(0.005)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = process.communicate(timeout=60)
@@ -323,10 +329,9 @@ def test_ctrl_c_during_a_cold_read_aborts_cleanly_and_leaves_no_process(tmp_path
                 raise AssertionError("a process of the aborted check is still running")
             except ProcessLookupError:
                 pass
-        else:
-            # before Python could take the signal (start-up, under load): ended by it, cleanly
-            assert process.returncode in (0, 1, -signal.SIGINT) and "Afgebroken." not in err  # nl
-    assert aborted >= 1
+        else:  # it had finished the read already: it ended as a check ends
+            assert process.returncode in (0, 1) and "Afgebroken." not in err, err
+    assert aborted >= 2
 
 
 def flip_a_byte(path: Path, at: float = 0.6) -> None:

@@ -198,7 +198,7 @@ def test_tags_on_the_remote_are_rewritten_too(tmp_path, git_env):
 
 def test_copies_elsewhere_big_files_cache_and_temporary_files_are_erased(tmp_path, git_env):
     root, remote = vault_with_remote(tmp_path, git_env)
-    big = "Dagboek. " * (1 << 20) + "Gesprek met Jan de Vries.\n"  # 9 MiB of text
+    big = "Dagboek. " * (1 << 18) + "Gesprek met Jan de Vries.\n"  # 2.25 MiB: past 1 MiB
     synced(root, git_env, {**NAMESAKES, "journaal/groot.md": big,
                            "Inbox/2026-02-01-coaching.md": session_note(
                                "jan-de-vries", date="2026-02-01") + SECRET + "\n"},

@@ -330,10 +330,12 @@ def parallel_map(items: list[str], work: Callable[[str], Any],
             status = 0
         finally:
             os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(writer)
     pipe = os.fdopen(reader, "rb")
     try:
+        # a Ctrl-C held back while forking lands here, inside the try: the child is killed
+        # (unmasked before it, it left the child reading on as an orphan)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         own = [work(item) for item in mine]
         data = pipe.read()
     except BaseException:  # Ctrl-C, say: the child's work is no longer wanted
