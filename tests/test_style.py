@@ -79,11 +79,12 @@ def lint_imports(repo: Path) -> subprocess.CompletedProcess:
 
 
 def test_the_layers_hold_as_import_linter_checks_them():
-    """vault < rules < answers < output < git < the faces; GitPython, click and watchdog each
-    in its one place (setup.cfg's contracts), lazy imports included."""
+    """vault < rules < answers < output < git < watch, authoring < commands < cli; the command
+    line reaches the core only through commands; GitPython, click and watchdog each in its one
+    place (setup.cfg's contracts), lazy imports included."""
     done = lint_imports(REPO)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 kept, 0 broken" in done.stdout
+    assert "5 kept, 0 broken" in done.stdout
 
 
 def test_a_wrong_arrow_breaks_the_contract(tmp_path):
@@ -96,6 +97,20 @@ def test_a_wrong_arrow_breaks_the_contract(tmp_path):
     done = lint_imports(tmp_path)
     assert done.returncode != 0
     assert "coachnotes.vault.model -> coachnotes.git.sync" in done.stdout
+
+
+def test_a_command_line_that_reaches_past_the_commands_breaks_the_seam(tmp_path):
+    """The seam can fail: a click command that loads the vault itself is caught, even when it
+    imports lazily inside the function (as every command of cli/ imports its command)."""
+    shutil.copytree(PACKAGE, tmp_path / "coachnotes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "setup.cfg", tmp_path / "setup.cfg")
+    answers = tmp_path / "coachnotes/cli/answers.py"
+    answers.write_text(answers.read_text() + "\n\ndef _wrong():\n"
+                       "    from coachnotes.vault.load import load_vault\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0
+    assert "coachnotes.cli.answers -> coachnotes.vault.load" in done.stdout
 
 
 def test_every_code_the_package_raises_is_declared_once():

@@ -1,9 +1,11 @@
-"""The command line: each command parses its arguments, calls one core function and formats
-its answer; the commands of one area live together (`notes`, `answers`, `documents`,
-`privacy`, `git`), and `run` is the one place that turns errors into messages and exit codes.
+"""The command line: each command parses its arguments, calls one function of
+`coachnotes.commands` and formats what it returns; the commands of one area live together
+(`notes`, `answers`, `documents`, `privacy`, `git`), and `run` is the one place that turns
+errors into messages and exit codes. Below `commands` it imports only `output` (formatting),
+`i18n` and `errors` (an import-linter contract holds it).
 
-Heavy modules (GitPython, watchdog, icalendar) are imported inside the commands that use them,
-so `coachnotes due` and `check` start fast.
+Each click command imports its commands module when it runs, so `coachnotes due` loads only
+what `due` needs (no GitPython, watchdog, SQLite or reportlab).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ def run(args: list[str]) -> int:
     """Run one command line; the one place that turns errors into messages and exit codes."""
     import warnings
 
+    from coachnotes.commands import language_of
     from coachnotes.i18n import choose
 
     warnings.showwarning = lambda message, *rest, **more: click.echo(
         _("coachnotes: warning: {message}").format(message=message), err=True)
     try:  # choosing the language reads a catalog: a Ctrl-C there is an abort like any other
-        choose(*_language_of(args))  # the vault's (--vault, or found from here), else the system's
+        choose(*language_of(args))  # the vault's (--vault, or found from here), else the system's
         words.speak()
         words.translate_help(cli)
         code = cli.main(args, prog_name="coachnotes", standalone_mode=False)
@@ -64,26 +67,6 @@ def run(args: list[str]) -> int:
                          name=type(error).__name__), err=True)
         code = 1
     return code or 0
-
-
-def _language_of(args: list[str]) -> tuple:
-    """The language of the vault this command line is about, before click parses it (so that
-    its usage errors and --help speak it): `--vault PATH`, $COACHNOTES_VAULT, else the vault
-    found from the working directory; with the vault's cache, where a read catalog is kept.
-    (None, None) outside a vault."""
-    from coachnotes.vault.load import find_root, settings_language
-
-    where = None
-    for index, arg in enumerate(args):
-        if arg == "--vault" and index + 1 < len(args):
-            where = args[index + 1]
-        elif arg.startswith("--vault="):
-            where = arg.partition("=")[2]
-    try:
-        root = find_root(where)
-        return settings_language(root), root / ".coachnotes"
-    except (CoachnotesError, OSError, ValueError):
-        return None, None
 
 
 def main() -> None:

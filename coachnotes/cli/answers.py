@@ -17,8 +17,8 @@ from coachnotes.cli.app import (
     pass_context,
     today_option,
 )
+from coachnotes.commands import SESSION_KINDS, STATUSES
 from coachnotes.i18n import _
-from coachnotes.vault.schema import SESSION_KINDS, STATUSES
 
 
 @cli.command()
@@ -35,43 +35,34 @@ from coachnotes.vault.schema import SESSION_KINDS, STATUSES
 def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_id: str | None,
         as_json: bool, ics: str | None, today: dt.date | None) -> None:
     """List what is due: follow-ups, agreed conversations and actions."""
-    from coachnotes.answers.due import query_due
+    from coachnotes.commands.due import due as query
 
     if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
         raise click.UsageError(_("choose one of --within, --overdue and --all"))
-    today = _today(today)
-    window, pairs, undated = query_due(obj.root, today, within, overdue, show_all, client_id)
-    items = [item for item, _key in pairs]
-    if ics:
-        from coachnotes.answers.due import to_ics
-        from coachnotes.vault.files import write_atomic
-        from coachnotes.vault.load import load_settings
-
-        write_atomic(Path(ics), to_ics(pairs, today, load_settings(obj.root, use_cache=True)))
+    found = query(obj.vault, _today(today), within, overdue, show_all, client_id,
+                  Path(ics) if ics else None)
     if as_json:
         import json
 
-        click.echo(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([i.as_dict() for i in found.items], indent=2, ensure_ascii=False))
         return
     from coachnotes.output.terminal import due_table, terminal_width
 
-    if not items:
-        click.echo(_("Nothing due.") if window.until is None else
-                   _("Nothing due until {date}.").format(date=window.until.isoformat()))
+    if not found.items:
+        click.echo(_("Nothing due.") if found.window.until is None else
+                   _("Nothing due until {date}.").format(date=found.window.until.isoformat()))
     else:
         color = _color()
         width = terminal_width(sys.stdout.isatty())
         # color=True: we added escape codes only where wanted, so click need not strip any
         click.echo("\n".join(click.style(line, fg="red") if late and color else line
-                              for line, late in due_table(items, width)), color=True)
-    if undated:
+                              for line, late in due_table(found.items, width)), color=True)
+    if found.undated:
         click.echo(_("{undated} action(s) without a date and without a next conversation "
-                     "are not shown: `coachnotes due --all` shows them.").format(undated=undated))
+                     "are not shown: `coachnotes due --all` shows them.").format(
+                         undated=found.undated))
     if ics:
-        from coachnotes.answers.due import calendar_pairs
-
-        click.echo(_("{n} event(s) written to {ics}").format(n=len(calendar_pairs(pairs)),
-                                                             ics=ics), err=True)
+        click.echo(_("{n} event(s) written to {ics}").format(n=found.events, ics=ics), err=True)
 
 
 @cli.command(name="list")
@@ -81,12 +72,9 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 @pass_context
 def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date | None) -> None:
     """List the clients at a glance."""
-    from coachnotes.answers.views import summaries
-    from coachnotes.rules.check import check as run_check
+    from coachnotes.commands.answers import list_clients as query
 
-    vault = obj.load()
-    today = _today(today)
-    rows = summaries(vault, today, run_check(vault, today), status=status)
+    rows = query(obj.vault, _today(today), status)
     if as_json:
         import json
 
@@ -107,15 +95,10 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
 @pass_context
 def show(obj: Context, client_id: str, today: dt.date | None) -> None:
     """Show one client's whole trajectory."""
-    from coachnotes.answers.views import client_view
+    from coachnotes.commands.answers import show as query
     from coachnotes.output.terminal import show_client, terminal_width
-    from coachnotes.rules.check import client_problems
-    from coachnotes.vault.load import get_client
 
-    today = _today(today)
-    vault = obj.load()
-    client = get_client(vault, client_id)
-    view = client_view(vault, client, today, client_problems(vault, client.id, today))
+    view = query(obj.vault, client_id, _today(today))
     for line in show_client(view, terminal_width(sys.stdout.isatty())):
         click.echo(line)
 
@@ -130,10 +113,10 @@ def show(obj: Context, client_id: str, today: dt.date | None) -> None:
 @pass_context
 def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None:
     """Whether results last: scores at start, end and follow-up, across the practice."""
-    from coachnotes.answers.results import results as groups
+    from coachnotes.commands.answers import results as query
     from coachnotes.output.terminal import results_table
 
-    found = groups(obj.load(), _today(today), by)
+    found = query(obj.vault, _today(today), by)
     if as_json:
         import json
 
@@ -167,17 +150,15 @@ def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: st
            as_json: bool, as_files: bool) -> None:
     """Find notes: every word, "a phrase", begin*, -leave-out, A OR B; case and accents
     ignored, other forms of a word found too."""
-    from coachnotes.answers.search import Filters
-    from coachnotes.answers.search import search as find
-    from coachnotes.vault.load import settings_language
+    from coachnotes.commands.answers import search as find
 
     if as_json and as_files:
         raise click.UsageError(_("choose one of --json and --files"))
-    root = obj.root
-    filters = Filters(client_id, kind, status, organization, sponsor, tag,
-                      start.isoformat() if start else None, end.isoformat() if end else None)
-    found = find(root, settings_language(root) or "nl", list(words), filters,
-                 limit if not as_files else 10 ** 9)
+    filters = {"client": client_id, "kind": kind, "status": status,
+               "organization": organization, "sponsor": sponsor, "tag": tag,
+               "start": start.isoformat() if start else None,
+               "end": end.isoformat() if end else None}
+    found = find(obj.vault, list(words), filters, limit if not as_files else 10 ** 9)
     if as_json:
         import json
 

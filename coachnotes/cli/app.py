@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from coachnotes import __version__
+from coachnotes.commands import parse_date
 from coachnotes.i18n import _
-from coachnotes.vault.schema import parse_date_text
 
 
 class DateType(click.ParamType):
@@ -21,7 +20,7 @@ class DateType(click.ParamType):
     def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
         if isinstance(value, dt.date):
             return value
-        parsed, hint = parse_date_text(str(value))
+        parsed, hint = parse_date(str(value))
         if parsed is None:
             self.fail(_("{value!r} is not a date: {hint}").format(value=value, hint=hint),
                       param, ctx)
@@ -41,23 +40,10 @@ def _today(value: dt.date | None) -> dt.date:
 
 
 class Context:
+    """What the group's options say for every command: which vault (`--vault`)."""
+
     def __init__(self, vault: str | None):
-        self.vault_option = vault
-
-    @property
-    def root(self) -> Path:
-        """The vault; its language becomes the language of every message from here on."""
-        from coachnotes.i18n import choose
-        from coachnotes.vault.load import find_root, settings_language
-
-        root = find_root(self.vault_option)
-        choose(settings_language(root), root / ".coachnotes")
-        return root
-
-    def load(self):
-        from coachnotes.vault.load import load_vault
-
-        return load_vault(self.root)
+        self.vault = vault
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -74,18 +60,6 @@ def cli(ctx: click.Context, vault: str | None, debug: bool) -> None:
     """A plain-text practice journal for coaches: check the vault, build overview pages,
     list what is due, and sync between devices with git."""
     ctx.obj = Context(vault)
-
-
-def _in_exports(root: Path, name: str) -> Path:
-    """Where a document goes without -o: the vault's exports/ (0700, files 0600), which
-    git ignores (SPEC §8)."""
-    from coachnotes.vault.files import DIR_MODE
-    from coachnotes.vault.layout import EXPORTS
-
-    folder = root / EXPORTS
-    folder.mkdir(mode=DIR_MODE, exist_ok=True)
-    os.chmod(folder, DIR_MODE)
-    return folder / name
 
 
 def _color() -> bool:

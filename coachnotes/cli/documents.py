@@ -10,7 +10,6 @@ import click
 from coachnotes.cli.app import (
     DATE,
     Context,
-    _in_exports,
     _today,
     cli,
     pass_context,
@@ -34,38 +33,23 @@ from coachnotes.i18n import _
 def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | None,
            today: dt.date | None) -> None:
     """A document for the sponsor: only what the coachee agreed to share."""
-    from coachnotes.answers.documents import build_document, health_findings
-    from coachnotes.answers.views import client_view
-    from coachnotes.output import documents
-    from coachnotes.rules.check import client_problems
-    from coachnotes.vault.files import write_atomic
-    from coachnotes.vault.layout import document_name
-    from coachnotes.vault.load import get_client
+    from coachnotes.commands.documents import report as make
 
-    today = _today(today)
-    vault = obj.load()
-    client = get_client(vault, client_id)
-    view = client_view(vault, client, today, client_problems(vault, client.id, today))
-    made = build_document(vault, view, kind, today)
-    for found in health_findings(vault, made):
+    made = make(obj.vault, client_id, kind, fmt, output, _today(today))
+    for found in made.findings:
         click.echo(_("coachnotes: warning: {path}:{line} ({section}): '{word}' reads as health "
                      "data, which an employer may not record; the report is written — leave it "
                      "out if the coachee did not mean it for the sponsor").format(
                      path=found.path, line=found.line, section=found.section, word=found.word),
                    err=True)
-    if fmt == "pdf" and (missing := documents.missing_glyphs(made)):
+    if made.missing_glyphs:
         click.echo(_("coachnotes: warning: the PDF's font cannot draw {chars}; they are written "
                      "as ?. The .docx and .md have them as written.").format(
-                     chars=" ".join(missing)), err=True)
-    if fmt == "md" and output is None:
-        click.echo(documents.to_markdown(made), nl=False)
+                     chars=" ".join(made.missing_glyphs)), err=True)
+    if made.path is None:
+        click.echo(made.markdown, nl=False)
         return
-    data = {"md": lambda: documents.to_markdown(made).encode("utf-8"),
-            "docx": lambda: documents.to_docx(made), "pdf": lambda: documents.to_pdf(made)}[fmt]()
-    output = output or _in_exports(vault.root, document_name(
-        kind, vault.language, client.id, today.isoformat(), suffix=f".{fmt}"))
-    write_atomic(output, data)
-    click.echo(str(output))
+    click.echo(str(made.path))
 
 
 @cli.command()
@@ -91,30 +75,29 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     """Held, billable conversations and hours per sponsor and client, for invoicing."""
     import sys
 
-    from coachnotes.answers.hours import hours as count_hours
-    from coachnotes.answers.hours import month_of
-    from coachnotes.rules.check import check
+    from coachnotes.commands.documents import hours as count_hours
 
     if sum((as_json, as_csv, xlsx is not None, icf)) > 1:
         raise click.UsageError(_("choose one of --json, --csv, --xlsx and --icf"))
-    today = _today(today)
-    first, last = month_of(today)
-    start, end = start or first, end or last
-    vault = obj.load()
-    counted = count_hours(vault, start, end, today, check(vault, today), sponsor, client_id,
-                          billable_only=not icf)
+    form = "xlsx" if xlsx is not None else "icf" if icf else "csv" if as_csv else None
+    if form == "xlsx" and (xlsx or output) == "-":
+        raise click.UsageError(_("a workbook cannot go to the screen: leave out -o, or "
+                                 "name a file"))
+    counted = count_hours(obj.vault, _today(today), start, end, sponsor, client_id, form,
+                          xlsx or output)
     if as_json:
         import json
 
         click.echo(json.dumps([r.as_dict() for r in counted.rows], indent=2,
                               ensure_ascii=False))
-    elif as_csv or xlsx is not None or icf:
-        _write_hours(vault, counted.rows, start, end, "xlsx" if xlsx is not None else "icf"
-                     if icf else "csv", xlsx or output)
+    elif form is not None and counted.path is None:
+        click.echo(counted.data, nl=False)  # bytes: as they are, byte-order mark included
+    elif form is not None:
+        click.echo(str(counted.path))
     else:
         from coachnotes.output.terminal import hours_table
 
-        click.echo("\n".join(hours_table(counted.rows, start, end)))
+        click.echo("\n".join(hours_table(counted.rows, counted.start, counted.end)))
     for problem in counted.incomplete:
         click.echo(_("coachnotes: {problem}").format(problem=problem), err=True)
     if counted.incomplete:
@@ -122,29 +105,3 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
                      "and may hold a conversation of this period. Fix them (`coachnotes check "
                      "--fix`) and count again.").format(n=len(counted.incomplete)), err=True)
         sys.exit(1)
-
-
-def _write_hours(vault, rows, start: dt.date, end: dt.date, form: str,
-                 output: str | None) -> None:
-    from coachnotes.answers.hours import icf_rows
-    from coachnotes.output.sheets import hours_csv, hours_xlsx, plain_csv
-    from coachnotes.vault.files import write_atomic
-    from coachnotes.vault.layout import document_name
-
-    language = vault.language
-    if form == "xlsx":
-        title = _("Hours {start} – {end}").format(start=start.isoformat(), end=end.isoformat())
-        data = hours_xlsx(rows, language, title)
-    else:
-        data = plain_csv(icf_rows(vault, rows)) if form == "icf" else hours_csv(rows, language)
-    if output == "-":
-        if form == "xlsx":
-            raise click.UsageError(_("a workbook cannot go to the screen: leave out -o, or "
-                                     "name a file"))
-        click.echo(data, nl=False)  # bytes: as they are, byte-order mark included
-        return
-    target = Path(output) if output else _in_exports(vault.root, document_name(
-        "icf" if form == "icf" else "hours", language, start.isoformat(), end.isoformat(),
-        suffix=".xlsx" if form == "xlsx" else ".csv"))
-    write_atomic(target, data)
-    click.echo(str(target))

@@ -22,9 +22,9 @@ from coachnotes.i18n import _
 @pass_context
 def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
     """Commit, pull, resolve conflicts without losing anything, regenerate pages, push."""
-    from coachnotes.git.sync import sync as run_sync
+    from coachnotes.commands.git import sync as run_sync
 
-    report = run_sync(obj.root, push=not no_push, today=today)
+    report = run_sync(obj.vault, not no_push, today)
     for message in report.messages:
         click.echo(message, err=True)
     for copy in report.conflicts:
@@ -64,8 +64,8 @@ def hooks() -> None:
 @pass_context
 def hooks_install(obj: Context, force: bool) -> None:
     """Install a pre-commit hook that blocks commits of notes with errors."""
-    from coachnotes.authoring import install_hook
+    from coachnotes.commands.git import hooks_install as install
 
-    click.echo(_("installed {install_hook}").format(install_hook=install_hook(obj.load(), force)))
+    click.echo(_("installed {install_hook}").format(install_hook=install(obj.vault, force)))
 
 

@@ -17,8 +17,8 @@ from coachnotes.cli.app import (
     pass_context,
     today_option,
 )
+from coachnotes.commands import CODES, SESSION_KINDS
 from coachnotes.i18n import _
-from coachnotes.vault.schema import SESSION_KINDS
 
 
 class _CheckCommand(click.Command):
@@ -26,12 +26,12 @@ class _CheckCommand(click.Command):
     the vault it is asked in (or COACHNOTES_LANG)."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from coachnotes.commands import open_root
         from coachnotes.errors import CoachnotesError
         from coachnotes.i18n import choose
-        from coachnotes.vault.codes import CODES
 
         try:
-            ctx.find_object(Context).root  # noqa: B018 - chooses the vault's language
+            open_root(ctx.find_object(Context).vault)  # chooses the vault's language
         except (CoachnotesError, OSError, AttributeError):
             choose(None)
         formatter.write_paragraph()
@@ -55,37 +55,23 @@ class _CheckCommand(click.Command):
 def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, diff: bool,
           today: dt.date | None) -> None:
     """Check the vault's structure and the health of each trajectory."""
-    from coachnotes.rules.check import check as run_check
+    from coachnotes.commands.notes import check as run_check
 
     if diff and not fix:
         raise click.UsageError(_("--diff goes with --fix: `coachnotes check --fix --diff`"))
     if fix and staged:
         raise click.UsageError(_("--fix repairs the files, not what is staged: leave out "
                                  "--staged"))
+    found = run_check(obj.vault, _today(today), staged, fix, diff)
     if fix:
-        from coachnotes.rules.fix import fix_vault
-
-        vault = obj.load()
-        fixes, patch = fix_vault(vault, run_check(vault, _today(today)), write=not diff)
         if diff:
-            click.echo(patch, nl=False)
+            click.echo(found.patch, nl=False)
         else:
-            for repair in fixes:
+            for repair in found.fixes:
                 click.echo(str(repair), err=as_json)
         click.echo((_("{n} fix(es) shown, nothing written") if diff else _("{n} fix(es)"))
-                   .format(n=len(fixes)), err=True)
-    if staged:
-        from coachnotes.git.sync import staged_copy
-        from coachnotes.vault.load import load_vault
-
-        with staged_copy(obj.root) as copy:
-            problems = run_check(load_vault(copy, use_cache=False), _today(today))
-    else:
-        from coachnotes.git.repo import tracked_files
-        from coachnotes.rules.check import committed_documents
-
-        problems = run_check(obj.load(), _today(today))
-        problems = sorted(set(problems + committed_documents(tracked_files(obj.root))))
+                   .format(n=len(found.fixes)), err=True)
+    problems = found.problems
     if as_json:
         import json
 
@@ -93,12 +79,9 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
     else:
         if problems:
             click.echo("\n".join(map(str, problems)))
-        errors = sum(p.severity == "error" for p in problems)
-        warnings = len(problems) - errors
         click.echo(_("{errors} error(s), {warnings} warning(s)").format(
-                     errors=errors, warnings=warnings), err=True)
-    failed = any(p.severity == "error" or strict for p in problems)
-    sys.exit(1 if failed else 0)
+                     errors=found.errors, warnings=len(problems) - found.errors), err=True)
+    sys.exit(1 if found.errors or (strict and problems) else 0)
 
 
 @cli.command()
@@ -108,11 +91,9 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
 @click.option("--coach", metavar="NAME", help="Your name, written into the settings.")
 def init(directory: Path, language: str, coach: str | None) -> None:
     """Make a new vault: settings, clients/, .gitignore, .gitattributes and a git repository."""
-    from coachnotes.authoring import init_vault
-    from coachnotes.i18n import choose
+    from coachnotes.commands.notes import init as make
 
-    choose(language)  # the new vault's language from here on, whatever the system's
-    for note in init_vault(directory, language, coach):
+    for note in make(directory, language, coach):
         click.echo(note, err=True)
     click.echo(_("New vault in {directory}. Add a client with: coachnotes new client NAME").format(
                  directory=directory))
@@ -134,13 +115,13 @@ def new() -> None:
 def new_client(obj: Context, name: str, organization: str | None, sponsor: str | None,
                intake: dt.date | None, edit: bool, today: dt.date | None) -> None:
     """Write clients/<id>/client.md for a new client; prints its path."""
-    from coachnotes.authoring import new_client as make
+    from coachnotes.commands import open_root
+    from coachnotes.commands.notes import new_client as make
 
-    vault = obj.load()
-    path = make(vault, name, organization, sponsor, intake, _today(today))
-    click.echo(path.relative_to(vault.root))
+    path = make(obj.vault, name, organization, sponsor, intake, _today(today))
+    click.echo(path)
     if edit:
-        click.edit(filename=str(path))
+        click.edit(filename=str(open_root(obj.vault) / path))
 
 
 @new.command(name="session")
@@ -154,13 +135,13 @@ def new_client(obj: Context, name: str, organization: str | None, sponsor: str |
 def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, edit: bool,
                 today: dt.date | None) -> None:
     """Write a session note for CLIENT, numbered after the last coaching session."""
-    from coachnotes.authoring import new_session as make
+    from coachnotes.commands import open_root
+    from coachnotes.commands.notes import new_session as make
 
-    vault = obj.load()
-    path = make(vault, client_id, kind, date or _today(today))
-    click.echo(path.relative_to(vault.root))
+    path = make(obj.vault, client_id, kind, date or _today(today))
+    click.echo(path)
     if edit:
-        click.edit(filename=str(path))
+        click.edit(filename=str(open_root(obj.vault) / path))
 
 
 @cli.command()
@@ -172,29 +153,19 @@ def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, e
 def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
     """End the regular conversations: status follow-up, end_date and follow-ups planned; once
     every follow-up is held, close again: status closed."""
-    from coachnotes.authoring import close_client
-    from coachnotes.vault.load import get_client, read_record
+    from coachnotes.commands.notes import close as run_close
 
-    vault = obj.load()
-    was = get_client(vault, client_id).status
-    path = close_client(vault, client_id, date or _today(today))
-    rel = path.relative_to(vault.root).as_posix()
-    if was == "follow-up":
+    closed = run_close(obj.vault, client_id, date or _today(today), _today(today))
+    if closed.done:
         click.echo(_("{relative_to}: status closed; the trajectory and its follow-ups are "
-                     "done").format(relative_to=rel))
+                     "done").format(relative_to=closed.path))
         return
-    dues = [str(f.get("due")) for f in read_record(rel, path).values.get("follow_ups") or []
-            if not f.get("done") and not f.get("cancelled")]
     click.echo(_("{relative_to}: status follow-up; follow-up conversations due {dates}").format(
-                 relative_to=rel, dates=", ".join(dues) or "-"))
-    from coachnotes.vault.scores import goal_scores
-
-    open_ends = [g.goal for g in goal_scores(get_client(vault, client_id), _today(today))
-                 if g.start is not None and g.end is None]
-    if open_ends:
+                 relative_to=closed.path, dates=", ".join(closed.follow_ups) or "-"))
+    if closed.open_ends:
         click.echo(_("No end score yet for: {goals}. Ask the coachee to rate each goal now "
                      "and add `scores` to the last conversation, or the result cannot be "
-                     "compared (W116).").format(goals="; ".join(open_ends)), err=True)
+                     "compared (W116).").format(goals="; ".join(closed.open_ends)), err=True)
 
 
 @cli.command()
@@ -204,13 +175,9 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
 @pass_context
 def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> None:
     """Give a client a new id: move its folder and rewrite `id` and each session's `client`."""
-    from coachnotes.authoring import rename_client
-    from coachnotes.output.pages import regenerate
-    from coachnotes.vault.load import load_vault
+    from coachnotes.commands.notes import rename as run_rename
 
-    vault = obj.load()
-    changed = rename_client(vault, client_id, new_id)
-    regenerate(load_vault(vault.root), _today(today))
+    changed = run_rename(obj.vault, client_id, new_id, _today(today))
     click.echo(_("clients/{client_id}/ is now clients/{new_id}/; {n} note(s) rewritten, "
                  "pages regenerated").format(client_id=client_id, new_id=new_id, n=len(changed)))
 
@@ -220,7 +187,7 @@ def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> 
 @pass_context
 def index(obj: Context, today: dt.date | None) -> None:
     """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
-    from coachnotes.output.pages import index_vault
+    from coachnotes.commands.notes import index as write_pages
 
     with contextlib.ExitStack() as stack:
         def progress(count: int):
@@ -230,7 +197,7 @@ def index(obj: Context, today: dt.date | None) -> None:
                                                         file=sys.stderr))
             return lambda _path: bar.update(1)
 
-        result = index_vault(obj.root, _today(today), progress)
+        result = write_pages(obj.vault, _today(today), progress)
     for rel in result.refused:
         click.echo(_("{rel}:1: E030 not overwritten: it lacks the generated marker line "
                      "(rename it to keep it)").format(rel=rel), err=True)
@@ -247,8 +214,8 @@ def index(obj: Context, today: dt.date | None) -> None:
 @pass_context
 def watch(obj: Context, sync_every: float | None, today: dt.date | None) -> None:
     """Check and rebuild the pages on every save, until Ctrl-C."""
-    from coachnotes.watch import run
+    from coachnotes.commands.notes import watch as run
 
-    sys.exit(run(obj.root, sync_every=sync_every, today=today, echo=click.echo))
+    sys.exit(run(obj.vault, sync_every, today, click.echo))
 
 

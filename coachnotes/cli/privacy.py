@@ -10,7 +10,6 @@ import click
 
 from coachnotes.cli.app import (
     Context,
-    _in_exports,
     _today,
     cli,
     confirm,
@@ -29,21 +28,11 @@ from coachnotes.i18n import _
 @pass_context
 def export(obj: Context, client_id: str, output: Path | None, today: dt.date | None) -> None:
     """Everything about one client in one zip, for the coachee's right of access."""
-    from coachnotes.answers.views import client_view
-    from coachnotes.output.export import export_client
-    from coachnotes.rules.check import client_problems
-    from coachnotes.vault.layout import document_name
-    from coachnotes.vault.load import get_client
+    from coachnotes.commands.privacy import export as make
 
-    today = _today(today)
-    vault = obj.load()
-    client = get_client(vault, client_id)
-    view = client_view(vault, client, today, client_problems(vault, client.id, today))
-    output = output or _in_exports(vault.root, document_name(
-        "export", vault.language, client.id, today.isoformat(), suffix=".zip"))
-    notes = export_client(vault, view, today, output)
+    made = make(obj.vault, client_id, output, _today(today))
     click.echo(_("{output}: {n} note(s), data.json and dossier.html").format(
-                 output=output, n=len(notes)))
+                 output=made.path, n=len(made.notes)))
 
 
 @cli.command()
@@ -53,10 +42,10 @@ def export(obj: Context, client_id: str, output: Path | None, today: dt.date | N
 def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
     """Clients past the retention period (erase them with `forget`), and when the others
     will be."""
-    from coachnotes.answers.views import retention as retention_rows
+    from coachnotes.commands.privacy import retention as periods
     from coachnotes.output.terminal import retention_table, terminal_width
 
-    years, rows = retention_rows(obj.load(), _today(today))
+    years, rows = periods(obj.vault, _today(today))
     if as_json:
         import json
 
@@ -84,11 +73,10 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
 def forget(obj: Context, client_id: str, yes: bool, dry_run: bool,
            today: dt.date | None) -> None:
     """Erase a client from the vault, its whole git history and the remote (AVG)."""
-    from coachnotes.git.erase import forget as run_forget
-    from coachnotes.git.erase import preview
+    from coachnotes.commands.privacy import forget as run_forget
+    from coachnotes.commands.privacy import forget_preview
 
-    root = obj.root
-    shown = preview(root, client_id)
+    shown = forget_preview(obj.vault, client_id)
     client_id = shown.client
     _show_preview(shown)
     if dry_run:
@@ -101,7 +89,7 @@ def forget(obj: Context, client_id: str, yes: bool, dry_run: bool,
         if not confirm(_("Erase {client_id} from this vault, its whole history and the "
                          "remote? This cannot be undone").format(client_id=client_id)):
             raise click.Abort()
-    report = run_forget(root, client_id, _today(today))
+    report = run_forget(obj.vault, client_id, _today(today))
     client_id = report.client
     for path in report.mentions:
         click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
