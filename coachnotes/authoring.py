@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from coachnotes.errors import Refused
-from coachnotes.i18n import _
+from coachnotes.i18n import N_, _, gettext
 from coachnotes.vault import schema
 from coachnotes.vault.files import DIR_MODE, create_exclusive, rewrite_in_place, write_atomic
 from coachnotes.vault.layout import (
@@ -28,7 +28,7 @@ from coachnotes.vault.layout import (
     template_text,
 )
 from coachnotes.vault.model import Vault, add_months
-from coachnotes.vault.schema import SLUG_RE
+from coachnotes.vault.schema import SETTINGS, SLUG_RE
 
 
 def yaml_scalar(value: str) -> str:
@@ -386,40 +386,50 @@ def _private_dirs(root: Path, folder: Path) -> None:
         path.chmod(DIR_MODE)
 
 
-SETTINGS_TEXT = {
-    "nl": """\
-# Instellingen van coachnotes. Elke sleutel heeft een standaardwaarde; pas aan wat je wilt.
-coach: {coach}               # je naam (ook voor commits als git je naam niet kent)
-language: nl                # taal van sjablonen en pagina's: nl of en
-planned_sessions: 8         # gesprekken in een gewoon traject
-trajectory_months: 6        # looptijd van een traject in maanden
-follow_up_months: [3, 6]    # terugkomgesprekken, maanden na het laatste gesprek
-stalled_after_days: 42      # waarschuwing (W107) na zoveel dagen zonder gesprek
-due_within_days: 14         # venster van `coachnotes due`
-timezone: Europe/Amsterdam  # tijdzone van afspraken met een tijd (agenda)
-retention_years: 2          # KIES ZELF: jaren dat je dossiers bewaart na afronding (AVG)
-client_ids: name            # name: mapnaam uit de naam; code: pseudoniem c2026-001
-sync:
-  remote: origin            # de git-remote om mee te synchroniseren
-  # branch: main            # standaard: de huidige branch
-""",
-    "en": """\
-# coachnotes settings. Every key has a default; change what you like.
-coach: {coach}               # your name (also for commits when git does not know you)
-language: en                # language of templates and pages: nl or en
-planned_sessions: 8         # conversations in a regular trajectory
-trajectory_months: 6        # length of a trajectory in months
-follow_up_months: [3, 6]    # follow-ups, months after the last conversation
-stalled_after_days: 42      # warning (W107) after this many days without a conversation
-due_within_days: 14         # window of `coachnotes due`
-timezone: Europe/Amsterdam  # time zone of appointments with a time (calendar)
-retention_years: 2          # YOUR CHOICE: years you keep a file after it ends (GDPR)
-client_ids: name            # name: folder from the name; code: pseudonym c2026-001
-sync:
-  remote: origin            # the git remote to sync with
-  # branch: main            # default: the current branch
-""",
-}
+SETTINGS_HEADER = N_("coachnotes settings. Every key has a default; change what you like.\n"
+                     "A line that starts with # is off: remove the # to use it.")
+
+
+def settings_text(language: str, coach: str | None = None) -> str:
+    """The `coachnotes.yml` that `init` writes: every setting of the schema, in its order, with
+    its default (or, for one without, its example behind a #) and a comment in the language —
+    made from the declarations, so a new setting reaches the file by itself."""
+    lines = [f"# {line}" for line in gettext(SETTINGS_HEADER, language).splitlines()]
+    for field in SETTINGS.fields:
+        lines += _setting_lines(field, language, coach, "")
+    return "\n".join(lines) + "\n"
+
+
+def _setting_lines(field, language: str, coach: str | None, indent: str) -> list[str]:
+    note = f"# {gettext(field.comment, language)}"
+    if field.fields and field.example is None:  # a mapping written with its own keys (sync)
+        return [_aligned(f"{indent}{field.key}:", note)] + [
+            line for sub in field.fields for line in _setting_lines(sub, language, coach,
+                                                                    indent + "  ")]
+    if field.key == "coach":
+        return [_aligned(f"coach: {yaml_scalar(coach) if coach else ''}", note)]
+    if field.key == "language":
+        return [_aligned(f"language: {language}", note)]
+    if field.example is None or field.written:
+        value = field.example if field.written else _yaml(field.default)
+        return [_aligned(f"{indent}{field.key}: {value}", note)]
+    if "\n" in field.example or field.kind in ("mapping", "rates"):
+        return [_aligned(f"{indent}# {field.key}:", note)] + [
+            f"{indent}#   {line}" for line in field.example.splitlines()]
+    return [_aligned(f"{indent}# {field.key}: {field.example}", note)]
+
+
+def _aligned(text: str, note: str) -> str:
+    return f"{text.ljust(27)} {note}"
+
+
+def _yaml(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
 
 GITIGNORE = ("# never committed: coachnotes' cache, editors' temporary files and state\n"
              + "".join(f"{pattern}\n" for pattern in NEVER_COMMITTED))
@@ -447,8 +457,7 @@ def init_vault(folder: Path, language: str = "nl", coach: str | None = None) -> 
     folder.chmod(DIR_MODE)
     (folder / CLIENTS).mkdir(mode=DIR_MODE)
     (folder / CLIENTS / ".gitkeep").touch(mode=0o600)
-    settings = SETTINGS_TEXT[language].replace("{coach}", yaml_scalar(coach) if coach else "")
-    create_exclusive(folder / SETTINGS_FILE, settings.encode())
+    create_exclusive(folder / SETTINGS_FILE, settings_text(language, coach).encode())
     create_exclusive(folder / ".gitignore", GITIGNORE.encode())
     create_exclusive(folder / ".gitattributes", GITATTRIBUTES.encode())
     return init_repository(folder, coach)

@@ -87,6 +87,37 @@ def test_init_without_git_identity_uses_the_coach_and_says_so(tmp_path, git_env)
     assert git(root, "config", "--get", "user.name", check=False) == ""  # not saved
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_init_writes_every_setting_from_its_one_declaration(tmp_path, git_env, language):
+    """SPEC §5: `init` writes every setting, the optional ones as comments with their meaning;
+    the values it writes are the schema's defaults, and each example, switched on, is a
+    setting check accepts."""
+    import yaml
+
+    from coachnotes.vault.schema import SETTINGS, SETTINGS_DEFAULTS
+
+    root = tmp_path / "praktijk"
+    assert run_cli("init", str(root), "--language", language, env=git_env).returncode == 0
+    text = (root / "coachnotes.yml").read_text(encoding="utf-8")
+    keys = [(f.key, "") for f in SETTINGS.fields] + [
+        (sub.key, "  ") for f in SETTINGS.fields if f.key == "sync" for sub in f.fields]
+    for key, indent in keys:  # each setting on a line of its own, with a comment
+        assert re.search(rf"^{indent}(# )?{key}:.*#", text, re.M), key
+    written = yaml.safe_load(text)
+    for key, value in written.items():
+        if key not in ("coach", "language", "retention_years", "sync"):
+            assert value == SETTINGS_DEFAULTS[key], key
+    assert written["language"] == language and written["retention_years"] == 2
+    assert written["sync"]["remote"] == SETTINGS_DEFAULTS["sync"]["remote"]
+    assert ("KIES ZELF" if language == "nl" else "YOUR CHOICE") in text
+    switched_on = re.sub(r"^(\s*)# (?=[a-z_]+:)", r"\1", re.sub(r"^#   ", "  ", text,
+                                                                flags=re.M), flags=re.M)
+    assert set(yaml.safe_load(switched_on)) == {f.key for f in SETTINGS.fields}
+    (root / "coachnotes.yml").write_text(switched_on, encoding="utf-8")
+    checked = run_cli("--vault", str(root), "check", "--json", "--today", TODAY)
+    assert [p for p in json.loads(checked.stdout) if p["path"] == "coachnotes.yml"] == []
+
+
 @pytest.mark.parametrize("setup", ["vault", "non-empty"])
 def test_init_refuses_an_existing_vault_or_a_non_empty_folder(tmp_path, git_env, setup):
     root = tmp_path / "x"

@@ -53,6 +53,13 @@ class Field(NamedTuple):
     minimum: int | None = None
     fields: tuple["Field", ...] = ()  # keys of a mapping, or of each mapping in a list
     maximum: int | None = None
+    # settings only: the value when the key is absent; the line `init` writes about it (in
+    # English here, in the vault's language through the catalogs); and, for a key `init`
+    # leaves commented out, the example it shows (YAML; lines of a mapping joined by \n)
+    default: Any = None
+    comment: str = ""
+    example: str | None = None
+    written: bool = False  # `init` writes the example as a value of its own (retention_years)
 
 
 class Schema:
@@ -139,66 +146,73 @@ SESSION = Schema("session", (
 ))
 
 SETTINGS = Schema("settings", (
-    Field("coach", "text", "the coach's name"),
-    Field("language", "choice", "language of templates and pages", choices=LANGUAGES),
+    Field("coach", "text", "the coach's name",
+          comment=N_("your name (also for commits when git does not know you)")),
+    Field("language", "choice", "language of templates and pages", choices=LANGUAGES,
+          default="nl", comment=N_("language of templates and pages: nl or en")),
     Field("planned_sessions", "int", "default planned coaching sessions", minimum=1,
-          maximum=1000),
+          maximum=1000, default=8, comment=N_("conversations in a regular trajectory")),
     Field("trajectory_months", "int", "default length of a trajectory", minimum=1,
-          maximum=600),
+          maximum=600, default=6, comment=N_("length of a trajectory in months")),
     Field("follow_up_months", "int_list", "offsets after end_date that `close` plans",
-          minimum=1, maximum=600),
+          minimum=1, maximum=600, default=[3, 6],
+          comment=N_("follow-ups, months after the last conversation")),
     Field("stalled_after_days", "int", "W107 after this many days without a conversation",
-          minimum=1, maximum=36500),
+          minimum=1, maximum=36500, default=42,
+          comment=N_("warning (W107) after this many days without a conversation")),
     Field("due_within_days", "int", "the default window of `due`", minimum=0,
-          maximum=36500),
-    Field("timezone", "timezone", "the zone of timed calendar events (IANA name)"),
-    Field("hourly_rate", "number", "your hourly rate, for the amounts in `hours`", minimum=0),
+          maximum=36500, default=14, comment=N_("window of `coachnotes due`")),
+    Field("timezone", "timezone", "the zone of timed calendar events (IANA name)",
+          default="Europe/Amsterdam",
+          comment=N_("time zone of appointments with a time (calendar)")),
+    Field("hourly_rate", "number", "your hourly rate, for the amounts in `hours`", minimum=0,
+          comment=N_("your hourly rate excluding VAT: amounts in `coachnotes hours`"),
+          example="85"),
     Field("lasting_drop", "int", "the fall in a goal's score at a follow-up that W117 "
-          "reports", minimum=1, maximum=10),
+          "reports", minimum=1, maximum=10, default=2,
+          comment=N_("a fall of this much in a score at a follow-up is W117")),
     Field("retention_years", "int", "years a closed or declined client's notes are kept "
-          "(W111 until you set it, W112 when it has passed)", minimum=1, maximum=100),
+          "(W111 until you set it, W112 when it has passed)", minimum=1, maximum=100,
+          comment=N_("YOUR CHOICE: years you keep a file after it ends (GDPR)"), example="2",
+          written=True),
     Field("client_ids", "choice", "`name` (ids from the name) or `code` (pseudonyms "
-          "c<year>-<nnn>, no name in any path)", choices=CLIENT_ID_STYLES),
-    Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text"),
+          "c<year>-<nnn>, no name in any path)", choices=CLIENT_ID_STYLES, default="name",
+          comment=N_("name: folder from the name; code: pseudonym c2026-001")),
+    Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text",
+          default={}, comment=N_("a sponsor's own hourly rate, by its exact `sponsor` text"),
+          example='"HRM — P. de Boer": 95'),
     Field("calendar_names", "choice", "how a client is named in a calendar file: `initials` "
-          "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES),
+          "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES, default="initials",
+          comment=N_("a client in a calendar: initials, full or id")),
     Field("calendar_alarm_minutes", "int", "a reminder this many minutes before each timed "
-          "event in a calendar file", minimum=0, maximum=40320),
+          "event in a calendar file", minimum=0, maximum=40320,
+          comment=N_("a reminder this many minutes before each appointment"), example="30"),
     Field("practice", "mapping", "the letterhead of documents for the sponsor", fields=tuple(
         Field(key, "text", f"the practice's {key.replace('_', ' ')}")
-        for key in PRACTICE_FIELDS)),
-    Field("bill_intake", "bool", "whether the intake counts in `hours` (default no)"),
+        for key in PRACTICE_FIELDS), default={},
+        comment=N_("the letterhead of documents for the sponsor"),
+        example="\n".join(f"{key}: {value}" for key, value in (
+            ("name", "Praktijk"), ("address", "Straat 1"), ("postcode_city", "3511 AR Utrecht"),
+            ("email", "coach@example.nl"), ("phone", "'030 123 45 67'"),
+            ("website", "example.nl"), ("kvk", "'12345678'"), ("vat_id", "NL000000000B01")))),
+    Field("bill_intake", "bool", "whether the intake counts in `hours` (default no)",
+          default=False, comment=N_("whether the intake counts in `coachnotes hours`")),
     Field("health_words", "text_list", "more words (or beginnings of words) that `report` "
-          "warns about as health data"),
-    Field("charts", "bool", "diagrams in the generated pages (default yes)"),
+          "warns about as health data", default=[],
+          comment=N_("more words that `report` warns about as health data"),
+          example="[mantelzorg]"),
+    Field("charts", "bool", "diagrams in the generated pages (default yes)", default=True,
+          comment=N_("diagrams in the generated pages")),
     Field("sync", "mapping", "git settings", fields=(
-        Field("remote", "text", "the remote to sync with"),
-        Field("branch", "text", "the branch to sync (default: the current one)"),
-    )),
+        Field("remote", "text", "the remote to sync with", default="origin",
+              comment=N_("the git remote to sync with")),
+        Field("branch", "text", "the branch to sync (default: the current one)",
+              comment=N_("default: the current branch"), example="main"),
+    ), default={"remote": "origin", "branch": None}, comment=N_("syncing with git")),
 ))
 
-SETTINGS_DEFAULTS: dict[str, Any] = {
-    "coach": None,
-    "language": "nl",
-    "planned_sessions": 8,
-    "trajectory_months": 6,
-    "follow_up_months": [3, 6],
-    "stalled_after_days": 42,
-    "due_within_days": 14,
-    "timezone": "Europe/Amsterdam",
-    "hourly_rate": None,
-    "lasting_drop": 2,
-    "retention_years": None,
-    "client_ids": "name",
-    "sponsors": {},
-    "calendar_names": "initials",
-    "calendar_alarm_minutes": None,
-    "practice": {},
-    "bill_intake": False,
-    "health_words": [],
-    "charts": True,
-    "sync": {"remote": "origin", "branch": None},
-}
+# Every setting's value when the key is absent: made from the declarations above
+SETTINGS_DEFAULTS: dict[str, Any] = {f.key: f.default for f in SETTINGS.fields}
 
 NOTE_SCHEMAS = {"client": CLIENT, "session": SESSION}
 
