@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from coachnotes.vault.layout import MARKER
-from coachnotes.watch import Watcher, is_input
-from conftest import TODAY, client_note, coachnotes_command, session_note
+from coachnotes.vault.layout import MARKER, role_of
+from coachnotes.watch import Watcher
+from conftest import TODAY, client_note, coachnotes_command, run_cli, session_note
 
 JAN = "clients/jan/client.md"
 
@@ -202,13 +202,43 @@ def test_idle_after_a_change_rewrites_nothing_and_prints_nothing(watched):
     assert len(w.lines) == printed
 
 
-def test_litter_and_generated_pages_are_not_inputs():
-    assert is_input("clients/jan/sessions/a.md") and is_input("coachnotes.yml")
-    for rel in ("clients/jan/README.md", "INDEX.md", "clients/jan/sessions/.a.md.swp",
-                "clients/jan/sessions/a.md~", "clients/jan/sessions/4913",
-                "clients/jan/.#client.md", ".git/index", "clients/jan/sessions/.a.md.x.tmp"):
-        assert not is_input(rel), rel
-    assert is_input("clients/jan/sessions/a.conflict-laptop-20261127T101010.md")
+@pytest.mark.parametrize("rel, role", [
+    ("clients/jan/sessions/a.md", "note"), ("clients/jan/client.md", "note"),
+    ("clients/jan/README.md", "page"), ("INDEX.md", "page"), ("FOLLOW-UPS.md", "page"),
+    ("RESULTS.md", "page"), ("clients/jan/sessions/README.md", "note"),
+    ("clients/jan/sessions/.a.md.swp", None), ("clients/jan/sessions/a.md~", None),
+    ("clients/jan/sessions/4913", None), ("clients/jan/.#client.md", None),
+    ("clients/jan/sessions/.a.md.x.tmp", None), ("clients/jan/sessions/a.txt", None),
+    ("clients/jan/sessions/a.conflict-laptop-20261127T101010.md", "conflict"),
+    ("clients/jan/sessions/a.md~HEAD", "conflict"), ("Inbox/2026-02-01-coaching.md", "note"),
+    ("a.conflict-laptop-20261127T101010.md", "conflict"), (".a.md.swp", None)])
+def test_one_rule_says_what_a_path_is(rel, role):
+    assert role_of(rel) == role
+
+
+def test_a_generated_page_is_never_read_as_a_note_nor_searched(make_vault):
+    """The one rule (vault.layout.role_of) holds where notes are listed, searched and watched:
+    a client's README.md and INDEX.md are pages — written, never read as notes."""
+    from coachnotes.answers.search import index_path, update
+    from coachnotes.vault.layout import watched
+    from coachnotes.vault.scan import discover
+
+    root = make_vault(base_files())
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
+    assert (root / "clients/jan/README.md").exists() and (root / "INDEX.md").exists()
+    listing = discover(root, reuse=False)
+    notes = {rel for rel, _sig in listing.notes}
+    assert "clients/jan/README.md" not in notes and "INDEX.md" not in notes
+    assert {"clients/jan/README.md", "INDEX.md"} <= set(listing.pages)
+    assert run_cli("--vault", str(root), "search", "Jan", "--files").returncode == 0
+    before = index_path(root).read_bytes()
+    update(root, "en", ["clients/jan/README.md", "INDEX.md"])  # a save of a page: nothing
+    assert index_path(root).read_bytes() == before
+    found = run_cli("--vault", str(root), "search", "Jan", "--files")
+    assert "README.md" not in found.stdout and "INDEX.md" not in found.stdout
+    # and the watcher looks at a page (to write it again when it was deleted)
+    assert watched("clients/jan/README.md") and watched("INDEX.md")
+    assert not watched("clients/jan/sessions/.a.md.swp") and not watched(".git/index")
 
 
 def test_a_lost_event_is_caught_by_the_restat(make_vault):

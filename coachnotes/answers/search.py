@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
-from coachnotes.vault.layout import CACHE_DIR, CLIENTS, CONFLICT_TAG
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS
 
 FORMAT = "1"
 INDEX = "search.sqlite"
@@ -215,11 +215,9 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> list:
 def update(root: Path, language: str, rels: list[str]) -> None:
     """After saves (`watch`): bring these notes up to date in the index, if there is one."""
     from coachnotes.vault.cache import signature
-    from coachnotes.vault.layout import is_generated_place, is_litter
+    from coachnotes.vault.layout import role_of
 
-    rels = [r for r in rels if r.startswith(CLIENTS + "/") and r.endswith(".md") and
-            CONFLICT_TAG not in r and not is_generated_place(r) and
-            not is_litter(r.rpartition("/")[2])]  # the notes a search reads, as `discover`
+    rels = [r for r in rels if r.startswith(CLIENTS + "/") and role_of(r) == "note"]
     if not rels or not index_path(root).exists():
         return
     conn = _connect(root, language)

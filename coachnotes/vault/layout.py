@@ -96,11 +96,39 @@ class Place(NamedTuple):
     inner: str  # the path relative to the client folder ("" outside one)
 
 
+# git's own copy when a file and a folder (or a link) clashed in a merge: `note.md~HEAD`
+SET_ASIDE = re.compile(r"\.md~[A-Za-z0-9_./-]+$")
+
+
+def is_conflict_name(name: str, in_clients: bool) -> bool:
+    """A conflict copy sync made (`.conflict-`), or a version git set aside in clients/."""
+    return CONFLICT_TAG in name or in_clients and SET_ASIDE.search(name) is not None
+
+
+def role_of(rel: str) -> str | None:
+    """What a path is to coachnotes by its name alone — "note", "page" (one coachnotes
+    writes), "conflict" (a copy to compare: W108) or None (editor litter, anything else): the
+    one rule that scan, search and the watcher follow. Under clients/ every Markdown file is a
+    note but the client's README.md; elsewhere a Markdown file is read, and a note only by
+    its `type` (E021: in the wrong place)."""
+    name = rel.rpartition("/")[2]
+    in_clients = rel.startswith(CLIENTS + "/")
+    if in_clients and is_litter(name):
+        return None
+    if is_conflict_name(name, in_clients):
+        return "conflict"
+    if not name.endswith(".md"):
+        return None
+    if is_generated_place(rel):
+        return "page"
+    return "note" if in_clients or not is_litter(name) else None
+
+
 def watched(rel: str) -> bool:
     """What a save makes the watcher look at again: the settings, the top pages, a conflict
     copy at the top, and anything under clients/ but editor litter (what is not a note only
     costs a look at its folder)."""
-    if rel in (SETTINGS_FILE, *GENERATED_TOP) or CONFLICT_TAG in rel and "/" not in rel:
+    if rel in (SETTINGS_FILE, *GENERATED_TOP) or "/" not in rel and role_of(rel) == "conflict":
         return True
     return (rel == CLIENTS or rel.startswith(CLIENTS + "/")) and \
         not is_litter(rel.rpartition("/")[2])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import time
 from pathlib import Path
 from typing import Iterable
@@ -21,12 +20,13 @@ from coachnotes.vault.cache import private_dir
 from coachnotes.vault.layout import (
     CACHE_DIR,
     CLIENTS,
-    CONFLICT_TAG,
     GENERATED_TOP,
     TEMPLATES,
+    is_conflict_name,
     is_generated_place,
     is_litter,
     is_within,
+    role_of,
 )
 from coachnotes.vault.model import Problem
 
@@ -224,8 +224,7 @@ class _Entries:
             return
         if entry.is_symlink():
             self.reusable = False
-        if (CONFLICT_TAG in name or in_clients and _SET_ASIDE.search(name)) \
-                and not entry.is_dir(follow_symlinks=False):
+        if is_conflict_name(name, in_clients) and not entry.is_dir(follow_symlinks=False):
             self.conflicts.append(name)  # W108: a version to compare and keep or delete
         elif not self.reusable and entry.is_symlink():
             self._role(name, _linked(self.root, entry, f"{rel}/{name}" if rel else name,
@@ -241,27 +240,15 @@ class _Entries:
             (self.notes if role == "note" else self.pages).append(name)
 
 
-# git's own copy when a file and a folder (or a link) clashed in a merge: `note.md~HEAD`
-
-_SET_ASIDE = re.compile(r"\.md~[A-Za-z0-9_./-]+$")
-
-
 def _markdown_role(entry: os.DirEntry, rel: str, in_clients: bool,
                    client_folder: bool) -> str | None:
     """A Markdown name that is not a folder nor a link: "note", "page" or nothing. Under
     clients/ a pipe, device or socket with such a name is kept too, to be reported, never
     opened blocking; elsewhere a file is read and a note only by its `type`."""
-    name = entry.name
-    regular = entry.is_file(follow_symlinks=False)
-    if not regular and not in_clients:
+    if not in_clients and not entry.is_file(follow_symlinks=False):
         return None
-    if client_folder and name == "README.md":
-        return "page"  # E030 when it is not ours
-    if in_clients:
-        return "note"
-    if (rel == "" and name in GENERATED_TOP) or is_litter(name):
-        return None
-    return "note"
+    role = role_of(f"{rel}/{entry.name}" if rel else entry.name)  # a README.md: E030 when
+    return None if role == "page" and not client_folder else role  # not ours; top: listed
 
 
 def _report_name(rel: str, name: str, in_clients: bool, unreadable: list[Problem]) -> None:

@@ -16,28 +16,11 @@ from pathlib import Path
 from typing import Callable
 
 from coachnotes.i18n import _
-from coachnotes.vault.layout import (
-    CLIENTS,
-    CONFLICT_TAG,
-    SETTINGS_FILE,
-    is_generated_place,
-    is_litter,
-)
 from coachnotes.watch.loop import QUIET_SECONDS, RESTAT_SECONDS, Watcher
 from coachnotes.watch.state import Changes, Rebuild, VaultState
 
 __all__ = ["QUIET_SECONDS", "RESTAT_SECONDS", "Changes", "Rebuild", "VaultState", "Watcher",
-           "is_input", "run"]
-
-
-def is_input(rel: str) -> bool:
-    """Whether a changed path can change what coachnotes shows (notes and settings)."""
-    name = rel.rpartition("/")[2]
-    if rel == SETTINGS_FILE:
-        return True
-    if not rel.startswith(CLIENTS + "/") or is_litter(name):
-        return False
-    return name.endswith(".md") and not is_generated_place(rel) or CONFLICT_TAG in name
+           "run"]
 
 
 def run(root: Path, sync_every: float | None = None, today: dt.date | None = None,
