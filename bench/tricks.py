@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from coachnotes.answers.due import query_due
-from coachnotes.vault import cache
+from coachnotes.vault import cache, parallel
 from coachnotes.vault.load import build_model, load_settings, load_vault, read_notes, read_records
 from coachnotes.vault.scan import discover
 
@@ -62,12 +62,12 @@ def main() -> None:
         if fork:
             read_notes(root, rels)
         else:
-            saved = cache.PARALLEL_FROM
-            cache.PARALLEL_FROM = len(rels) + 1
+            saved = parallel.PARALLEL_FROM
+            parallel.PARALLEL_FROM = len(rels) + 1
             try:
                 read_notes(root, rels)
             finally:
-                cache.PARALLEL_FROM = saved
+                parallel.PARALLEL_FROM = saved
 
     cases = {
         "records": (lambda: load_vault(root), lambda: load_vault(root, use_cache=False)),

@@ -266,9 +266,9 @@ def test_reused_folder_listings_always_equal_a_fresh_listing(make_vault, tmp_pat
 def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_vault):
     from test_reader import CORPUS, corpus_place
 
-    from coachnotes.vault.cache import _may_fork, parallel_map
     from coachnotes.vault.load import read_record
     from coachnotes.vault.model import NoteRecord
+    from coachnotes.vault.parallel import _may_fork, parallel_map
 
     def work(root):
         def one(rel):

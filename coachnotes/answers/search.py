@@ -256,8 +256,9 @@ def _delete(conn: sqlite3.Connection, paths: list[str]) -> None:
 
 def _add(conn: sqlite3.Connection, root: Path, changed: list[tuple[str, int]], language: str,
          taken_ns: int) -> None:
-    from coachnotes.vault.cache import cached_records, parallel_map
+    from coachnotes.vault.cache import cached_records
     from coachnotes.vault.load import read_notes
+    from coachnotes.vault.parallel import parallel_map
 
     records = cached_records(root, changed, lambda rels: read_notes(root, rels), taken_ns)
     _delete(conn, [rel for rel, _sig in changed])

@@ -12,7 +12,6 @@ The tricks, each kept because `bench/tricks.py` shows it pays on this machine:
   * signatures compared for difference (ctime cannot be set back by `cp -p` or unzip);
   * a racy margin: nothing read within it of its file's last change is kept (`racy_ns`);
   * derived answers memoised by their inputs, so a warm `due` reads no note at all;
-  * a forked second reader for many notes on a second core (`parallel_map`);
   * the cyclic garbage collector kept away from a freshly built model (`no_cyclic_gc`).
 The cache is only a speed-up: when it cannot be read or written, the vault is read without it;
 a damaged file is noticed by its checksum, warned about, and rebuilt.
@@ -291,78 +290,6 @@ def memo(root: Path, name: str, key: bytes, compute: Callable[[], Any],
 
 
 # -- reading many notes --------------------------------------------------------------------------
-
-PARALLEL_FROM = 1000  # notes to read before a second process pays for itself
-
-
-def parallel_map(items: list[str], work: Callable[[str], Any],
-                 parallel_from: int | None = None) -> list[Any]:
-    """[work(item) for item in items]; with many items, a forked child does the first half.
-
-    Parsing is CPU-bound and every note stands alone, so on a second core this is ~30 % off a
-    cold read (bench/tricks.py). `work` must return marshallable values. Whatever goes wrong in
-    the child, the parent does that half itself.
-    """
-    if len(items) < (PARALLEL_FROM if parallel_from is None else parallel_from) \
-            or not _may_fork():
-        return [work(item) for item in items]
-    import signal
-
-    half = len(items) // 2
-    theirs, mine = items[:half], items[half:]
-    reader, writer = os.pipe()
-    # Ctrl-C waits until the child stands inside its try, so it can never run our callers' code
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.close(reader)
-        os.close(writer)
-        return [work(item) for item in items]
-    if pid == 0:  # the child: do its share, hand it over, leave without any clean-up
-        status = 1
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            os.close(reader)
-            with os.fdopen(writer, "wb") as out:
-                out.write(marshal.dumps([work(item) for item in theirs]))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    pipe = os.fdopen(reader, "rb")
-    try:
-        # a Ctrl-C held back while forking lands here, inside the try: the child is killed
-        # (unmasked before it, it left the child reading on as an orphan)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        own = [work(item) for item in mine]
-        data = pipe.read()
-    except BaseException:  # Ctrl-C, say: the child's work is no longer wanted
-        os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        pipe.close()
-        _pid, status = os.waitpid(pid, 0)
-    found = None
-    if status == 0:
-        try:
-            found = marshal.loads(data)
-        except (ValueError, EOFError, TypeError):
-            pass
-    if not isinstance(found, list) or len(found) != len(theirs):
-        found = [work(item) for item in theirs]
-    return found + own
-
-
-def _may_fork() -> bool:
-    """Fork only on Linux, from a process with one thread (no lock can be held by another),
-    with a second core to run on."""
-    import threading
-
-    return (sys.platform.startswith("linux") and threading.active_count() == 1
-            and len(os.sched_getaffinity(0)) > 1)
-
 
 @contextmanager
 def no_cyclic_gc() -> Iterator[None]:

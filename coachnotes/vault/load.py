@@ -149,7 +149,7 @@ def _record(rel: str, parsed) -> NoteRecord:
 
 def read_notes(root: Path, rels: list[str]) -> dict[str, NoteRecord]:
     """Read and check these notes, in this order (on two cores when there are many)."""
-    from coachnotes.vault.cache import parallel_map
+    from coachnotes.vault.parallel import parallel_map
 
     base = str(root)
 
