@@ -327,8 +327,9 @@ def oracle(readable: list) -> set:
     live = [(p, s) for p, s in readable if not s["cancelled"]]
     held = [(p, s) for p, s in live if s["date"] <= TODAY_DATE]
     coming = [(s["date"], p) for p, s in live if s["date"] > TODAY_DATE]
-    if held:
-        path, latest = max(held, key=lambda x: (x[1]["date"], x[0]))
+    agreeing = [(p, s) for p, s in held if s["next"]]  # SPEC §10 v4: the latest that agreed
+    if agreeing:  # a `next` stands; one in between without a `next` leaves it standing
+        path, latest = max(agreeing, key=lambda x: (x[1]["date"], x[0]))
         agreed = latest["next"]
         if agreed and agreed > latest["date"] and \
                 not any(s["date"] >= agreed for _, s in live):

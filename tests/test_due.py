@@ -233,11 +233,10 @@ def test_ics_parses_back_with_stable_uids(make_vault, tmp_path):
         assert result.returncode == 0, result.stderr
         calendars.append(icalendar.Calendar.from_ical(target.read_bytes()))
     events = [list(c.walk("VEVENT")) for c in calendars]
-    assert len(events[0]) == 3
-    assert [e.decoded("dtstart") for e in events[0]] == [D(2026, 9, 1), D(2026, 11, 20),
-                                                          D(2026, 12, 1)]
+    # the action of the ended trajectory is no due item, so no event (SPEC §10, v4)
+    assert [e.decoded("dtstart") for e in events[0]] == [D(2026, 9, 1), D(2026, 12, 1)]
     assert [str(e["uid"]) for e in events[0]] == [str(e["uid"]) for e in events[1]]
-    assert len({str(e["uid"]) for e in events[0]}) == 3
+    assert len({str(e["uid"]) for e in events[0]}) == 2
     assert str(events[0][0]["summary"]).startswith("J.d.V.: ")  # initials: calendars go to clouds
     assert "Jan de Vries" not in target.read_text()
     assert str(events[0][0]["description"]) == "follow-up"  # its kind: no path, no note text

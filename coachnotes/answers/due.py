@@ -48,19 +48,22 @@ class Conversation(NamedTuple):
     minutes: int  # its length, for a timed calendar event
 
 
+ENDED = ("follow-up", "closed", "declined")  # trajectories whose actions are no longer due
+ENDED_REF = "ended"
+
+
 def conversations(client: Client, today: dt.date) -> list[Conversation]:
     """The client's coming conversations: each planned note, and the `next` agreed in the
-    latest held one while no note is dated on or after it. None for a paused client
+    latest held one that agreed one, while no note is dated on or after it. None for a paused client
     (SPEC §3); the agreed `next` only while intake or active."""
     if client.status == "paused":
         return []
     found = [Conversation(s.date, s.time, s.path, f"planned:{s.kind}", s.duration or 60)
              for s in client.planned(today)]
     if client.status in ("intake", "active"):
-        agreed = client.next_agreed(today)
+        agreed = client.agreement(today)
         if agreed is not None:
-            latest = client.latest_held(today)
-            found.append(Conversation(agreed, latest.next_time, latest.path, "next", 60))
+            found.append(Conversation(agreed.next, agreed.next_time, agreed.path, "next", 60))
     return sorted(found, key=lambda c: (c.date, c.time or "", c.path))
 
 
@@ -129,12 +132,19 @@ class _Items:
 
     def actions(self, next_day: dt.date | None) -> None:
         """An action not done: at its date; an undated one at the next conversation, until a
-        later conversation was held (there it was discussed)."""
+        later conversation was held (there it was discussed). Once the trajectory has ended
+        (follow-up, closed, declined) an action is no longer due: it is listed without a date,
+        as open at the end, for `--client` and `--all` only (SPEC §10, v4)."""
         held = [s.date for s in self.client.held(self.today)]
+        ended = self.client.status in ENDED
         for session in self.client.sessions:
             later = session.date and any(day > session.date for day in held)
             for index, action in enumerate(session.actions):
                 if action.done or action.due is None and later:
+                    continue
+                if ended:
+                    self.add("action", None, text(self.lang, "action.ended", text=action.text),
+                             session.path, f"{index}|{ENDED_REF}")
                     continue
                 self.add("action", action.due if action.due is not None else next_day,
                          action.text, session.path, str(index))
@@ -244,7 +254,7 @@ def _in_window(rows: list[tuple], window: Window, today: dt.date,
         if kind != "fix":
             if due is None:
                 if not window.undated:
-                    left_out += 1
+                    left_out += not ref.endswith(ENDED_REF)  # undated for want of a date
                     continue
             elif window.overdue_only:
                 if due >= today_text:

@@ -156,6 +156,9 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
     from coachnotes.commands.notes import close as run_close
 
     closed = run_close(obj.vault, client_id, date or _today(today), _today(today))
+    for path, what in closed.open_actions:
+        click.echo(_("{path}: {action}. It is no longer on the list of what is due: mark it "
+                     "`done: true`, or remove it").format(path=path, action=what), err=True)
     if closed.done:
         click.echo(_("{relative_to}: status closed; the trajectory and its follow-ups are "
                      "done").format(relative_to=closed.path))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from coachnotes import authoring
+from coachnotes.answers.due import client_items
 from coachnotes.commands import open_root, open_vault
 from coachnotes.i18n import choose
 from coachnotes.output.pages import PagesResult, index_vault, regenerate
@@ -47,6 +48,7 @@ class Closed:
     done: bool
     follow_ups: list[str] = field(default_factory=list)
     open_ends: list[str] = field(default_factory=list)
+    open_actions: list[tuple[str, str]] = field(default_factory=list)  # (note, the action)
 
 
 def close(vault_option: str | None, client_id: str, date: dt.date, today: dt.date) -> Closed:
@@ -54,13 +56,17 @@ def close(vault_option: str | None, client_id: str, date: dt.date, today: dt.dat
     was = get_client(vault, client_id).status
     path = authoring.close_client(vault, client_id, date)
     rel = path.relative_to(vault.root).as_posix()
+    closed = load_vault(vault.root)
+    client = get_client(closed, client_id)
+    left = [(item.path, item.text) for item, _ref in client_items(closed, client, today)
+            if item.kind == "action"]  # no longer due: the coach marks them done or drops them
     if was == "follow-up":
-        return Closed(rel, True)
+        return Closed(rel, True, open_actions=left)
     dues = [str(f.get("due")) for f in read_record(rel, path).values.get("follow_ups") or []
             if not f.get("done") and not f.get("cancelled")]
-    open_ends = [g.goal for g in goal_scores(get_client(vault, client_id), today)
+    open_ends = [g.goal for g in goal_scores(client, today)
                  if g.start is not None and g.end is None]
-    return Closed(rel, False, dues, open_ends)
+    return Closed(rel, False, dues, open_ends, left)
 
 
 def rename(vault_option: str | None, client_id: str, new_id: str, today: dt.date) -> list[str]:

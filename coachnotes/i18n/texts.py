@@ -10,6 +10,7 @@ TEXTS: dict[str, str] = {
     "plan-follow-up": N_("Plan the follow-up conversations"),
     "session": N_("Next conversation"),
     "session.planned": N_("Planned conversation ({kind})"),
+    "action.ended": N_("Open at the end of the trajectory: {text}"),
     "status.intake": N_("Intake"),
     "status.active": N_("Active"),
     "status.paused": N_("Paused"),

@@ -323,7 +323,7 @@ def score_problems(client: Client, today: dt.date, drop: int, warn) -> list[Prob
             "`end_date`): the result cannot be compared — add `scores` to the last "
             "conversation"))
     follow = sorted((s for s in client.sessions if s.kind == "follow-up" and s.held(today)),
-                    key=lambda s: (s.date, s.path))
+                    key=lambda s: s.order)
     for goal in results:
         for session, score in zip(follow, goal.follow_ups):
             if goal.end is not None and score is not None and goal.end - score >= drop:

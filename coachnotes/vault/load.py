@@ -6,7 +6,6 @@ Phase one of every command: files -> `NoteRecord`s (through the cache, see `cach
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Iterable
@@ -229,7 +228,7 @@ def build_folder(folder_id: str | None, records: list[NoteRecord], settings: Set
                 session.client = folder_id
         client.sessions = sorted((s for s in sessions if s.folder_client == folder_id
                                   and s.client == folder_id),
-                                 key=lambda s: (s.date or dt.date.min, s.path))
+                                 key=lambda s: s.order)
     return Folder(folder_id, records, client, sessions, has_note)
 
 

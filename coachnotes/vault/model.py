@@ -9,6 +9,7 @@ tenth of its time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -138,6 +139,9 @@ def split_when(value: str | None) -> tuple[dt.date | None, str | None]:
     return _fromiso(day), time or None
 
 
+_SUFFIX = re.compile(r"\d{4}-\d\d-\d\d-[a-z-]*?-(\d+)\.md$")  # the `-<n>` of a session's name
+
+
 class Session(Fields):
     __slots__ = ("path", "client", "date", "kind", "number", "duration", "next", "follow_up",
                  "record", "actions", "folder_client", "cancelled", "time", "next_time")
@@ -173,6 +177,16 @@ class Session(Fields):
     def planned(self, today: dt.date) -> bool:
         """A note prepared in advance: dated after today, and not cancelled."""
         return self.date is not None and self.date > today and not self.cancelled
+
+    @property
+    def order(self) -> tuple:
+        """Where the conversation stands among a client's (SPEC §18, v4): date, then time,
+        then `number`, then the file name's `-<n>` (`2026-05-01-coaching-2.md` comes after
+        `2026-05-01-coaching.md`), then the path — so "first", "last" and "latest" mean the
+        same everywhere."""
+        suffix = _SUFFIX.search(self.path)
+        return (self.date or dt.date.min, self.time or "", self.number or 0,
+                int(suffix.group(1)) if suffix else 1, self.path)
 
     @property
     def billable(self) -> bool:
@@ -354,17 +368,28 @@ class Client(_FollowUpsAndRetention):
 
     def latest_held(self, today: dt.date) -> Session | None:
         held = self.held(today)
-        return max(held, key=lambda s: (s.date, s.path)) if held else None
+        return max(held, key=lambda s: s.order) if held else None
 
-    def next_agreed(self, today: dt.date) -> dt.date | None:
-        """The `next` date agreed in the latest held conversation, while no conversation
-        (held or planned, not cancelled) is dated on or after it."""
-        latest = self.latest_held(today)
-        if latest is None or latest.next is None or latest.next <= latest.date:
+    def agreement(self, today: dt.date) -> Session | None:
+        """The held conversation whose agreed `next` still stands (SPEC §10, v4): the latest
+        held one that agreed a `next` — a conversation in between without one (a tripartite
+        meeting, an assessment) leaves the date standing, a later one with another `next`
+        moves it — while no conversation (held or planned, not cancelled) is dated on or
+        after that date."""
+        agreed = [s for s in self.held(today) if s.next is not None]
+        if not agreed:
+            return None
+        latest = max(agreed, key=lambda s: s.order)
+        if latest.next <= latest.date:
             return None
         if any(s.date and s.date >= latest.next and not s.cancelled for s in self.sessions):
             return None
-        return latest.next
+        return latest
+
+    def next_agreed(self, today: dt.date) -> dt.date | None:
+        """The agreed date that stands (`agreement`), or None."""
+        agreed = self.agreement(today)
+        return agreed.next if agreed else None
 
 class Settings(Fields):
     __slots__ = ("values", "lines", "problems")

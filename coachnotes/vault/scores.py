@@ -40,7 +40,7 @@ def goal_scores(client, today: dt.date) -> list[GoalScores]:
     """Each goal of the client with its scores, from the held conversations."""
     goals = client.values.get("goals") or []
     held = sorted((s for s in client.sessions if s.held(today)),
-                  key=lambda s: (s.date, s.path))
+                  key=lambda s: s.order)
     follow = [s for s in held if s.kind == "follow-up"]
     found = []
     for index, goal in enumerate(goals):

@@ -1,0 +1,97 @@
+"""Answers a coach can trust, round 4 (SPEC v4 §10, §18): the slips that cost an appointment —
+an agreed date that a conversation in between hid, the actions of an ended trajectory that
+nagged forever, the end score of two conversations on one day taken from the wrong one."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import client_note, run_cli, session_note
+
+TODAY = "2026-12-05"
+CLIENT = "clients/anouk/client.md"
+
+
+def note_of(kind: str, date: str, **keys) -> str:
+    return session_note("anouk", date=date, kind=kind, **keys)
+
+
+def due_all(root, *extra: str) -> list[dict]:
+    done = run_cli("--vault", str(root), "due", "--all", "--json", "--today", TODAY, *extra)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_an_agreed_appointment_stands_when_a_conversation_without_next_comes_between(
+        make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", start_date="2026-09-01"),
+        "clients/anouk/sessions/2026-11-16-coaching.md": note_of(
+            "coaching", "2026-11-16", number=3, next="2026-12-10T14:00"),
+        "clients/anouk/sessions/2026-12-01-tripartite.md": note_of("tripartite", "2026-12-01"),
+    })
+
+    sessions = [i for i in due_all(root) if i["kind"] == "session"]
+
+    assert [(i["due"], i["time"], i["path"]) for i in sessions] == [
+        ("2026-12-10", "14:00", "clients/anouk/sessions/2026-11-16-coaching.md")]
+    shown = run_cli("--vault", str(root), "list", "--json", "--today", TODAY)
+    assert json.loads(shown.stdout)[0]["next"] == "2026-12-10"
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
+    assert "| 2026-12-10 |" in (root / "INDEX.md").read_text(encoding="utf-8")
+
+    # a later conversation that agrees another date moves the appointment
+    (root / "clients/anouk/sessions/2026-12-03-coaching.md").write_text(
+        note_of("coaching", "2026-12-03", number=4, next="2026-12-17"), encoding="utf-8")
+    moved = [(i["due"], i["path"]) for i in due_all(root) if i["kind"] == "session"]
+    assert moved == [("2026-12-17", "clients/anouk/sessions/2026-12-03-coaching.md")]
+
+
+def test_the_actions_of_an_ended_trajectory_are_no_longer_due_and_close_names_them(
+        make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", start_date="2026-01-12"),
+        "clients/anouk/sessions/2026-03-02-coaching.md": note_of(
+            "coaching", "2026-03-02", number=1,
+            actions=[{"text": "Open sollicitatie sturen", "due": "2026-03-20"},
+                     {"text": "Cv bijwerken", "due": "2026-03-09", "done": True}]),
+    })
+    assert [i["text"] for i in due_all(root) if i["kind"] == "action"] == [
+        "Open sollicitatie sturen"]  # the test can fail: open while the trajectory runs
+
+    closed = run_cli("--vault", str(root), "close", "anouk", "--date", "2026-11-30",
+                     "--today", TODAY)
+
+    assert closed.returncode == 0, closed.stderr
+    assert "clients/anouk/sessions/2026-03-02-coaching.md" in closed.stderr
+    assert "Open sollicitatie sturen" in closed.stderr and "Cv bijwerken" not in closed.stderr
+    window = run_cli("--vault", str(root), "due", "--json", "--today", TODAY)
+    assert [i for i in json.loads(window.stdout) if i["kind"] == "action"] == []
+    table = run_cli("--vault", str(root), "due", "--today", TODAY).stdout
+    assert "sollicitatie" not in table and "late" not in table
+    ended = [i for i in due_all(root) if i["kind"] == "action"]
+    assert [(i["due"], i["overdue_days"]) for i in ended] == [(None, None)]
+    assert ended[0]["text"] == "Open at the end of the trajectory: Open sollicitatie sturen"
+    assert [i["text"] for i in due_all(root, "--client", "anouk") if i["kind"] == "action"]
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
+    assert "sollicitatie" not in (root / "FOLLOW-UPS.md").read_text(encoding="utf-8")
+
+
+def test_of_two_conversations_on_one_day_the_later_file_holds_the_end_score(make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", status="follow-up", start_date="2026-01-12",
+                            end_date="2026-05-01", goals=["Beter plannen"],
+                            follow_ups=[{"due": "2026-08-01"}]),
+        "clients/anouk/sessions/2026-01-12-coaching.md": note_of(
+            "coaching", "2026-01-12", number=1, scores=[4]),
+        "clients/anouk/sessions/2026-05-01-coaching.md": note_of("coaching", "2026-05-01",
+                                                                 scores=[5]),
+        "clients/anouk/sessions/2026-05-01-coaching-2.md": note_of("coaching", "2026-05-01",
+                                                                   scores=[8]),
+    })
+
+    done = run_cli("--vault", str(root), "results", "--json", "--today", TODAY)
+
+    assert done.returncode == 0, done.stderr
+    groups = json.loads(done.stdout)
+    assert [g["mean_change"] for g in groups] == [4]  # 4 → 8, the second of the day
