@@ -193,12 +193,26 @@ def _next_number(root: Path, client_id: str, name: str | None = None) -> int:
     from coachnotes.vault.load import read_record
 
     folder = root / CLIENTS / client_id / "sessions"
-    highest = 0
+    highest = counted = 0
     for path in sorted(folder.glob("*.md")):
-        values = read_record(path.name, path).values
+        record = read_record(path.name, path)
+        values = record.values
         if values.get("kind") == "coaching" and _names(values.get("client"), client_id, name):
-            highest = max(highest, values.get("number") or 0)
-    return highest + 1
+            counted += 1
+            number = values.get("number")
+            highest = max(highest, number if isinstance(number, int) else 0)
+        elif _COACHING_NAME.match(path.name) and (record.problems or values.get("kind") not in
+                                                   schema.SESSION_KINDS):
+            # a note that cannot be read but whose name says it is a coaching conversation
+            # (`kind: Coachgesprek`): its number where the text shows one, else one more
+            counted += 1
+            found = _NUMBER_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+            highest = max(highest, int(found.group(1)) if found else 0)
+    return max(highest, counted) + 1
+
+
+_COACHING_NAME = re.compile(r"^\d{4}-\d\d-\d\d-coaching(?:-\d+)?\.md$")
+_NUMBER_LINE = re.compile(r"^number:\s*['\"]?(\d{1,6})['\"]?\s*(?:#.*)?$", re.M)
 
 
 def _names(value: object, client_id: str, name: str | None) -> bool:

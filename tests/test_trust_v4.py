@@ -95,3 +95,49 @@ def test_of_two_conversations_on_one_day_the_later_file_holds_the_end_score(make
     assert done.returncode == 0, done.stderr
     groups = json.loads(done.stdout)
     assert [g["mean_change"] for g in groups] == [4]  # 4 → 8, the second of the day
+
+
+def test_new_session_never_repeats_the_number_of_a_note_it_cannot_read(make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", start_date="2026-09-01"),
+        "clients/anouk/sessions/2026-09-07-coaching.md": note_of("coaching", "2026-09-07",
+                                                                 number=1),
+        "clients/anouk/sessions/2026-09-21-coaching.md": note_of("coaching", "2026-09-21",
+                                                                 number=2),
+        "clients/anouk/sessions/2026-10-05-coaching.md": note_of("Coachgesprek", "2026-10-05",
+                                                                 number=3),
+    })
+    made = run_cli("--vault", str(root), "new", "session", "anouk", "--date", "2026-10-19",
+                   "--today", TODAY)
+    assert made.returncode == 0, made.stderr
+    assert "number: 4" in (root / made.stdout.strip()).read_text(encoding="utf-8")
+    assert run_cli("--vault", str(root), "check", "--fix", "--today", TODAY).returncode == 0
+    codes = [p["code"] for p in json.loads(run_cli(
+        "--vault", str(root), "check", "--json", "--today", TODAY).stdout)]
+    assert "E024" not in codes  # no two coaching conversations share a number after the fix
+
+
+def test_a_document_made_for_a_past_day_knows_only_what_was_known_then(make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", intake_date="2026-03-02",
+                            start_date="2026-03-09",
+                            assessment={"decision": "yes", "date": "2026-04-10",
+                                        "reason_confirmed": "yes"},
+                            sponsor_consent={"date": "2026-03-01", "share": [
+                                "attendance", "goals", "assessment", "progress"]}),
+        "clients/anouk/sessions/2026-03-02-intake.md": note_of("intake", "2026-03-02"),
+        "clients/anouk/sessions/2026-03-09-coaching.md": note_of("coaching", "2026-03-09",
+                                                                 number=1),
+        "clients/anouk/sessions/2026-04-20-coaching.md": note_of("coaching", "2026-04-20",
+                                                                 number=2),
+    })
+    now = run_cli("--vault", str(root), "report", "anouk", "--today", "2026-11-27")
+    assert "20 April 2026" in now.stdout and "reason confirmed: yes" in now.stdout
+
+    then = run_cli("--vault", str(root), "report", "anouk", "--kind", "plan", "--today",
+                   "2026-03-16")
+
+    assert then.returncode == 0, then.stderr
+    assert "9 March 2026" in then.stdout
+    assert "April" not in then.stdout  # neither the conversation nor the assessment
+    assert "reason confirmed" not in then.stdout

@@ -171,6 +171,21 @@ def test_a_broken_note_is_reported_then_cleared(watched):
     assert any("E004 resolved" in line for line in w.lines)
 
 
+def test_a_warning_is_not_solved_when_its_note_became_unreadable(watched):
+    """SPEC §14 v4: watch says a problem is solved only when it is."""
+    early = "clients/jan/sessions/2025-12-20-coaching.md"  # before the intake: W106
+    root, w = watched({**base_files(), early: session_note(date="2025-12-20", number=2)})
+    note = root / early
+    good = note.read_text()
+    (rebuild,) = w.after(lambda: save_in_place(note, "---\n- kapot\n---\n"))
+    assert "E004" in [p.code for p in rebuild.appeared]
+    assert "W106" not in [p.code for p in rebuild.resolved]  # hidden, not solved
+    assert not any("W106 resolved" in line for line in w.lines)
+    (rebuild,) = w.after(lambda: save_in_place(note, good))
+    assert "E004" in [p.code for p in rebuild.resolved]
+    assert "W106" in [p.code for p in rebuild.appeared]  # and it is back, as it should be
+
+
 def test_a_deleted_client_disappears_from_the_pages(watched):
     files = base_files()
     files["clients/piet/client.md"] = client_note("piet", name="Piet Paulusma")

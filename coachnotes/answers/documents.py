@@ -58,6 +58,25 @@ class Document(NamedTuple):
     chart: Chart | None = None  # the final report's scores, when `results` is shared
 
 
+def as_known_on(client, day: dt.date):
+    """The client as it could be known on `day` (SPEC §15, v4: a document made for a date
+    earlier than today): no conversation dated after it (which were planned then cannot be
+    known), and an assessment, a consent or a follow-up done after it not known yet."""
+    import copy
+
+    known = copy.copy(client)
+    known.sessions = [s for s in client.sessions if s.date is None or s.date <= day]
+    values = dict(client.values)
+    for key in ("assessment", "sponsor_consent"):  # dates in a mapping are kept as ISO text
+        when = values.get(key).get("date") if isinstance(values.get(key), dict) else None
+        if when is not None and str(when) > day.isoformat():
+            del values[key]
+    known.values = values
+    known.follow_ups = [f if f.done is None or f.done <= day else
+                        type(f)(f.n, f.due, None, f.cancelled) for f in client.follow_ups]
+    return known
+
+
 def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) -> Document:
     """What the sponsor may read about one client in a document of `kind`; Refused without
     the coachee's consent."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from coachnotes.answers.documents import as_known_on
 from coachnotes.answers.results import results as result_groups
 from coachnotes.answers.views import client_view, summaries
 from coachnotes.commands import open_root, open_vault
@@ -24,10 +25,12 @@ def show(vault_option: str | None, client_id: str, today: dt.date):
     return view_of(vault, client_id, today)
 
 
-def view_of(vault, client_id: str, today: dt.date):
+def view_of(vault, client_id: str, today: dt.date, known_on: dt.date | None = None):
     """A client's view with its own problems: the one home of this assembly (show, report,
-    export)."""
+    export); with `known_on`, the client as it could be known on that day."""
     client = get_client(vault, client_id)
+    if known_on is not None:
+        client = as_known_on(client, known_on)
     return client_view(vault, client, today, client_problems(vault, client.id, today))
 
 

@@ -35,7 +35,8 @@ class ReportMade:
 def report(vault_option: str | None, client_id: str, kind: str, fmt: str,
            output: Path | None, today: dt.date) -> ReportMade:
     vault = open_vault(vault_option)
-    view = view_of(vault, client_id, today)
+    # made for a day before today: the document that could have been made on that day
+    view = view_of(vault, client_id, today, today if today < dt.date.today() else None)
     made = build_document(vault, view, kind, today)
     answer = ReportMade(made, health_findings(vault, made),
                         documents.missing_glyphs(made) if fmt == "pdf" else [], None)

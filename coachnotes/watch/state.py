@@ -209,7 +209,12 @@ class Checks:
         self._swap(self.outside, outside, was)
         self.outside = outside
         appeared = sorted(p for p, before in was.items() if not before and p in self.count)
-        resolved = sorted(p for p, before in was.items() if before and p not in self.count)
+        # a warning gone because its note can no longer be read is not solved (SPEC §14 v4):
+        # the note's error says what happened, and the warning comes back once it reads again
+        broken = {p.path for key in folders for p in self.by_folder.get(key, ())
+                  if p.severity == "error"} | {p.path for p in outside if p.severity == "error"}
+        resolved = sorted(p for p, before in was.items() if before and p not in self.count
+                          and not (p.severity == "warning" and p.path in broken))
         return folders, appeared, resolved
 
     def _ids(self, vault: Vault, folders: set) -> set[str]:
