@@ -119,14 +119,21 @@ def test_every_letter_is_drawn_and_one_the_font_lacks_is_named(make_vault, tmp_p
 
 
 def test_the_plan_has_a_letterhead_a_course_a_cost_and_signature_lines(make_vault, tmp_path):
+    import datetime as dt
+
+    planned = dt.date.today() + dt.timedelta(days=6)  # planned: after today, whenever it runs
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+              "september", "oktober", "november", "december"]
     root = vault(make_vault, sessions={
-        "clients/jan/sessions/2026-12-03-coaching.md": session_note(date="2026-12-03",
-                                                                    number=1)})
-    md = report(root, "--kind", "plan").stdout
+        f"clients/jan/sessions/{planned}-coaching.md": session_note(date=planned.isoformat(),
+                                                                   number=1)})
+    today = run_cli("--vault", str(root), "report", "jan", "--kind", "plan").stdout
+    assert f"{planned.day} {months[planned.month - 1]} {planned.year} — coachgesprek" in today
+    md = report(root, "--kind", "plan").stdout  # for a day before today: not known then
+    assert "coachgesprek (" not in md and f"{planned.year} — coachgesprek" not in md
     assert md.startswith("Verhoeven Loopbaancoaching · Oudegracht 12 · 3511 AR Utrecht")
     assert "KvK 12345678" in md and "# Plan van aanpak" in md
     assert "8 coachgesprekken in ongeveer 6 maanden" in md
-    assert "3 december 2026 — coachgesprek" in md  # the conversation already planned
     assert "8 gesprekken × 60 minuten × € 95,00 = € 760,00" in md
     assert md.count("Datum en handtekening") == 3
     path, _ = write(root, tmp_path, "docx", "--kind", "plan")
