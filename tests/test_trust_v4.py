@@ -141,3 +141,90 @@ def test_a_document_made_for_a_past_day_knows_only_what_was_known_then(make_vaul
     assert "9 March 2026" in then.stdout
     assert "April" not in then.stdout  # neither the conversation nor the assessment
     assert "reason confirmed" not in then.stdout
+
+
+def test_search_reads_a_word_with_a_minus_as_a_word_left_out_and_bad_filters_answer(
+        make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf"),
+        "clients/anouk/sessions/2026-11-02-coaching.md": note_of("coaching", "2026-11-02",
+                                                                 number=1)
+        + "Overzicht gemaakt, het hek dicht.\n",
+        "clients/anouk/sessions/2026-11-16-coaching.md": note_of("coaching", "2026-11-16",
+                                                                 number=2)
+        + "Overzicht zonder meer. Rust in de week.\n"})
+    found = run_cli("--vault", str(root), "search", "overzicht", "-hek", "--files")
+    assert found.returncode == 0, found.stderr
+    assert found.stdout == "clients/anouk/sessions/2026-11-16-coaching.md\n"  # not the help
+    other = run_cli("--vault", str(root), "search", "--files", "rust", "-thuis")
+    assert other.stdout == "clients/anouk/sessions/2026-11-16-coaching.md\n"
+    for args in (["--tag", ""], ["--organization", ""], ["--sponsor", ""],
+                 ["--limit", "99999999999999999999", "overzicht"]):
+        done = run_cli("--vault", str(root), "search", *args)
+        assert done.returncode in (0, 1) and "unexpected" not in done.stderr, args
+    index = root / ".coachnotes/search.sqlite"
+    index.unlink()
+    index.mkdir()  # damaged beyond a file: made anew without a word
+    again = run_cli("--vault", str(root), "search", "overzicht", "--files")
+    assert again.returncode == 0 and again.stderr == "" and index.is_file()
+
+
+def test_a_long_name_still_makes_a_word_file(make_vault, tmp_path):
+    import docx
+
+    name = "Anouk " + "van der Graaf-" * 25 + "Jansen"  # past Word's 255 characters
+    root = make_vault({CLIENT: client_note(name=name, sponsor_consent={
+        "date": "2026-10-01", "share": ["attendance"]})}, settings="coach: " + "M" * 300 + "\n")
+    target = tmp_path / "r.docx"
+    done = run_cli("--vault", str(root), "report", "anouk", "--format", "docx", "-o",
+                   str(target), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    props = docx.Document(target).core_properties
+    assert len(props.author) == 255 and props.subject.startswith("Progress report")
+
+
+def test_the_calendar_holds_the_future_names_an_action_by_its_kind_and_reminds(
+        make_vault, tmp_path):
+    import icalendar
+
+    root = make_vault({
+        CLIENT: client_note(name="Anouk", status="follow-up", end_date="2026-11-30",
+                            follow_ups=[{"due": "2027-03-01"}]).replace(
+            "name: Anouk", 'name: "Anouk\\a de\\e[31m Graaf"'),  # a bell and an escape
+        "clients/anouk/sessions/2026-11-30-coaching.md": note_of(
+            "coaching", "2026-11-30", number=8),
+        "clients/bram/client.md": client_note("bram", name="Bram Hoekstra"),
+        "clients/bram/sessions/2026-12-01-intake.md": note_of("intake", "2026-12-01")
+        .replace("client: anouk", "client: bram").replace("kind: intake", "kind: intake\nnext: "
+                                                          "2026-12-09T10:00\nactions:\n- text: "
+                                                          "Vacature bij De Regenboog sturen\n"
+                                                          "  due: 2026-12-08"),
+    })
+    ics = tmp_path / "agenda.ics"
+    done = run_cli("--vault", str(root), "due", "--ics", str(ics), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    summaries = {str(e["summary"]): e for e in events}
+    assert any(str(e.decoded("dtstart")) == "2027-03-01"
+               for e in events)  # a follow-up months ahead, beyond the 14 days of the table
+    assert "B.H.: Action" in summaries and "Regenboog" not in ics.read_text()
+    timed = [e for e in events if "B.H.: Next conversation" in str(e["summary"])]
+    assert timed and all(e.walk("VALARM") for e in timed)  # a reminder, without any setting
+    assert "TRIGGER:-PT30M" in ics.read_text()  # 30 minutes before
+    assert not any(c < " " and c not in "\r\n" for c in ics.read_text())  # no \a, no \e
+    full = make_vault(
+        {"clients/bram/client.md": client_note("bram", name="Bram Hoekstra"),
+         "clients/bram/sessions/2026-12-01-intake.md":
+             (root / "clients/bram/sessions/2026-12-01-intake.md").read_text()},
+        settings="calendar_details: full\ncalendar_alarm_minutes: 0\n")
+    run_cli("--vault", str(full), "due", "--ics", str(ics), "--today", TODAY)
+    assert "Regenboog" in ics.read_text() and "VALARM" not in ics.read_text()
+
+
+def test_check_fix_prints_one_line_per_fix_whatever_a_file_name_holds(make_vault):
+    root = make_vault({CLIENT: client_note(name="Anouk de Graaf"),
+                       "clients/anouk/sessions/2026-11-02-coach\ning.md": note_of(
+                           "coaching", "02-11-2026", number=1)})
+    done = run_cli("--vault", str(root), "check", "--fix", "--today", TODAY)
+    fixes = [line for line in done.stdout.splitlines() if "E012" in line]
+    assert len(fixes) == 1 and fixes[0].endswith("→ 2026-11-02")

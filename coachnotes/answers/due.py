@@ -290,7 +290,7 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//coachnotes//due items//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"coachnotes — {settings.coach or 'coach'}")
+    calendar.add("x-wr-calname", without_controls(f"coachnotes — {settings.coach or 'coach'}"))
     calendar.add("x-wr-timezone", settings.timezone)
     stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
     for item, ref in calendar_pairs(pairs):
@@ -304,19 +304,36 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings)
         else:
             event.add("dtstart", item.due)
             event.add("dtend", add_days(item.due, 1))
-        who = calendar_name(item, settings.calendar_names)
-        event.add("summary", f"{who}: {item.text}")
+        summary = calendar_text(item, settings)
+        event.add("summary", summary)
         event.add("description", due_kind(item.kind, settings.language))  # no path, no name
         event.add("categories", [item.kind])
-        if alarm is not None and isinstance(start, dt.datetime):
+        if alarm and isinstance(start, dt.datetime):
             reminder = icalendar.Alarm()
             reminder.add("action", "DISPLAY")
-            reminder.add("description", f"{who}: {item.text}")
+            reminder.add("description", summary)
             reminder.add("trigger", dt.timedelta(minutes=-alarm))
             event.add_component(reminder)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_text(item: DueItem, settings: Settings) -> str:
+    """An event's words (SPEC §10, v4): the client as `calendar_names` says, and what is due;
+    an action by its kind ("Action") unless `calendar_details: full` — its own words can name
+    other people, and a calendar is synced to a cloud. No control character (RFC 5545)."""
+    from coachnotes.i18n.texts import due_kind
+
+    who = calendar_name(item, settings.calendar_names)
+    what = due_kind(item.kind, settings.language).capitalize() \
+        if item.kind == "action" and settings.calendar_details != "full" else item.text
+    return without_controls(f"{who}: {what}")
+
+
+def without_controls(value: str) -> str:
+    """A text without control characters (a bell or an escape a name or an action held)."""
+    return "".join(c for c in value if c >= " " and not "\x7f" <= c <= "\x9f")
 
 
 def calendar_pairs(pairs: list[tuple[DueItem, str]]) -> list[tuple[DueItem, str]]:

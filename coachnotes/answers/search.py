@@ -139,6 +139,10 @@ def _connect(root: Path, language: str) -> sqlite3.Connection:
 
     path = index_path(root)
     private_dir(path.parent)
+    if path.is_dir() and not path.is_symlink():  # not an index at all: made anew, no word
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
     for _attempt in (1, 2):
         if not path.exists():
             with contextlib.suppress(FileExistsError):
@@ -437,7 +441,8 @@ def _select(conn: sqlite3.Connection, query: Query, filters: Filters,
     a filter needs its fields; the names of the hits are looked up after (a join over every
     match of a common word cost a tenth of a second on 77k notes)."""
     where, values = _where(filters)
-    joined = any((filters.status, filters.organization, filters.sponsor, filters.tag))
+    joined = any(value is not None for value in (filters.status, filters.organization,
+                                                  filters.sponsor, filters.tag))
     client_row = (" LEFT JOIN notes c ON c.client = n.client AND c.type = 'client' AND "
                   "c.path = 'clients/' || n.client || '/client.md'") if joined else ""
     columns = ("n.path, n.client, n.date, "

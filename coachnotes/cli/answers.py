@@ -125,7 +125,36 @@ def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None
     click.echo("\n".join(results_table(found)))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})  # -word leaves a word out
+class _WordsCommand(click.Command):
+    """`search`: the options it knows go to click, every other token is a word of the query —
+    `-hek` leaves *hek* out; it is not `-h` and `ek` (PITFALLS v4), nor `-t` … of an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        flags = set(ctx.help_option_names)
+        valued = set()
+        for param in self.params:
+            if isinstance(param, click.Option):
+                (flags if param.is_flag else valued).update(param.opts + param.secondary_opts)
+        options, words, at = [], [], 0
+        while at < len(args):
+            arg, name = args[at], args[at].split("=", 1)[0]
+            if arg == "--":
+                words += args[at + 1:]
+                break
+            if arg in flags:
+                options.append(arg)
+            elif name in valued:
+                options.append(arg)
+                if "=" not in arg and at + 1 < len(args):
+                    at += 1
+                    options.append(args[at])
+            else:
+                words.append(arg)
+            at += 1
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@cli.command(cls=_WordsCommand)
 @click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--client", "client_id", metavar="CLIENT", help="Only this client's notes.")
 @click.option("--kind", type=click.Choice(["client", *SESSION_KINDS]),
@@ -139,7 +168,8 @@ def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None
               "later.")
 @click.option("--to", "end", type=DATE, metavar="DATE", help="Only notes of this date or "
               "earlier.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--limit", type=click.IntRange(min=1, max=10 ** 9, clamp=True), default=20,
+              show_default=True,
               help="At most this many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--files", "as_files", is_flag=True, help="Print only the paths, one per line.")

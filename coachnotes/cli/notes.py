@@ -67,8 +67,10 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
         if diff:
             click.echo(found.patch, nl=False)
         else:
-            for repair in found.fixes:
-                click.echo(str(repair), err=as_json)
+            from coachnotes.output.terminal import clip
+
+            for repair in found.fixes:  # one line each, whatever a file name holds
+                click.echo(clip(str(repair), None), err=as_json)
         click.echo((_("{n} fix(es) shown, nothing written") if diff else _("{n} fix(es)"))
                    .format(n=len(found.fixes)), err=True)
     problems = found.problems

@@ -29,7 +29,9 @@ def due(vault_option: str | None, today: dt.date, within: int | None = None,
     root = open_root(vault_option)
     window, pairs, undated = query_due(root, today, within, overdue, show_all, client_id)
     answer = DueAnswer(window, [item for item, _key in pairs], undated)
-    if ics is not None:
+    if ics is not None:  # a calendar is for the future: all of it, and what is overdue,
+        if within is None and not overdue and not show_all:  # unless a window was asked for
+            pairs = query_due(root, today, None, False, True, client_id)[1]
         write_atomic(ics, to_ics(pairs, today, load_settings(root, use_cache=True)))
         answer.events = len(calendar_pairs(pairs))
     return answer

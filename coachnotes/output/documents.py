@@ -125,8 +125,9 @@ def _docx_metadata(word, document: Document) -> None:
 
     moment = dt.datetime.combine(document.today, dt.time(12, 0))
     props = word.core_properties
-    props.author = props.last_modified_by = document.coach
-    props.title, props.subject = document.title, document.subject
+    # Word's core properties hold at most 255 characters (python-docx raises past that)
+    props.author = props.last_modified_by = document.coach[:255]
+    props.title, props.subject = document.title[:255], document.subject[:255]
     props.language = document.locale
     props.created = props.modified = moment
     props.revision = 1

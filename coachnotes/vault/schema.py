@@ -27,6 +27,7 @@ DECISIONS = ("yes", "no", "open")
 OUTCOMES = ("yes", "partly", "no")
 LANGUAGES = ("nl", "en")
 CALENDAR_NAMES = ("initials", "full", "id")
+CALENDAR_DETAILS = ("kind", "full")
 CLIENT_ID_STYLES = ("name", "code")
 SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
           "sponsor_notes", "results")
@@ -185,8 +186,12 @@ SETTINGS = Schema("settings", (
           "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES, default="initials",
           comment=N_("a client in a calendar: initials, full or id")),
     Field("calendar_alarm_minutes", "int", "a reminder this many minutes before each timed "
-          "event in a calendar file", minimum=0, maximum=40320,
-          comment=N_("a reminder this many minutes before each appointment"), example="30"),
+          "event in a calendar file (0: none)", minimum=0, maximum=40320, default=30,
+          comment=N_("a reminder this many minutes before each appointment (0: none)")),
+    Field("calendar_details", "choice", "what an action's event in a calendar says: `kind` "
+          "(\"Action\" and the client) or `full` (its own text, which can name other "
+          "people)", choices=CALENDAR_DETAILS, default="kind",
+          comment=N_("an action in a calendar: kind (just \"Action\") or full (its text)")),
     Field("practice", "mapping", "the letterhead of documents for the sponsor", fields=tuple(
         Field(key, "text", f"the practice's {key.replace('_', ' ')}")
         for key in PRACTICE_FIELDS), default={},
