@@ -228,3 +228,65 @@ def test_check_fix_prints_one_line_per_fix_whatever_a_file_name_holds(make_vault
     done = run_cli("--vault", str(root), "check", "--fix", "--today", TODAY)
     fixes = [line for line in done.stdout.splitlines() if "E012" in line]
     assert len(fixes) == 1 and fixes[0].endswith("→ 2026-11-02")
+
+
+def test_template_hints_are_comments_and_no_comment_reaches_the_sponsor(make_vault):
+    """SPEC §4 v4: a template's hints are HTML comments, and a comment is never quoted."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    for template in templates.glob("*/*.md"):
+        if template.name.startswith("report-"):
+            continue  # a document's own opening text, not a hint
+        body = template.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        prose = [p for p in re.sub(r"<!--.*?-->", "", body, flags=re.S).split("\n\n")
+                 if p.strip() and not p.strip().startswith("#")]
+        assert prose == [], template  # a hint outside a comment would reach a document
+    root = make_vault({CLIENT: client_note(name="Anouk de Graaf")}, settings="language: nl\n")
+    made = run_cli("--vault", str(root), "new", "client", "Bram Hoekstra", "--today", TODAY)
+    note = root / made.stdout.strip()
+    text = note.read_text(encoding="utf-8").replace(  # consent, and one line of her own
+        "tags: []", "tags: []\nsponsor_consent:\n  date: 2026-12-01\n  share: [attendance, "
+        "sponsor_notes]").replace("## Afspraken", "Bram komt elke afspraak na. <!-- niet voor "
+                                  "HR: slaapt slecht -->\n\n## Afspraken")
+    note.write_text(text, encoding="utf-8")
+    shown = run_cli("--vault", str(root), "report", "bram-hoekstra", "--today", TODAY)
+    assert shown.returncode == 0, shown.stderr
+    assert "Bram komt elke afspraak na." in shown.stdout
+    assert "sponsor_notes" not in shown.stdout and "slaapt" not in shown.stdout
+    assert "Alleen wat" not in shown.stdout
+
+
+def test_one_fix_run_moves_names_and_reads_durations_and_fix_is_suggested_where_it_works(
+        make_vault):
+    root = make_vault({
+        CLIENT: client_note(name="Anouk de Graaf", sponsor="HR", start_date="2026-09-01"),
+        "Inbox/gesprek met anouk.md": note_of("coaching", "2026-11-02", number=1,
+                                              duration="90 min"),
+        "clients/anouk/sessions/2026-11-09-coaching.md": note_of(
+            "coaching", "2026-11-09", number=2, duration="1,5 uur"),
+        "clients/anouk/sessions/2026-11-16-coaching.md": note_of(
+            "coaching", "2026-11-16", number=3, duration="75 minuten"),
+    })
+
+    first = run_cli("--vault", str(root), "check", "--fix", "--today", TODAY)
+
+    moved = root / "clients/anouk/sessions/2026-11-02-coaching.md"
+    assert moved.exists() and not (root / "Inbox/gesprek met anouk.md").exists()
+    assert "duration: 90\n" in moved.read_text(encoding="utf-8")
+    assert "duration: 90\n" in (root / "clients/anouk/sessions/2026-11-09-coaching.md"
+                                ).read_text(encoding="utf-8")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_cli("--vault", str(root), "check", "--fix", "--today", TODAY)
+    assert "0 fix(es)" in second.stderr  # one run repaired all it could
+    hours = run_cli("--vault", str(root), "hours", "--from", "2026-11-01", "--to",
+                    "2026-11-30", "--json", "--today", TODAY)
+    assert [r["minutes"] for r in json.loads(hours.stdout)] == [90, 90, 75]
+
+    (root / "clients/anouk/sessions/2026-11-23-coaching.md").write_text(
+        note_of("coaching", "2026-11-23", number=4, duration="anderhalf uur"), encoding="utf-8")
+    broken = run_cli("--vault", str(root), "hours", "--from", "2026-11-01", "--to",
+                     "2026-11-30", "--today", TODAY)
+    assert broken.returncode == 1 and "incomplete" in broken.stderr
+    assert "--fix" not in broken.stderr  # it cannot repair this one, so it does not say so

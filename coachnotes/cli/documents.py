@@ -101,7 +101,9 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     for problem in counted.incomplete:
         click.echo(_("coachnotes: {problem}").format(problem=problem), err=True)
     if counted.incomplete:
+        fix = _("`coachnotes check --fix` repairs some of them") if counted.fixable else \
+            _("each message says what to change")
         click.echo(_("coachnotes: these hours are incomplete: {n} note(s) above have an error "
-                     "and may hold a conversation of this period. Fix them (`coachnotes check "
-                     "--fix`) and count again.").format(n=len(counted.incomplete)), err=True)
+                     "and may hold a conversation of this period. Fix them ({how}) and count "
+                     "again.").format(n=len(counted.incomplete), how=fix), err=True)
         sys.exit(1)

@@ -15,6 +15,7 @@ from coachnotes.i18n import _
 from coachnotes.output import documents
 from coachnotes.output.sheets import hours_csv, hours_xlsx, plain_csv
 from coachnotes.rules.check import check
+from coachnotes.rules.fix import fix_vault
 from coachnotes.vault.files import write_atomic
 from coachnotes.vault.layout import document_name
 from coachnotes.vault.model import Problem
@@ -61,6 +62,7 @@ class HoursAnswer:
     incomplete: list[Problem] = field(default_factory=list)
     data: bytes | None = None  # a CSV or workbook, when one was asked for
     path: Path | None = None  # where it was written (None: for the screen)
+    fixable: bool = False  # `check --fix` repairs at least one of the incomplete notes
 
 
 def hours(vault_option: str | None, today: dt.date, start: dt.date | None = None,
@@ -75,6 +77,8 @@ def hours(vault_option: str | None, today: dt.date, start: dt.date | None = None
     counted = count_hours(vault, start, end, today, check(vault, today), sponsor, client_id,
                           billable_only=form != "icf")
     answer = HoursAnswer(start, end, counted.rows, counted.incomplete)
+    if counted.incomplete:  # suggest `--fix` only where it repairs something (SPEC §7.1 v4)
+        answer.fixable = bool(fix_vault(vault, counted.incomplete, write=False)[0])
     if form is None:
         return answer
     answer.data = _sheet(vault, counted.rows, start, end, form)

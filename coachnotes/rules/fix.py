@@ -125,6 +125,8 @@ def _value_fix(key: str, written: str) -> tuple[str, str, str] | None:
         reading = date_reading(inner)
         if reading and reading != inner and (key in ("date", "next") or " " not in reading):
             return "E012", f"{quote}{reading}{quote}", f"{inner} → {reading}"
+    if key == "duration" and (minutes := schema.minutes_reading(inner)) is not None:
+        return "E012", str(minutes), f"{inner} → {minutes}"
     if key in CHOICES:
         word = inner.strip().lower()
         meant = word if word in CHOICES[key] else schema.DUTCH_VALUES.get(word)
@@ -274,7 +276,12 @@ def _session_name(vault: Vault, rel: str) -> str | None:
                 return misnamed_session(session)
             return f"{session.date.isoformat()}-{session.kind}.md" \
                 if session.date and session.kind else None
-    return None
+    record = vault.records.get(rel)  # outside clients/ (an inbox): from the note itself,
+    if record is None:  # so that one run moves it and gives it its name (SPEC §7.1, v4)
+        return None
+    day, kind = str(record.values.get("date") or "")[:10], record.values.get("kind")
+    return f"{day}-{kind}.md" if re.fullmatch(r"\d{4}-\d\d-\d\d", day) and \
+        kind in schema.SESSION_KINDS else None
 
 
 def _move_target(vault: Vault, rel: str, codes: set[str]) -> tuple[str, str] | None:

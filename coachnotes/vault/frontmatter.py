@@ -105,11 +105,24 @@ def split_front_matter(text: str) -> tuple[str, int] | None:
     return text[opening.end(): closing.start()], text.count("\n", 0, closing.start()) + 1
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def without_comments(text: str) -> str:
+    """A body without its HTML comments (`<!-- … -->`, the templates' hints; an unclosed one
+    runs to the end): a comment is never quoted in a document, a page or a search (SPEC §4,
+    v4). Its line breaks stay, so the lines around keep their numbers."""
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text) \
+        if "<!--" in text else text
+
+
 def section_text(text: str, headings: tuple[str, ...]) -> str:
     """The body text under the first heading among `headings` (`## For the sponsor`), up to
-    the next heading of the same or a higher level; "" when there is none."""
+    the next heading of the same or a higher level, comments left out; "" when there is
+    none (a heading whose only text is a comment is empty)."""
     split = split_front_matter(text)
-    lines = text.splitlines()[split[1]:] if split else text.splitlines()
+    body = text.splitlines()[split[1]:] if split else text.splitlines()
+    lines = without_comments("\n".join(body)).splitlines()
     found: list[str] = []
     level = 0
     for line in lines:

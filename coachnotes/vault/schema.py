@@ -414,7 +414,26 @@ def _slug(f: Field, value: Any) -> str:
                              key=f.key, found=describe(value)))
 
 
+_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(min|mins|minuten|minutes|minuut|minute|m|u|uur|"
+                       r"uren|h|hr|hrs|hour|hours)\.?$", re.I)
+
+
+def minutes_reading(text: str) -> int | None:
+    """A duration written in words as whole minutes (`90 min`, `90 minuten`, `1,5 uur`,
+    `1.5 h` → 90): the one reading `check --fix` writes; None when there is none."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        return None
+    amount = float(match.group(1).replace(",", "."))
+    minutes = amount * 60 if match.group(2).lower()[0] in "uh" else amount
+    return int(minutes) if minutes == int(minutes) and minutes >= 1 else None
+
+
 def _int(f: Field, value: Any) -> int:
+    if f.key == "duration" and isinstance(value, str) and minutes_reading(value):
+        raise _Invalid("E012", _("`duration` is in minutes: write {minutes} instead of {found} "
+                                 "(`coachnotes check --fix` does)").format(
+                                 minutes=minutes_reading(value), found=describe(value)))
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Invalid("E012", _("`{key}` must be a whole number, found {found}").format(
                                  key=f.key, found=describe(value)))
