@@ -155,7 +155,7 @@ def test_values_a_person_reads_are_in_dutch(make_vault):
     listed = cli(root, "list").stdout.splitlines()[1]
     assert " actief " in listed and "active" not in listed
     hours = cli(root, "hours", "--from", "2026-11-01").stdout
-    assert "1.50 u" in hours and "evaluatiegesprek" in hours and " h" not in hours
+    assert "1,50 u" in hours and "evaluatiegesprek" in hours and " h" not in hours
 
 
 def test_a_session_file_name_that_does_not_say_its_date_and_kind_is_renamed(make_vault):

@@ -290,3 +290,32 @@ def test_one_fix_run_moves_names_and_reads_durations_and_fix_is_suggested_where_
                      "2026-11-30", "--today", TODAY)
     assert broken.returncode == 1 and "incomplete" in broken.stderr
     assert "--fix" not in broken.stderr  # it cannot repair this one, so it does not say so
+
+
+def test_numbers_read_in_the_language_counts_agree_and_one_idea_has_one_word(make_vault):
+    sponsor = "Gemeentelijke Gezondheidsdienst Hollands Midden"  # longer than a cut column
+    files = {
+        CLIENT: client_note(name="Anouk de Graaf", status="follow-up", sponsor=sponsor,
+                            goals=["Rust in de week"], end_date="2026-06-01",
+                            follow_ups=[{"due": "2026-09-01"}]),
+        "clients/anouk/sessions/2026-01-12-coaching.md": note_of("coaching", "2026-01-12",
+                                                                 number=1, scores=[4]),
+        "clients/anouk/sessions/2026-06-01-coaching.md": note_of(
+            "coaching", "2026-06-01", number=2, scores=[8], duration=90),
+        "clients/anouk/sessions/2026-09-01-follow-up.md": note_of("follow-up", "2026-09-01",
+                                                                  scores=[7]),
+    }
+    root = make_vault(files, settings="language: nl\nhourly_rate: 90\n")
+    hours = run_cli("--vault", str(root), "hours", "--from", "2026-06-01", "--to",
+                    "2026-06-30", "--today", TODAY).stdout
+    assert "1,50 u" in hours and "€ 135,00" in hours and "1.50" not in hours
+    results = run_cli("--vault", str(root), "results", "--by", "sponsor", "--today",
+                      TODAY).stdout
+    assert sponsor in results  # whole: the output is not a terminal
+    assert "+4,00" in results and "-1,00" in results and "+4.00" not in results
+    assert "gebleven" in results.splitlines()[0].lower()  # the word of RESULTS.md too
+    assert run_cli("--vault", str(root), "index", "--today", TODAY).returncode == 0
+    assert "Gebleven" in (root / "RESULTS.md").read_text(encoding="utf-8")
+    english = make_vault({CLIENT: client_note(name="Anouk de Graaf")})
+    assert run_cli("--vault", str(english), "index", "--today", TODAY).returncode == 0
+    assert "_1 client · " in (english / "INDEX.md").read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ from coachnotes.answers.search import fold
 from coachnotes.answers.views import ClientView
 from coachnotes.errors import Refused
 from coachnotes.i18n import _
-from coachnotes.i18n.texts import referred, text, written_out
+from coachnotes.i18n.texts import decimal, referred, text, written_out
 from coachnotes.vault.model import Vault
 
 KINDS = ("plan", "progress", "final")
@@ -257,8 +257,7 @@ def _cost(vault: Vault, view: ClientView, lang: str) -> Section:
 
 
 def _money(amount: Decimal, lang: str) -> str:
-    written = f"{amount:,.2f}"
-    return written.translate(str.maketrans(",.", ".,")) if lang == "nl" else written
+    return decimal(amount, lang, grouping=True)
 
 
 def _results(vault: Vault, view: ClientView, lang: str) -> Section:

@@ -114,7 +114,7 @@ def show(obj: Context, client_id: str, today: dt.date | None) -> None:
 def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None:
     """Whether results last: scores at start, end and follow-up, across the practice."""
     from coachnotes.commands.answers import results as query
-    from coachnotes.output.terminal import results_table
+    from coachnotes.output.terminal import results_table, terminal_width
 
     found = query(obj.vault, _today(today), by)
     if as_json:
@@ -122,7 +122,7 @@ def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None
 
         click.echo(json.dumps([g.as_dict() for g in found], indent=2, ensure_ascii=False))
         return
-    click.echo("\n".join(results_table(found)))
+    click.echo("\n".join(results_table(found, terminal_width(sys.stdout.isatty()))))
 
 
 class _WordsCommand(click.Command):

@@ -33,7 +33,7 @@ from coachnotes.git.repo import (
     vault_prefix,
     wait_for_git,
 )
-from coachnotes.i18n import _
+from coachnotes.i18n import N_, _
 from coachnotes.vault.layout import (
     CLIENTS,
     CONFLICT_TAG,
@@ -288,7 +288,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
                                  "from now on").format(changed=changed))
     _ignore_exports(root)
     report.errors = _regenerate(root, today)  # notes with errors are synced too
-    report.committed = _commit_all(repo, "{n} note(s) changed", report=report)
+    report.committed = _commit_all(repo, N_("{n} note(s) changed"), report=report)
     remote_name = settings.sync.get("remote") or "origin"
     branch = settings.sync.get("branch") or repo.active_branch.name
     if remote_name not in [r.name for r in repo.remotes]:
@@ -309,7 +309,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             # copies another device made of this device's version: named here too
             report.conflicts += sorted(_conflict_copies(repo) - copies - set(report.conflicts))
             report.errors = _regenerate(root, today)
-            _commit_all(repo, "pages regenerated after merge", count=False, report=report)
+            _commit_all(repo, N_("pages regenerated after merge"), count=False, report=report)
         if not push:
             return
         back = sorted({p.path.split("/")[1] for p in report.errors if p.code == "E025"})
@@ -387,7 +387,9 @@ def _commit_all(repo, what: str, count: bool = True,
     if not changed:
         return 0
     notes = [p for p in changed if p.endswith(".md") and not is_generated_place(p)]
-    message = f"coachnotes sync from {device_name()}: " + what.format(n=len(notes))
+    # the words in the vault's language; the marker before them stays as it is: the device
+    # of a sync commit is read back from it (`_DEVICE_RE`) to name a conflict copy
+    message = f"coachnotes sync from {device_name()}: " + _(what).format(n=len(notes))
     repo.git.commit("-m", message, "--no-verify")
     return len(notes) if count else len(changed)
 

@@ -40,6 +40,7 @@ TEXTS: dict[str, str] = {
     "col.state": N_("State"),
     "total": N_("Total"),
     "clients": N_("clients"),
+    "clients.one": N_("client"),
     "overdue": N_("Overdue"),
     "due_soon": N_("Within {days} days"),
     "coming": N_("Next {days} days"),
@@ -157,6 +158,14 @@ TEXTS: dict[str, str] = {
 MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
                N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
                N_("November"), N_("December"))
+
+
+def decimal(value, language: str, places: int = 2, sign: bool = False,
+            grouping: bool = False) -> str:
+    """A number as a person reads it in the language (SPEC §14, v4): `1.234,50` and `+3,33`
+    in `nl`, `1,234.50` and `+3.33` in `en` — on the terminal as in documents."""
+    written = f"{value:{'+' if sign else ''}{',' if grouping else ''}.{places}f}"
+    return written.translate(str.maketrans(",.", ".,")) if language == "nl" else written
 
 
 def written_out(day, language: str) -> str:

@@ -253,7 +253,8 @@ def render_results(tallies: dict, today: dt.date, lang: str, charts: bool = True
 def render_index(rows: Sorted, today: dt.date, lang: str) -> str:
     """INDEX.md from the clients' rows, in order; each status is one run of them."""
     out = [MARKER, f"# {text(lang, 'index.title')}", "",
-           f"_{len(rows.lines)} {text(lang, 'clients')} · {today.isoformat()}_ · "
+           f"_{len(rows.lines)} {text(lang, 'clients.one' if len(rows.lines) == 1 else 'clients')}"
+           f" · {today.isoformat()}_ · "
            f"{link(text(lang, 'followups.title'), FOLLOW_UPS_PAGE)}", ""]
     head = ["col.client", "col.organization", "col.sessions", "col.start", "col.planned_end",
             "col.next", "col.problems"]

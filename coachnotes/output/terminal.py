@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
-from coachnotes.i18n import _, current
-from coachnotes.i18n.texts import due_kind, referred, text
+from coachnotes.i18n import _, current, pgettext
+from coachnotes.i18n.texts import decimal, due_kind, referred, text
 from coachnotes.vault.model import Client, DueItem
 
 if TYPE_CHECKING:  # `due` prints its table without importing what `list` and `show` need
@@ -242,7 +242,11 @@ def _profile(client: Client, fit: Callable[[int], int | None]) -> list[str]:
 
 
 def _hours(minutes: int) -> str:
-    return _("{hours} h").format(hours=f"{minutes / 60:.2f}")
+    return _("{hours} h").format(hours=decimal(minutes / 60, current()))
+
+
+def _euro(amount) -> str:
+    return f"€ {decimal(amount, current(), grouping=True)}"
 
 
 def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
@@ -258,7 +262,7 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
     for sponsor, own in sponsors.items():
         minutes = sum(r.minutes for r in own)
         amounts = [r.amount for r in own if r.amount is not None]
-        money = f"  € {sum(amounts, Decimal(0)):.2f}" if amounts else ""
+        money = f"  {_euro(sum(amounts, Decimal(0)))}" if amounts else ""
         out += ["", f"{clip(sponsor or _('(no sponsor)'), None)}: {_hours(minutes)}{money}"]
         clients: dict[str, list] = {}
         for row in own:
@@ -267,20 +271,26 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
             total = sum(r.minutes for r in held)
             out.append(f"  {clip(held[0].name, None)}: {_hours(total)}")
             for r in held:
-                amount = f"  € {r.amount:.2f}" if r.amount is not None else ""
+                amount = f"  {_euro(r.amount)}" if r.amount is not None else ""
                 kind = text(current(), f"kind.{r.kind}") if r.kind else "?"
                 out.append(f"    {r.date.isoformat()}  {kind:<16} {r.minutes:>4} min{amount}")
     return out
 
 
-def results_table(groups) -> list[str]:
-    """`coachnotes results`: one line per group."""
+def results_table(groups, width: int | None = None) -> list[str]:
+    """`coachnotes results`: one line per group; a group's name whole, cut only to fit a
+    terminal of `width` columns (None: not a terminal, nothing is cut)."""
     def mean(value: float | None) -> str:
-        return "-" if value is None else f"{value:+.2f}"
+        return "-" if value is None else decimal(value, current(), sign=True)
 
     heads = _heads(_("group"), _("trajectories"), _("not measured"), _("goals"),
-                   _("improved"), _("held"), _("fallen"), _("start→end"), _("end→follow-up"))
-    widths = [max(12, len(heads[0]))] + [max(len(h), 5) for h in heads[1:]]
+                   _("improved"), pgettext("result", "held"), _("fallen"), _("start→end"),
+                   _("end→follow-up"))
+    widths = [max(len(h), 5) for h in heads[1:]]
+    first = max([12, len(heads[0]), *(len(g.group) for g in groups)])
+    if width is not None:  # the other columns first; the names take what is left
+        first = max(12, min(first, width - sum(w + 2 for w in widths)))
+    widths = [first, *widths]
     lines = ["  ".join(f"{h:<{w}}" for h, w in zip(heads, widths)).rstrip()]
     for g in groups:
         cells = [clip(g.group, widths[0]), g.trajectories, g.not_measured, g.goals, g.improved,
