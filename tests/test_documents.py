@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, client_note, run_cli, session_note, write_files
+from conftest import REPO, TODAY, client_note, run_cli, session_note, write_files
 
 D = dt.date
 JAN = "clients/jan/client.md"
@@ -410,3 +410,16 @@ def test_the_client_template_offers_consent_the_sponsor_heading_and_paused(make_
     assert [p for p in checked if p["severity"] == "error"] == []
     refused = run_cli("--vault", str(root), "report", "jan", "--today", "2026-11-02")
     assert refused.returncode == 1 and "sponsor_consent" in refused.stderr  # still commented
+
+
+def test_the_reference_shows_the_report_as_report_writes_it():
+    """docs/reference.md's sample is the beginning of what `report` prints for vault-example,
+    dates written out and all (it once showed ISO dates the command no longer writes)."""
+    reference = (REPO / "docs/reference.md").read_text(encoding="utf-8")
+    title = reference.index("\n# Voortgangsrapportage\n")
+    start = reference.rindex("```markdown\n", 0, title) + len("```markdown\n")
+    sample = reference[start:reference.index("\n…\n```", start)]
+    made = run_cli("--vault", str(REPO / "vault-example"), "report", "anouk-de-graaf",
+                   "--today", "2026-11-27")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(sample + "\n")

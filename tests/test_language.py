@@ -257,6 +257,11 @@ def test_every_command_speaks_dutch_in_a_dutch_vault(tmp_path):
                                                 "export") and "--help" not in args else []),
             env=dutch)
         words = english_words(done.stdout + done.stderr)
+        # a number a person reads is written with a decimal comma (SPEC §14 v4): an amount,
+        # hours, a change in score — not a date, a version or a file name
+        if "--csv" not in args:
+            words += re.findall(r"(?:€ ?|[+-])\d+\.\d\d(?![\d,.])|\b\d+\.\d\d (?:u|uur)\b",
+                                done.stdout + done.stderr)  # `€ 1.045,00` is Dutch
         if words:
             found[" ".join(args)] = words
     assert found == {}
