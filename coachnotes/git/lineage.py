@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 
 from coachnotes.vault.layout import CLIENTS
-from coachnotes.vault.redact import Mentions, fold
+from coachnotes.vault.redact import Mentions, fold_name
 
 _RENAMED = "85%"  # git's similarity for a client.md moved by `rename` or by hand
 
@@ -34,8 +34,8 @@ def lineage(start: set[str], live: dict[str, str | None],
     others |= {n for i, n in live.items() if i not in ids and n}
     others |= {folder for folder, _k, _n in history if folder not in ids}
     others |= {i for i in live if i not in ids}
-    folded = {fold(o) for o in others}
-    shared = sorted(n for n in names if fold(n) in folded)
+    folded = {fold_name(o) for o in others}
+    shared = sorted(n for n in names if fold_name(n) in folded)
     return Mentions(sorted(ids), sorted(set(names) - set(shared)), sorted(others)), shared
 
 

@@ -292,14 +292,14 @@ def find_client(text: str, names: dict[str, str | None], beginnings: bool = True
     ignored (`zoe van 't hek`); else (with `beginnings`) the one id or name that begins so.
     Several: the list, exit 2 (AmbiguousClient); none: UnknownClient with the nearest."""
     from coachnotes.errors import AmbiguousClient
-    from coachnotes.vault.redact import fold
+    from coachnotes.vault.redact import fold_name
 
     if text in names:
         return text
-    wanted = fold(text)
-    exact = [i for i, n in names.items() if n and fold(n) == wanted]
+    wanted = fold_name(text)
+    exact = [i for i, n in names.items() if n and fold_name(n) == wanted]
     begun = [i for i, n in names.items()
-             if i.startswith(text.lower()) or n and fold(n).startswith(wanted)]
+             if i.startswith(text.lower()) or n and fold_name(n).startswith(wanted)]
     for found in (exact, begun if beginnings else []):
         if len(found) == 1:
             return found[0]
@@ -332,13 +332,13 @@ def unknown_client(client_id: str, known: Iterable[str],
     """No such client: the message names the nearest ids (and names, where known)."""
     import difflib
 
-    from coachnotes.vault.redact import fold
+    from coachnotes.vault.redact import fold_name
 
     ids = sorted(known)
     close = [c for c in ids if client_id in c] + difflib.get_close_matches(client_id, ids)
     if names:
-        by_name = {fold(n): i for i, n in names.items() if n}
-        close += [by_name[n] for n in difflib.get_close_matches(fold(client_id), by_name)]
+        by_name = {fold_name(n): i for i, n in names.items() if n}
+        close += [by_name[n] for n in difflib.get_close_matches(fold_name(client_id), by_name)]
     close = list(dict.fromkeys(close))[:3]
     hint = " " + (_("Did you mean: {ids}?").format(ids=", ".join(close)) if close else
                   _("`coachnotes list` shows the clients."))

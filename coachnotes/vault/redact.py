@@ -31,8 +31,9 @@ _BEFORE = rf"(?<![\w{COMBINING}])(?<!\w[{HYPHENS}])"
 _AFTER = rf"(?![\w{COMBINING}]|[{HYPHENS}]\w)"
 
 
-def fold(text: str) -> str:
-    """A text as names are compared: no case, no accents, one space between words."""
+def fold_name(text: str) -> str:
+    """A name as names are compared: no case, no accents, one apostrophe and one hyphen,
+    one space between words (`search.fold` folds text for search, which is another idea)."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(rf"[{APOSTROPHES}]", "'", text)
@@ -46,7 +47,7 @@ def _variants() -> dict[str, str]:
     for point in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250),
                   *range(0x1E00, 0x1F00)]:
         char = chr(point)
-        base = fold(char)
+        base = fold_name(char)
         if len(base) == 1 and base.isalpha():
             found.setdefault(base, set()).add(char)
     return {base: "".join(sorted(chars)) for base, chars in found.items()}
@@ -62,7 +63,7 @@ def name_pattern(name: str) -> str | None:
         _VARIANTS = _variants()
     parts = []
     for char in unicodedata.normalize("NFC", " ".join(name.split())):
-        base = fold(char)
+        base = fold_name(char)
         if char.isspace():
             parts.append(r"\s+")
         elif base == "'":
@@ -93,9 +94,10 @@ class Mentions:
         self._names = re.compile("|".join(f"(?:{p})" for p in names), re.I) if names else None
         self._ids = re.compile("|".join(f"(?:{id_pattern(i)})" for i in self.ids)) \
             if self.ids else None
-        words = {w for n in [*self.names, *self.ids] for w in re.split(r"[\s'-]+", fold(n)) if w}
+        words = {w for n in [*self.names, *self.ids]
+                 for w in re.split(r"[\s'-]+", fold_name(n)) if w}
         near = sorted({o for o in self.others
-                       if set(re.split(r"[\s'-]+", fold(o))) & words} - set(self.ids))
+                       if set(re.split(r"[\s'-]+", fold_name(o))) & words} - set(self.ids))
         guards = [p for p in map(name_pattern, near) if p]
         self._guard = re.compile("|".join(f"(?:{p})" for p in guards), re.I) if guards else None
 
@@ -343,8 +345,8 @@ def is_own_note(data: bytes, mentions: Mentions) -> bool:
         values = [part.strip() for part in re.sub(r"^\[\[|\]\]$", "", link).split("|")]
         values += [values[0].rstrip("/").split("/")[-2]] if values[0].endswith(
             "/client") else []
-    wanted = {fold(v) for v in [*mentions.ids, *mentions.names]}
-    return any(v and fold(v) in wanted for v in values)
+    wanted = {fold_name(v) for v in [*mentions.ids, *mentions.names]}
+    return any(v and fold_name(v) in wanted for v in values)
 
 
 def document_mentions(data: bytes, mentions: Mentions) -> bool:
