@@ -279,44 +279,58 @@ def to_ics(pairs: list[tuple[DueItem, str]], today: dt.date, settings: Settings)
     event in the vault's `timezone` (its VTIMEZONE from the tz database), lasting the
     conversation's `duration` (else 60 minutes); any other item is an all-day event. UIDs
     are stable, so a subscribed calendar updates instead of duplicating."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//coachnotes//due items//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", without_controls(f"coachnotes — {settings.coach or 'coach'}"))
+    calendar.add("x-wr-timezone", settings.timezone)
+    for item, ref in calendar_pairs(pairs):
+        calendar.add_component(component(item, ref, today, settings))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+TASKS = ("action", "plan-follow-up", "invoice")  # to do by a day, not an appointment
+
+
+def component(item: DueItem, ref: str, today: dt.date, settings: Settings, task: bool = False):
+    """One item as a calendar component, the same in a `.ics` file and on a calendar server:
+    its stable UID, its words (`calendar_text`), a timed event in `timezone` (lasting its
+    minutes) or an all-day one, the reminder; with `task`, a VTODO due on its day instead
+    (SPEC §21: actions and the like are tasks on a phone). DTSTAMP is `today`, so an item
+    that did not change is the same bytes."""
     import zoneinfo
 
     import icalendar
 
     from coachnotes.i18n.texts import due_kind
 
-    zone = zoneinfo.ZoneInfo(settings.timezone)
+    made = icalendar.Todo() if task else icalendar.Event()
+    made.add("uid", uid(ref))
+    made.add("dtstamp", dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    start = _start(item, zoneinfo.ZoneInfo(settings.timezone))
+    if task:
+        made.add("due", start)
+    elif isinstance(start, dt.datetime):
+        made.add("dtstart", start)
+        made.add("dtend", start + dt.timedelta(minutes=item.minutes or 60))
+    else:
+        made.add("dtstart", item.due)
+        made.add("dtend", add_days(item.due, 1))
+    summary = calendar_text(item, settings)
+    made.add("summary", summary)
+    made.add("description", due_kind(item.kind, settings.language))  # no path, no name
+    made.add("categories", [item.kind])
     alarm = settings.calendar_alarm_minutes
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//coachnotes//due items//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", without_controls(f"coachnotes — {settings.coach or 'coach'}"))
-    calendar.add("x-wr-timezone", settings.timezone)
-    stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
-    for item, ref in calendar_pairs(pairs):
-        event = icalendar.Event()
-        event.add("uid", uid(ref))
-        event.add("dtstamp", stamp)
-        start = _start(item, zone)
-        if isinstance(start, dt.datetime):
-            event.add("dtstart", start)
-            event.add("dtend", start + dt.timedelta(minutes=item.minutes or 60))
-        else:
-            event.add("dtstart", item.due)
-            event.add("dtend", add_days(item.due, 1))
-        summary = calendar_text(item, settings)
-        event.add("summary", summary)
-        event.add("description", due_kind(item.kind, settings.language))  # no path, no name
-        event.add("categories", [item.kind])
-        if alarm and isinstance(start, dt.datetime):
-            reminder = icalendar.Alarm()
-            reminder.add("action", "DISPLAY")
-            reminder.add("description", summary)
-            reminder.add("trigger", dt.timedelta(minutes=-alarm))
-            event.add_component(reminder)
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    if alarm and isinstance(start, dt.datetime):
+        reminder = icalendar.Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", summary)
+        reminder.add("trigger", dt.timedelta(minutes=-alarm))
+        made.add_component(reminder)
+    return made
 
 
 def calendar_text(item: DueItem, settings: Settings) -> str:

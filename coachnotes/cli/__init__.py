@@ -16,7 +16,15 @@ import sys
 
 import click
 
-from coachnotes.cli import answers, documents, git, notes, privacy, words  # noqa: F401 - commands
+from coachnotes.cli import (  # noqa: F401 - commands
+    answers,
+    calendar,
+    documents,
+    git,
+    notes,
+    privacy,
+    words,
+)
 from coachnotes.cli.app import cli
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _

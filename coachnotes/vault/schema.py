@@ -192,6 +192,17 @@ SETTINGS = Schema("settings", (
           "(\"Action\" and the client) or `full` (its own text, which can name other "
           "people)", choices=CALENDAR_DETAILS, default="kind",
           comment=N_("an action in a calendar: kind (just \"Action\") or full (its text)")),
+    Field("calendar_server", "mapping", "your own CalDAV calendar, for `coachnotes calendar "
+          "sync` (the password: $COACHNOTES_CALDAV_PASSWORD or the system keyring)", fields=(
+              Field("url", "text", "the URL of the calendar collection"),
+              Field("user", "text", "the user name"),
+              Field("tasks_url", "text", "where tasks go, when the calendar takes no tasks "
+                    "(iCloud)"),
+              Field("watch", "bool", "`watch` syncs the calendar after a save"),
+          ), default={},
+          comment=N_("your own calendar (CalDAV), for `coachnotes calendar sync`"),
+          example="url: https://cloud.example.nl/remote.php/dav/calendars/coach/praktijk/\n"
+                  "user: coach"),
     Field("practice", "mapping", "the letterhead of documents for the sponsor", fields=tuple(
         Field(key, "text", f"the practice's {key.replace('_', ' ')}")
         for key in PRACTICE_FIELDS), default={},
