@@ -5,6 +5,7 @@ server — Radicale, started here on 127.0.0.1 and stopped by its PID — read b
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def etags(calendar) -> dict[str, str]:
             calendar.client.propfind(str(calendar.url), props=body, depth=1).results}
 
 
-def vault_for(make_vault, url: str) -> Path:
+def vault_for(make_vault, url: str, extra: str = "") -> Path:
     return make_vault({
         "clients/anouk/client.md": client_note(name="Anouk de Graaf", start_date="2026-09-01"),
         "clients/anouk/sessions/2026-12-01-coaching.md": session_note(
@@ -105,7 +106,7 @@ def vault_for(make_vault, url: str) -> Path:
         "clients/bram/client.md": client_note(name="Bram Hoekstra", status="follow-up",
                                               end_date="2026-11-30",
                                               follow_ups=[{"due": "2027-03-01"}]),
-    }, settings=f"calendar_server:\n  url: {url}\n  user: coach\n")
+    }, settings=f"calendar_server:\n  url: {url}\n  user: coach\n{extra}")
 
 
 def sync(root: Path, password: str = PASSWORD):
@@ -173,3 +174,44 @@ def test_a_refused_password_or_a_server_down_is_one_clear_line_and_exit_3(make_v
     back = sync(root)  # the next run catches up
     assert back.returncode == 0, back.stderr
     assert "3 new" in back.stdout
+
+
+def test_forget_takes_the_clients_items_off_the_calendar_server(make_vault, server):
+    root = vault_for(make_vault, server["url"])
+    assert sync(root).returncode == 0
+    assert any(s.startswith("A.d.G.") for _k, s, _d in held(server["calendar"]).values())
+
+    done = run_cli("--vault", str(root), "forget", "anouk", "--yes", "--today", TODAY,
+                   env={"COACHNOTES_CALDAV_PASSWORD": PASSWORD})
+
+    assert done.returncode == 0, done.stderr
+    left = held(server["calendar"])
+    assert not any(s.startswith("A.d.G.") for _k, s, _d in left.values())
+    assert any(s.startswith("B.H.") for _k, s, _d in left.values())  # the others stay
+    assert "tandarts@example" in left
+
+
+def test_watch_puts_a_new_appointment_on_the_phone_after_a_save(make_vault, server):
+    from conftest import coachnotes_command
+
+    root = vault_for(make_vault, server["url"], extra="  watch: yes\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACHNOTES_")}
+    watcher = subprocess.Popen([coachnotes_command(), "--vault", str(root), "watch", "--today",
+                                TODAY], env={**env, "COACHNOTES_CALDAV_PASSWORD": PASSWORD},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in watcher.stdout:
+            if "watching" in line or "volgen" in line:
+                break
+        (root / "clients/anouk/sessions/2026-12-03-coaching.md").write_text(session_note(
+            "anouk", date="2026-12-03", number=4, next="2026-12-17T11:00"), encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            starts = [d for _k, _s, d in held(server["calendar"]).values()]
+            if any(d.startswith("20261217T110000") for d in starts):
+                break
+            time.sleep(0.3)
+        assert any(d.startswith("20261217T110000") for d in starts), starts
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=20)

@@ -10,8 +10,11 @@ from coachnotes.answers.views import Retention
 from coachnotes.answers.views import retention as retention_rows
 from coachnotes.commands import in_exports, open_root, open_vault
 from coachnotes.commands.answers import view_of
+from coachnotes.errors import CoachnotesError
+from coachnotes.i18n import _
 from coachnotes.output.export import export_client
 from coachnotes.vault.layout import document_name
+from coachnotes.vault.load import load_settings
 
 
 @dataclass
@@ -43,7 +46,23 @@ def forget_preview(vault_option: str | None, client_id: str):
 
 
 def forget(vault_option: str | None, client_id: str, today: dt.date):
-    """Erase the client everywhere this device reaches (`erase_push.ForgetReport`)."""
+    """Erase the client everywhere this device reaches (`erase_push.ForgetReport`), the
+    coach's calendar server included: once the client is gone, its items are no longer due,
+    and a calendar sync takes them off the server (SPEC §21)."""
     from coachnotes.git.erase import forget as erase
 
-    return erase(open_root(vault_option), client_id, today)
+    root = open_root(vault_option)
+    report = erase(root, client_id, today)
+    if (load_settings(root).calendar_server or {}).get("url"):
+        from coachnotes.calendar.push import CalendarError, sync_calendar  # caldav
+
+        try:
+            done = sync_calendar(root, today)
+            report.messages.append(_("the calendar server no longer holds the client's items "
+                                     "({n} removed)").format(n=done.deleted))
+        except (CalendarError, CoachnotesError) as failed:
+            report.messages.append(_("the calendar server still holds the client's items "
+                                     "({reason}): run `coachnotes calendar sync` when it can "
+                                     "be reached").format(reason=failed))
+            report.offline = True
+    return report

@@ -130,6 +130,7 @@ class Watcher:
             if first:
                 paths = self._drain(first, quiet)
                 self._guarded("rebuild", lambda: unless_busy(self, lambda: self.apply(paths)))
+                self._guarded("calendar", lambda: calendar_after_save(self))
                 continue
             now = time.monotonic()
             if sync_every and now - last_sync >= sync_every * 60:
@@ -159,6 +160,28 @@ def unless_busy(watcher: Watcher, step: Callable[[], object]) -> None:
             if step == watcher.restat:
                 return
         step()
+
+
+def calendar_after_save(watcher: Watcher) -> None:
+    """With `calendar_server.watch: yes`, the calendar on the phone follows every save: after
+    the pages are written (a slow server never holds them up); a failure is one line and the
+    next save tries again."""
+    from coachnotes.vault.load import load_settings
+
+    server = load_settings(watcher.root).calendar_server or {}
+    if not (server.get("url") and server.get("watch")) or not watcher.rebuilds:
+        return
+    from coachnotes.calendar.push import sync_calendar
+    from coachnotes.errors import CoachnotesError
+
+    try:
+        done = sync_calendar(watcher.root, watcher._today())
+        if done.created or done.updated or done.deleted:
+            watcher.echo(_("{stamp} calendar: {created} new, {updated} changed, {deleted} "
+                           "removed").format(stamp=stamp(), created=done.created,
+                                             updated=done.updated, deleted=done.deleted))
+    except CoachnotesError as failed:
+        watcher.echo(_("{stamp} calendar: {error}").format(stamp=stamp(), error=failed))
 
 
 def sync_quietly(watcher: Watcher) -> None:
