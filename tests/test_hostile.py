@@ -211,13 +211,13 @@ def test_the_cache_of_a_vault_not_made_by_init_stays_out_of_git_add(tmp_path, gi
 # -- a killed sync ---------------------------------------------------------------------------------
 
 def test_a_killed_sync_never_wedges_the_vault_and_loses_no_line(tmp_path, git_env):
-    """16 rounds, fixed seed: kill -9 at a random moment of a conflicting sync; the next
+    """12 rounds, fixed seed: kill -9 at a random moment of a conflicting sync; the next
     plain sync leaves no MERGE_HEAD, index.lock or marker, and every line is kept."""
     remote, a, b = devices(tmp_path, git_env)
     rng = random.Random(13)
     env = {**os.environ, **git_env, "COACHNOTES_DEVICE": "a"}
     interrupted = 0
-    for round_ in range(16):
+    for round_ in range(12):
         mine, theirs = f"regel van A {round_}", f"regel van B {round_}"
         edit_line(b, NOTE, "Notities.", f"Notities.\n{theirs}")  # the same place: a conflict
         assert sync(b, git_env, "b").returncode == 0
@@ -244,7 +244,7 @@ def test_a_killed_sync_never_wedges_the_vault_and_loses_no_line(tmp_path, git_en
         every = "\n".join(texts)
         assert mine in every and theirs in every, round_
         assert sync(b, git_env, "b").returncode == 0
-    assert interrupted >= 3, interrupted  # the kills did land inside merges
+    assert interrupted >= 2, interrupted  # the kills did land inside merges
 
 
 # -- files that are not files ---------------------------------------------------------------------
