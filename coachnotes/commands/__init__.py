@@ -30,16 +30,12 @@ from coachnotes.vault.load import find_root, load_vault, settings_language
 from coachnotes.vault.schema import SESSION_KINDS, STATUSES, parse_date_text
 
 __all__ = ["CODES", "SESSION_KINDS", "STATUSES", "in_exports", "language_of", "open_root",
-           "open_vault", "parse_date", "today_or"]
+           "open_vault", "parse_date"]
 
 
 def parse_date(text: str) -> tuple[dt.date | None, str]:
     """A date as the notes write it, or None and a hint that names the cause."""
     return parse_date_text(text)
-
-
-def today_or(value: dt.date | None) -> dt.date:
-    return value or dt.date.today()
 
 
 def open_root(option: str | None) -> Path:

@@ -122,7 +122,6 @@ class Preview:
     remade: list[str]  # hours files made again without the client
     refused: list[str]  # files about other clients too that cannot be rewritten
     interrupted: bool  # a forget that was stopped is finished first
-    remote: str | None
     invoices: bool  # an invoice register is kept (the fiscal record)
 
 
@@ -130,7 +129,6 @@ def preview(root: Path, client_id: str) -> Preview:
     """Everything a forget of this client would do, computed from the vault and its history
     as `forget` computes it; nothing is changed."""
     from coachnotes.errors import UnknownClient
-    from coachnotes.git.repo import open_repo
     from coachnotes.vault.load import load_vault
 
     vault = load_vault(root)
@@ -143,7 +141,7 @@ def preview(root: Path, client_id: str) -> Preview:
             raise
         # erased already, or a forget stopped halfway: `forget` finishes it and says so
         return Preview(client_id, [client_id], [], [], [], [], {}, [], [], [], interrupted,
-                       None, (root / "invoices.yml").exists())
+                       (root / "invoices.yml").exists())
     word = ERASED.get(vault.language, ERASED["en"])
     plan = plan_tree(root, mentions, word)
     notes = sorted(p.relative_to(root).as_posix() for i in mentions.ids
@@ -156,15 +154,11 @@ def preview(root: Path, client_id: str) -> Preview:
         old = plan.old[rel].decode(codec, "replace").lstrip("\ufeff").splitlines()
         new = plan.rewrite[rel].decode(codec, "replace").lstrip("\ufeff").splitlines()
         lines += [(rel, n, b) for n, (a, b) in enumerate(zip(old, new), 1) if a != b]
-    remote = None
-    if in_git:
-        with open_repo(root) as repo:
-            remote = remote_of(repo, root)[0]
     return Preview(client_id, mentions.ids, mentions.names, shared, notes, sorted(plan.remove),
                    dict(sorted(plan.rename.items())), lines,
                    sorted(r for r in plan.rewrite if not is_generated_place(r) and
                           remade_hours(plan.old[r], plan.rewrite[r])),
-                   plan.refuse, interrupted, remote, (root / "invoices.yml").exists())
+                   plan.refuse, interrupted, (root / "invoices.yml").exists())
 
 
 def remade_hours(old: bytes, new: bytes) -> bool:
