@@ -427,7 +427,7 @@ def _setting_lines(field, language: str, coach: str | None, indent: str) -> list
     if field.example is None or field.written:
         value = field.example if field.written else _yaml(field.default)
         return [_aligned(f"{indent}{field.key}: {value}", note)]
-    if "\n" in field.example or field.kind in ("mapping", "rates"):
+    if "\n" in field.example or field.kind in ("mapping", "sponsors"):
         return [_aligned(f"{indent}# {field.key}:", note)] + [
             f"{indent}#   {line}" for line in field.example.splitlines()]
     return [_aligned(f"{indent}# {field.key}: {field.example}", note)]

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from coachnotes.answers.hours import rate_of
 from coachnotes.answers.search import fold
 from coachnotes.answers.views import ClientView
 from coachnotes.errors import Refused
@@ -246,7 +247,7 @@ def _follow_ups(vault: Vault, view: ClientView, lang: str) -> Section:
 def _cost(vault: Vault, view: ClientView, lang: str) -> Section:
     """Planned conversations × 60 minutes × the rate, where a rate is known."""
     sponsor = view.client.get("sponsor") or ""
-    rate = (vault.settings.sponsors or {}).get(sponsor, vault.settings.hourly_rate)
+    rate = rate_of(vault.settings, sponsor)
     if rate is None:
         return Section(text(lang, "doc.cost"), [], [])
     each = Decimal(str(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -11,7 +11,8 @@ from coachnotes.vault.layout import folder_of
 from coachnotes.vault.load import find_client, get_client
 from coachnotes.vault.model import Client, DueItem, Problem, Settings, Vault, add_days, add_months
 
-ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4}
+ORDER = {"fix": 0, "follow-up": 1, "plan-follow-up": 2, "session": 3, "action": 4,
+         "evaluation": 5, "invoice": 6}
 
 
 class Window(NamedTuple):
@@ -167,6 +168,25 @@ def fix_items(vault: Vault, problems: list[Problem], today: dt.date,
     return found
 
 
+def invoice_items(vault: Vault, today: dt.date, problems: list[Problem],
+                  ) -> list[tuple[DueItem, str]]:
+    """`invoice` (SPEC §10, v4): a sponsor's ended month with conversations no invoice holds
+    yet, due on the first day of the next month."""
+    from coachnotes.answers.invoices import due_rows
+    from coachnotes.vault.register import REGISTER, RegisterError, read_kept
+
+    try:
+        entries = read_kept(vault.root)
+    except RegisterError:
+        return []  # E027 is a `fix` item already
+    found = []
+    for sponsor, due, month in due_rows(vault, entries, today, problems):
+        what = text(vault.language, "invoice.due_text", sponsor=sponsor, month=month)
+        found.append((DueItem("", sponsor, "invoice", due, (today - due).days, what, REGISTER),
+                      f"invoice|{sponsor}|{month}"))
+    return found
+
+
 def sort_key(pair: tuple[DueItem, str]) -> tuple:
     """`fix` items first; then by due date, client, kind (in ORDER) and text; actions without
     a date last (SPEC §10)."""
@@ -193,6 +213,8 @@ def due_with_refs(vault: Vault, today: dt.date, window: Window, client_id: str |
     problems = check(vault, today) if problems is None else problems
     found += [pair for pair in fix_items(vault, problems, today)
               if client_id is None or pair[0].client == client_id]
+    if client_id is None:
+        found += invoice_items(vault, today, problems)
     found = [pair for pair in found if window.admits(pair[0], today)]
     found.sort(key=sort_key)
     return found
@@ -339,6 +361,8 @@ def calendar_text(item: DueItem, settings: Settings) -> str:
     other people, and a calendar is synced to a cloud. No control character (RFC 5545)."""
     from coachnotes.i18n.texts import due_kind
 
+    if item.kind == "invoice":  # a sponsor, not a client: its words are the item's own
+        return without_controls(item.text)
     who = calendar_name(item, settings.calendar_names)
     what = due_kind(item.kind, settings.language).capitalize() \
         if item.kind == "action" and settings.calendar_details != "full" else item.text

@@ -27,11 +27,14 @@ class HourRow(NamedTuple):
     minutes: int
     amount: Decimal | None
     billable: bool
+    path: str = ""  # the note it comes from
+    invoice: str | None = None  # the number of the invoice that holds it (SPEC §20)
 
     def as_dict(self) -> dict:
         return {"date": self.date.isoformat(), "client": self.client, "name": self.name,
                 "sponsor": self.sponsor, "kind": self.kind, "minutes": self.minutes,
-                "amount": None if self.amount is None else str(self.amount)}
+                "amount": None if self.amount is None else str(self.amount),
+                "invoice": self.invoice}
 
 
 class Hours(NamedTuple):
@@ -41,6 +44,10 @@ class Hours(NamedTuple):
     @property
     def complete(self) -> bool:
         return not self.incomplete
+
+
+def previous_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    return month_of(today.replace(day=1) - dt.timedelta(days=1))
 
 
 def month_of(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -87,7 +94,7 @@ def hours(vault: Vault, start: dt.date, end: dt.date, today: dt.date,
                 (Decimal(minutes) * Decimal(str(rate)) / 60).quantize(Decimal("0.01"),
                                                                        ROUND_HALF_UP)
             rows.append(HourRow(s.date, client.id, client.name, paid_by, s.kind or "?",
-                                minutes, amount, billed))
+                                minutes, amount, billed, s.path))
     rows.sort(key=lambda r: (r.sponsor.casefold(), r.name.casefold(), r.client, r.date))
     return Hours(rows, incomplete)
 
@@ -118,8 +125,13 @@ def _incomplete(vault: Vault, clients: list[Client], start: dt.date, end: dt.dat
 
 
 def _rate(vault: Vault, sponsor: str) -> float | None:
-    own = (vault.settings.sponsors or {}).get(sponsor)
-    return own if own is not None else vault.settings.hourly_rate
+    return rate_of(vault.settings, sponsor)
+
+
+def rate_of(settings, sponsor: str) -> float | None:
+    """The hourly rate for a sponsor: its own (`sponsors`), else `hourly_rate`."""
+    own = (settings.sponsors or {}).get(sponsor, {}).get("hourly_rate")
+    return own if own is not None else settings.hourly_rate
 
 
 def icf_rows(vault: Vault, rows: list[HourRow]) -> list[list[str]]:

@@ -21,6 +21,7 @@ from coachnotes.cli import (  # noqa: F401 - commands
     calendar,
     documents,
     git,
+    invoices,
     notes,
     privacy,
     words,

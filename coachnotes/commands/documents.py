@@ -16,6 +16,7 @@ from coachnotes.output import documents
 from coachnotes.output.sheets import hours_csv, hours_xlsx, plain_csv
 from coachnotes.rules.check import check
 from coachnotes.rules.fix import fix_vault
+from coachnotes.vault import register
 from coachnotes.vault.files import write_atomic
 from coachnotes.vault.layout import document_name
 from coachnotes.vault.model import Problem
@@ -76,7 +77,8 @@ def hours(vault_option: str | None, today: dt.date, start: dt.date | None = None
     vault = open_vault(vault_option)
     counted = count_hours(vault, start, end, today, check(vault, today), sponsor, client_id,
                           billable_only=form != "icf")
-    answer = HoursAnswer(start, end, counted.rows, counted.incomplete)
+    answer = HoursAnswer(start, end, _with_invoices(vault.root, counted.rows),
+                         counted.incomplete)
     if counted.incomplete:  # suggest `--fix` only where it repairs something (SPEC §7.1 v4)
         answer.fixable = bool(fix_vault(vault, counted.incomplete, write=False)[0])
     if form is None:
@@ -88,6 +90,18 @@ def hours(vault_option: str | None, today: dt.date, start: dt.date | None = None
             end.isoformat(), suffix=".xlsx" if form == "xlsx" else ".csv"))
         write_atomic(answer.path, answer.data)
     return answer
+
+
+def _with_invoices(root: Path, rows: list[HourRow]) -> list[HourRow]:
+    """Each row with the invoice that holds it ("" when none does), once the coach invoices
+    with coachnotes (SPEC §20); as they are without a register."""
+    if not (root / register.REGISTER).exists():
+        return rows
+    try:
+        held = register.invoiced(register.read_kept(root))
+    except register.RegisterError:
+        return rows  # E027 says why; hours still count
+    return [row._replace(invoice=held.get(row.path, "")) for row in rows]
 
 
 def _sheet(vault, rows: list[HourRow], start: dt.date, end: dt.date, form: str) -> bytes:

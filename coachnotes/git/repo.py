@@ -96,12 +96,14 @@ class Journal:
 
 
 @contextmanager
-def sync_lock(root: Path, name: str = "sync-journal") -> Iterator[Journal]:
-    """One sync at a time per vault (the watcher's and a command's included)."""
+def sync_lock(root: Path, name: str = "sync-journal", lock: str = "sync.lock",
+              ) -> Iterator[Journal]:
+    """One sync at a time per vault (the watcher's and a command's included); with another
+    `lock`, one run at a time of another command (`invoice`, which syncs inside its own)."""
     from coachnotes.vault.cache import private_dir
 
     folder = private_dir(root / CACHE_DIR)
-    handle = os.open(folder / "sync.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    handle = os.open(folder / lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + LOCK_WAIT
         while True:  # a sync that is just ending (or a process still dying) lets go soon

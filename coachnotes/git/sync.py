@@ -606,3 +606,19 @@ def _conflict_name(path: str, device: str, stamp: str) -> str:
     pure = PurePosixPath(path)
     name = f"{pure.stem}{CONFLICT_TAG}{device}-{stamp}{pure.suffix}"
     return str(pure.with_name(name))
+
+
+def sync_kind(root: Path) -> str:
+    """How a vault syncs: `none` (no git repository), `local` (git, no remote of the settings'
+    name), or `remote`."""
+    import git
+
+    from coachnotes.vault.load import load_settings
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "none"
+    with repo:
+        name = load_settings(root).sync.get("remote") or "origin"
+        return "remote" if name in [r.name for r in repo.remotes] else "local"

@@ -153,6 +153,33 @@ TEXTS: dict[str, str] = {
     "doc.signature.coach": N_("Coach"),
     "doc.signature.line": N_("Date and signature"),
     "doc.results.intro": N_("The coachee's own rating of each goal, from 0 to 10."),
+    "invoice.title": N_("Invoice"),
+    "invoice.credit_title": N_("Credit note"),
+    "invoice.number": N_("Invoice number"),
+    "invoice.date": N_("Invoice date"),
+    "invoice.due": N_("Due date"),
+    "invoice.period": N_("Period"),
+    "invoice.order": N_("Order number"),
+    "invoice.reference": N_("Your reference"),
+    "invoice.credits": N_("Credits invoice"),
+    "invoice.col.date": N_("Date"),
+    "invoice.col.what": N_("Description"),
+    "invoice.col.quantity": N_("Quantity"),
+    "invoice.col.rate": N_("Rate"),
+    "invoice.col.amount": N_("Amount"),
+    "invoice.minutes": N_("{n} min"),
+    "invoice.per_hour": N_("€ {rate} / hour"),
+    "invoice.net": N_("Total excluding VAT"),
+    "invoice.vat": N_("VAT {rate}%"),
+    "invoice.total": N_("Total"),
+    "invoice.pay": N_("Please pay € {total} within {days} days to {iban} in the name of "
+                      "{name}, quoting {number}."),
+    "invoice.cancels": N_("This credit note cancels invoice {original} in full."),
+    "invoice.terms": N_("Within {days} days, quoting {number}"),
+    "invoice.page": N_("page {n} of {m}"),
+    "invoice.kvk": N_("Chamber of Commerce (KvK)"),
+    "invoice.vat_id": N_("VAT id"),
+    "invoice.due_text": N_("invoice: {sponsor}, {month}"),
 }
 
 MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
@@ -193,7 +220,7 @@ def text(language: str, key: str, **values: object) -> str:
 
 DUE_KINDS = {kind for _context, kind in (  # the words of `due`'s KIND column and calendars
     NP_("due kind", "follow-up"), NP_("due kind", "plan-follow-up"), NP_("due kind", "session"),
-    NP_("due kind", "action"), NP_("due kind", "fix"))}
+    NP_("due kind", "action"), NP_("due kind", "fix"), NP_("due kind", "invoice"))}
 
 
 def due_kind(kind: str, language: str | None = None) -> str:

@@ -165,7 +165,7 @@ def _page_number(paragraph, document: Document) -> None:
 
 # -- PDF ------------------------------------------------------------------------------
 
-def _fonts() -> dict:
+def register_fonts() -> dict:
     """Register DejaVu Sans once; its glyphs by code point."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
@@ -182,7 +182,7 @@ def _fonts() -> dict:
 
 def missing_glyphs(document: Document) -> list[str]:
     """The characters of the document that the PDF's font cannot draw (drawn as "?")."""
-    glyphs = _fonts()
+    glyphs = register_fonts()
     return sorted({c for value in _texts(document) for c in value
                    if ord(c) not in glyphs and c not in "\n"})
 
@@ -193,9 +193,9 @@ def to_pdf(document: Document) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate, Spacer
 
-    glyphs = _fonts()
-    styles = _styles()
-    safe = _Safe(glyphs)
+    glyphs = register_fonts()
+    styles = base_styles()
+    safe = SafeText(glyphs)
     story = [safe.para(line, styles["letterhead"]) for line in document.letterhead]
     story += [Spacer(1, 14), safe.para(document.title, styles["title"]),
               safe.para(f"<b>{safe(document.confidential)}</b>", styles["body"], raw=True),
@@ -229,7 +229,7 @@ def to_pdf(document: Document) -> bytes:
     return out.getvalue()
 
 
-def _styles() -> dict:
+def base_styles() -> dict:
     from reportlab.lib.styles import ParagraphStyle
 
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, spaceAfter=4)
@@ -242,7 +242,7 @@ def _styles() -> dict:
                                       leading=16, spaceBefore=10, spaceAfter=4)}
 
 
-class _Safe:
+class SafeText:
     """Text made safe for reportlab's paragraph markup and the font: escaped, and each
     character the font lacks drawn as "?"."""
 
@@ -283,7 +283,7 @@ class _Safe:
                             bulletType="bullet", bulletFontName=REGULAR, start="•")
 
 
-def _signatures(document: Document, safe: _Safe, styles: dict) -> list:
+def _signatures(document: Document, safe: SafeText, styles: dict) -> list:
     from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
     lang = document.language
@@ -297,7 +297,7 @@ def _signatures(document: Document, safe: _Safe, styles: dict) -> list:
                           Spacer(1, 4), table])]
 
 
-def _line_chart(chart: Chart, safe: _Safe):
+def _line_chart(chart: Chart, safe: SafeText):
     """The scores of each goal over the moments, 0–10, with a legend of the goals."""
     from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.charts.linecharts import HorizontalLineChart

@@ -273,7 +273,10 @@ def hours_table(rows, start: dt.date, end: dt.date) -> list[str]:
             for r in held:
                 amount = f"  {_euro(r.amount)}" if r.amount is not None else ""
                 kind = text(current(), f"kind.{r.kind}") if r.kind else "?"
-                out.append(f"    {r.date.isoformat()}  {kind:<16} {r.minutes:>4} min{amount}")
+                billed = "" if r.invoice is None else \
+                    f"  {r.invoice or _('not invoiced')}"  # with a register (SPEC §20)
+                out.append(f"    {r.date.isoformat()}  {kind:<16} {r.minutes:>4} min{amount}"
+                           f"{billed}")
     return out
 
 

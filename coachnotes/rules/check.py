@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 
 from coachnotes.i18n import _
+from coachnotes.vault import register
 from coachnotes.vault.layout import (
     CONFLICT_TAG,
     GENERATED_TOP,
@@ -62,6 +63,7 @@ def vault_problems(vault: Vault, claiming: set[str] | None = None) -> list[Probl
         problems.append(Problem(SETTINGS_FILE, 1, "W111", message))
     problems += [_foreign(rel) for rel in GENERATED_TOP
                  if rel in vault.pages_set and not has_marker(vault.root / rel)]
+    problems += register_problems(vault)
     if claiming is not None and not claiming or \
             all(c.get("id") in (None, c.id) for c in vault.clients.values()):
         return problems  # folder names are unique: only a declared `id` can claim another's
@@ -89,6 +91,19 @@ def committed_documents(tracked: list[str]) -> list[Problem]:
                                       "--cached {rel}` (the file stays here, in exports/ it is "
                                       "ignored from then on)").format(rel=rel))
             for rel in tracked if is_document(rel)]
+
+
+def register_problems(vault: Vault) -> list[Problem]:
+    """E027: the invoice register cannot be read, or a number is used twice or skipped."""
+    try:
+        entries = register.read_kept(vault.root)
+    except register.RegisterError as error:
+        line, message = error.args
+        return [Problem(register.REGISTER, line, "E027", _("the invoice register {message}; "
+                                                           "restore it from git").format(
+                                                           message=message))]
+    return [Problem(register.REGISTER, 1, "E027", message)
+            for message in register.problems(entries)]
 
 
 def _conflict_copy(path: str) -> Problem:

@@ -50,6 +50,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
                           "vault (restored from a backup?): run `coachnotes forget` again")),
     Code("E026", _SESSION, N_("more `scores` than the client has goals, or a score that is "
                               "not a whole number from 0 to 10")),
+    Code("E027", "invoices.yml", N_("the invoice register cannot be read, or holds one number "
+                                    "twice or a gap in a year's series: credit one of them")),
     Code("E030", "the page", N_("a file without the generated marker sits where a generated page "
                              "goes (it is not overwritten)")),
     Code("W101", _CLIENT, N_("more coaching sessions held than (extended) planned, and no "

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from coachnotes.errors import UnknownClient, VaultNotFound
 from coachnotes.i18n import _, current
-from coachnotes.vault import erasures, schema
+from coachnotes.vault import erasures, register, schema
 from coachnotes.vault.frontmatter import (
     MAX_BYTES,
     NOT_A_FILE,
@@ -256,7 +256,7 @@ def inputs(root: Path) -> tuple[Settings, Listing, bytes]:
     key = marshal.dumps((listing.notes, listing.conflicts,
                          [tuple(p) for p in listing.unreadable], settings.values,
                          [tuple(p) for p in settings.problems], _settings_crc(root),
-                         erasures.signature(root), current()), 0)
+                         erasures.signature(root), register.signature(root), current()), 0)
     return settings, listing, key
 
 

@@ -33,6 +33,8 @@ SHARES = ("attendance", "goals", "development_points", "assessment", "progress",
           "sponsor_notes", "results")
 PRACTICE_FIELDS = ("name", "address", "postcode_city", "email", "phone", "website", "kvk",
                    "vat_id")
+VAT_KINDS = ("21", "exempt", "kor")
+PROGRAMMES = ("coaching", "uwv", "gemeente", "second-track")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -117,6 +119,16 @@ CLIENT = Schema("client", (
         Field("share", "choice_list", "what may be shared", choices=SHARES),
     )),
     Field("tags", "tags", "free tags: a list, or one text split on commas and spaces"),
+    Field("programme", "choice", "`coaching` (default: an employer's), `uwv`, `gemeente` or "
+          "`second-track`", choices=PROGRAMMES),
+    Field("order", "code", "the sponsor's order number for this trajectory (UWV's "
+          "ordernummer): on its documents and invoices"),
+    Field("costs", "mapping_list", "costs besides the conversations (excluding VAT): in the "
+          "plan and, with a date, on the invoice of that period", fields=(
+              Field("text", "text", "what it is (an assessment, a test, travel)", ALWAYS),
+              Field("amount", "amount", "the amount in euro, excluding VAT", ALWAYS),
+              Field("date", "date", "when it was made: invoiced in that period"),
+          )),
 ))
 
 ACTION_FIELDS = (
@@ -179,9 +191,25 @@ SETTINGS = Schema("settings", (
     Field("client_ids", "choice", "`name` (ids from the name) or `code` (pseudonyms "
           "c<year>-<nnn>, no name in any path)", choices=CLIENT_ID_STYLES, default="name",
           comment=N_("name: folder from the name; code: pseudonym c2026-001")),
-    Field("sponsors", "rates", "a sponsor's own hourly rate, by its exact `sponsor` text",
-          default={}, comment=N_("a sponsor's own hourly rate, by its exact `sponsor` text"),
-          example='"HRM — P. de Boer": 95'),
+    Field("sponsors", "sponsors", "by a client's exact `sponsor` text: its own hourly rate, "
+          "or a mapping with its rate and what an invoice to it needs", fields=(
+              Field("hourly_rate", "number", "its own hourly rate, excluding VAT", minimum=0),
+              Field("address", "text", "street and number"),
+              Field("postcode_city", "text", "postcode and city (`3511 AR Utrecht`)"),
+              Field("country", "text", "country code (default `NL`)"),
+              Field("kvk", "code", "its Chamber of Commerce number"),
+              Field("oin", "code", "a government body's OIN"),
+              Field("vat_id", "text", "its VAT id"),
+              Field("email", "text", "where invoices go"),
+              Field("contact", "text", "the contact person (the invoice's buyer reference "
+                    "when there is no `reference`)"),
+              Field("order", "code", "its order number (UWV), for all its clients"),
+              Field("reference", "code", "its own reference, to quote on invoices"),
+          ), default={}, comment=N_("per sponsor (its exact `sponsor` text): its own hourly "
+                                    "rate, or a mapping with what an invoice needs"),
+          example='"HRM — P. de Boer": 95\n"Gemeente Utrecht":\n  hourly_rate: 90\n'
+                  '  address: Stadsplateau 1\n  postcode_city: 3521 AZ Utrecht\n'
+                  "  oin: '00000001002220647000'\n  reference: WIZ-2026-17"),
     Field("calendar_names", "choice", "how a client is named in a calendar file: `initials` "
           "(Z.v.t.H.), `full` or `id`", choices=CALENDAR_NAMES, default="initials",
           comment=N_("a client in a calendar: initials, full or id")),
@@ -203,14 +231,28 @@ SETTINGS = Schema("settings", (
           comment=N_("your own calendar (CalDAV), for `coachnotes calendar sync`"),
           example="url: https://cloud.example.nl/remote.php/dav/calendars/coach/praktijk/\n"
                   "user: coach"),
-    Field("practice", "mapping", "the letterhead of documents for the sponsor", fields=tuple(
-        Field(key, "text", f"the practice's {key.replace('_', ' ')}")
-        for key in PRACTICE_FIELDS), default={},
-        comment=N_("the letterhead of documents for the sponsor"),
+    Field("practice", "mapping", "the letterhead of documents for the sponsor, and what an "
+          "invoice says of you", fields=tuple(
+              Field(key, "code" if key == "kvk" else "text",
+                    f"the practice's {key.replace('_', ' ')}") for key in PRACTICE_FIELDS) + (
+              Field("logo", "text", "a PNG or JPEG in the vault, for the letterhead"),
+              Field("iban", "text", "the account invoices are paid to"),
+              Field("bic", "text", "its bank's BIC (optional)"),
+              Field("vat", "vat", "`21` (default), `exempt` or `kor` (small business scheme)",
+                    choices=VAT_KINDS),
+              Field("vat_exemption_text", "text", "the legal ground printed when `vat` is not "
+                    "21"),
+              Field("payment_days", "int", "payment term in days (default 30)", minimum=0,
+                    maximum=365),
+              Field("invoice_prefix", "text", "put before each invoice number (default "
+                    "none)"),
+          ), default={},
+        comment=N_("the letterhead of documents, and what an invoice says of you"),
         example="\n".join(f"{key}: {value}" for key, value in (
             ("name", "Praktijk"), ("address", "Straat 1"), ("postcode_city", "3511 AR Utrecht"),
             ("email", "coach@example.nl"), ("phone", "'030 123 45 67'"),
-            ("website", "example.nl"), ("kvk", "'12345678'"), ("vat_id", "NL000000000B01")))),
+            ("website", "example.nl"), ("kvk", "'12345678'"), ("vat_id", "NL000000000B01"),
+            ("iban", "NL00BANK0123456789"), ("vat", "21"), ("payment_days", "30")))),
     Field("bill_intake", "bool", "whether the intake counts in `hours` (default no)",
           default=False, comment=N_("whether the intake counts in `coachnotes hours`")),
     Field("health_words", "text_list", "more words (or beginnings of words) that `report` "
@@ -387,19 +429,53 @@ def _choice_list(f: Field, value: Any) -> list[str]:
     return [_choice(f, item) for item in items]
 
 
-def _rates(f: Field, value: Any) -> dict[str, float | int]:
-    """`sponsors:` a mapping of each sponsor's exact `sponsor` text to its hourly rate (a
-    number, or a mapping with `hourly_rate`)."""
+def _sponsors(f: Field, value: Any, lines: dict[str, int], path: str,
+              problems: list[Problem3]) -> dict[str, dict]:
+    """`sponsors:` each sponsor's exact `sponsor` text to a mapping of what is known of it:
+    a bare number is its `hourly_rate` (v2); a mapping holds the rate and its invoice details
+    (v4). An entry that cannot be read is left out, with its problem."""
     if not isinstance(value, dict):
         raise _Invalid("E012", _("`{key}` must be a mapping of sponsor to hourly rate, "
                                  "like `\"HRM — P. de Boer\": 95`").format(key=f.key))
-    rates = {}
-    for sponsor, rate in value.items():
-        if isinstance(rate, dict):
-            rate = rate.get("hourly_rate")
-        rates[str(sponsor)] = _number(Field(f"{f.key}.{sponsor}", "number", "", minimum=0),
-                                      rate)
-    return rates
+    found = {}
+    for sponsor, entry in value.items():
+        where = f"{path}.{sponsor}"
+        if isinstance(entry, dict):
+            sub, subproblems = normalise(f.fields, entry, lines, where + ".")
+            problems.extend(subproblems)
+            found[str(sponsor)] = sub
+            continue
+        try:
+            found[str(sponsor)] = {"hourly_rate": _number(
+                Field(f"{f.key}.{sponsor}", "number", "", minimum=0), entry)}
+        except _Invalid as invalid:
+            problems.append((line_of(lines, where), *invalid.args))
+    return found
+
+
+def _code(f: Field, value: Any) -> str:
+    """A number written as digits (KvK, OIN, an order number): YAML may read it as a number,
+    which is taken as its digits; a leading zero survives only in quotes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text(f, value)
+
+
+def _amount(f: Field, value: Any) -> str:
+    """An amount in euro, as the decimal text it was written as (never a float's cents)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    number = _number(f, value)
+    if isinstance(number, float):
+        number = Decimal(repr(number))
+    return str(Decimal(number).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _vat(f: Field, value: Any) -> str:
+    """`vat: 21` (YAML reads a number), `exempt` or `kor`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return _choice(f, value)
 
 
 def _tags(f: Field, value: Any) -> list[str]:
@@ -527,7 +603,8 @@ def _int_list(f: Field, value: Any) -> list[int]:
 
 NORMALISERS: dict[str, Callable[[Field, Any], Any]] = {
     "date": _date, "datetime": _datetime, "client_ref": _client_ref, "tags": _tags,
-    "timezone": _timezone, "number": _number, "choice_list": _choice_list, "rates": _rates,
+    "timezone": _timezone, "number": _number, "choice_list": _choice_list, "code": _code,
+    "amount": _amount, "vat": _vat,
     "text": _text, "slug": _slug, "int": _int, "bool": _bool,
     "choice": _choice, "text_list": _text_list, "int_list": _int_list, "scores": _scores,
 }
@@ -598,6 +675,8 @@ def _normalise_value(f: Field, value: Any, lines: dict[str, int], path: str,
         return _mapping(f, value, lines, path, problems)
     if f.kind in ("mapping_list", "action_list"):
         return _mapping_list(f, value, lines, path, problems)
+    if f.kind == "sponsors":
+        return _sponsors(f, value, lines, path, problems)
     value = NORMALISERS[f.kind](f, value)
     if f.kind in _SHARED_KINDS and type(value) is str:
         # A few dozen words and dates recur in every note: one object each, here and (marshal
@@ -720,7 +799,8 @@ def _format_rows(f: Field, prefix: str) -> list[str]:
     if f.choices:
         meaning = " · ".join(f"`{c}`" for c in f.choices) + (f" — {f.doc}" if f.doc else "")
     rows = [f"| `{prefix}{f.key}` | {f.kind.replace('_', ' ')} | {required} | {meaning} |"]
-    inner = "[]." if f.kind in ("mapping_list", "action_list") else "."
+    inner = "[]." if f.kind in ("mapping_list", "action_list") else \
+        ".<sponsor>." if f.kind == "sponsors" else "."
     for sub in f.fields:
         rows += _format_rows(sub, f"{prefix}{f.key}{inner}")
     return rows
