@@ -45,7 +45,12 @@ def test_export_holds_every_note_unchanged_valid_json_and_a_well_formed_dossier(
         for rel, data in notes.items():
             assert archive.read(f"anouk-de-graaf/{rel}") == data, rel
         assert names == {f"anouk-de-graaf/{rel}" for rel in notes} | {
-            "anouk-de-graaf/data.json", "anouk-de-graaf/dossier.html"}
+            "anouk-de-graaf/data.json", "anouk-de-graaf/dossier.html",
+            "anouk-de-graaf/mentions/invoices.yml"}
+        # her invoice lines, and not a word of another coachee's (Noor's UWV invoice)
+        invoices = archive.read("anouk-de-graaf/mentions/invoices.yml").decode("utf-8")
+        assert "2026-11-16-coaching" in invoices and "2026-0001" in invoices
+        assert "Noor" not in invoices and "noor-aydin" not in invoices
         data = json.loads(archive.read("anouk-de-graaf/data.json"))
         page = archive.read("anouk-de-graaf/dossier.html").decode("utf-8")
     assert data["client"]["name"] == "Anouk de Graaf"

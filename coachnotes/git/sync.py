@@ -42,6 +42,7 @@ from coachnotes.vault.layout import (
     NEVER_COMMITTED,
     is_generated_place,
 )
+from coachnotes.vault.register import REGISTER
 
 MERGE_DRIVER = "coachnotes-generated"
 EDITOR_STATE = (".obsidian/",)  # an editor's own settings and state: never a conflict copy
@@ -563,6 +564,8 @@ def _resolve(repo, remote_ref: str, report: SyncReport, journal: Journal | None 
         elif 2 in stages and 3 in stages and path.startswith(EDITOR_STATE):
             repo.git.checkout("--ours", "--", path)  # an editor's own state: ours, no copy
             repo.git.add("--", path)
+        elif 2 in stages and 3 in stages and path == REGISTER and _union(repo, path, target):
+            report.kept_edits.append(path)  # the invoice register: every entry of both
         elif 2 in stages and 3 in stages:  # both changed: ours stays, theirs beside it
             # Through checkout, not `git show :3:`: that is the stored blob, before a
             # clean/smudge filter (git-crypt) turns it back into the text (PITFALLS.md)
@@ -577,6 +580,24 @@ def _resolve(repo, remote_ref: str, report: SyncReport, journal: Journal | None 
             report.conflicts.append(copy)
         else:  # deleted on both sides
             repo.git.rm("--cached", "-q", "--ignore-unmatch", "--", path)
+
+
+def _union(repo, path: str, target: Path) -> bool:
+    """The invoice register merged as the union of both sides' entries (SPEC §20): never a
+    conflict copy of the fiscal record. False when a side cannot be read (then it is kept
+    beside it, as any file)."""
+    from coachnotes.vault.register import RegisterError, union
+
+    repo.git.checkout("--theirs", "--", path)
+    theirs = target.read_bytes()
+    repo.git.checkout("--ours", "--", path)
+    try:
+        merged = union(target.read_bytes(), theirs)
+    except RegisterError:
+        return False
+    _write(target, merged)
+    repo.git.add("--", path)
+    return True
 
 
 def _ours_generated(repo, path: str, stages: set[int]) -> bool:

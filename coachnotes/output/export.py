@@ -33,6 +33,7 @@ from coachnotes.vault.layout import (
     place,
 )
 from coachnotes.vault.model import Vault
+from coachnotes.vault.register import REGISTER, RegisterError, dump, parse
 
 _NEVER = {".git", CACHE_DIR, EXPORTS}
 
@@ -89,6 +90,24 @@ def _regular(path: Path) -> bytes | None:
         os.close(handle)
 
 
+def own_invoice_lines(data: bytes, client_id: str) -> bytes | None:
+    """The register as the coachee may see it (right of access): each invoice that holds a
+    line of theirs, with only those lines and the invoice's number, date and sponsor."""
+    try:
+        entries = parse(data)
+    except RegisterError:
+        return None
+    own = []
+    for entry in entries:
+        lines = [line for line in entry.get("lines") or []
+                 if isinstance(line, dict) and line.get("client") == client_id]
+        if lines:
+            own.append({key: entry.get(key) for key in ("number", "type", "date", "sponsor",
+                                                         "credits") if entry.get(key)}
+                       | {"lines": lines})
+    return dump(own) if own else None
+
+
 class Gathered:
     """The client's own folder; its notes elsewhere; other files that mention it (whole);
     lines of other clients' notes that mention it; links left out."""
@@ -107,6 +126,10 @@ class Gathered:
 
         if rel.startswith(self.folder):
             self.own[rel] = data
+        elif rel == REGISTER:  # the invoices: only this client's lines, never another's
+            own = own_invoice_lines(data, self.folder.split("/")[1])
+            if own:
+                self.mentioning[rel] = own
         elif is_own_note(data, self.mentions):
             self.elsewhere[rel] = data
         elif b"\0" not in data[:8192]:

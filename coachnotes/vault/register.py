@@ -20,8 +20,6 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from coachnotes.i18n import _
 from coachnotes.vault.files import read_regular, write_atomic
 
@@ -90,6 +88,8 @@ def read_kept(root: Path) -> list[dict]:
 
 
 def parse(data: bytes) -> list[dict]:
+    import yaml  # here, not at the top: a warm `due` imports no YAML parser (PITFALLS)
+
     try:
         entries = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader",
                                                                  yaml.SafeLoader))
@@ -120,6 +120,7 @@ def _plain(value: Any) -> Any:
 
 
 def dump(entries: list[dict]) -> bytes:
+    import yaml
     body = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=False) if entries else "[]\n"
     return (HEAD + body).encode("utf-8")
