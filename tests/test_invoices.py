@@ -408,3 +408,37 @@ def test_invoice_killed_at_random_moments_never_breaks_the_numbering(tmp_path, g
         assert finish.returncode == 0, finish.stderr
     entries = _assert_sound(root, rules)
     assert len(entries) == 5
+
+
+def test_forget_keeps_the_register_and_the_invoices_and_says_so(tmp_path, git_env):
+    root, remote = _git_vault(tmp_path, git_env)
+    assert run_cli("--vault", str(root), "invoice", "--today", "2026-12-01",
+                   env=git_env).returncode == 0
+    register = (root / "invoices.yml").read_bytes()
+    documents = {p.name: p.read_bytes() for p in (root / "exports").iterdir()}
+    assert b"Noor Ayd" in register  # the test can fail: she is on an invoice
+    done = run_cli("--vault", str(root), "forget", "noor", "--yes", "--today", "2026-12-02",
+                   env=git_env)
+    assert done.returncode == 0, done.stderr
+    assert "invoices.yml" in done.stdout + done.stderr
+    assert not (root / "clients" / "noor").exists()
+    assert (root / "invoices.yml").read_bytes() == register
+    assert {p.name: p.read_bytes() for p in (root / "exports").iterdir()} == documents
+    pushed = git(root, "--git-dir", str(remote), "show", "main:invoices.yml")
+    assert pushed.encode() == register
+
+
+def test_retention_lists_invoices_once_their_seven_years_have_passed(make_vault):
+    import json
+
+    root = make_vault(_files(), settings=PRACTICE)
+    assert run_cli("--vault", str(root), "invoice", "--today", "2026-12-01").returncode == 0
+
+    def past(day: str) -> list[str]:
+        done = run_cli("--vault", str(root), "retention", "--json", "--today", day)
+        return [i["number"] for i in json.loads(done.stdout)["invoices_past"]]
+
+    assert past("2033-12-31") == []
+    assert past("2034-01-01") == ["2026-0001", "2026-0002", "2026-0003"]
+    said = run_cli("--vault", str(root), "retention", "--today", "2034-01-01")
+    assert "2026-0002" in said.stderr and "2034-01-01" in said.stderr

@@ -237,3 +237,33 @@ def due_rows(vault: Vault, entries: list[dict], today: dt.date,
         following = (month + dt.timedelta(days=32)).replace(day=1)
         found.append((sponsor, following, f"{month:%Y-%m}"))
     return sorted(found, key=lambda r: (r[1], r[0].casefold()))
+
+
+KEEP_YEARS = 7  # the fiscal duty to keep invoices (AWR art. 52), from the end of their year
+
+
+class Kept(NamedTuple):
+    """An invoice past the years the law keeps it (SPEC §13): its coachees' names may go."""
+
+    number: str
+    date: str
+    sponsor: str
+    until: dt.date  # the first day it need no longer be kept
+
+    def as_dict(self) -> dict:
+        return {"number": self.number, "date": self.date, "sponsor": self.sponsor,
+                "until": self.until.isoformat()}
+
+
+def past_keeping(entries: list[dict], today: dt.date) -> list[Kept]:
+    found = []
+    for entry in entries:
+        try:
+            year = dt.date.fromisoformat(str(entry.get("date"))[:10]).year
+        except ValueError:
+            continue
+        until = dt.date(year + KEEP_YEARS + 1, 1, 1)
+        if today >= until:
+            found.append(Kept(entry["number"], str(entry.get("date")),
+                              str(entry.get("sponsor") or ""), until))
+    return found

@@ -45,13 +45,19 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
     from coachnotes.commands.privacy import retention as periods
     from coachnotes.output.terminal import retention_table, terminal_width
 
-    years, rows = periods(obj.vault, _today(today))
+    years, rows, invoices = periods(obj.vault, _today(today))
     if as_json:
         import json
 
-        click.echo(json.dumps({"retention_years": years, "clients": [r.as_dict() for r in rows]},
+        click.echo(json.dumps({"retention_years": years, "clients": [r.as_dict() for r in rows],
+                               "invoices_past": [i.as_dict() for i in invoices]},
                               indent=2, ensure_ascii=False))
         return
+    for kept in invoices:
+        click.echo(_("invoice {number} ({date}, {sponsor}): kept until {until}, the 7 years "
+                     "of the fiscal record have passed").format(
+                     number=kept.number, date=kept.date, sponsor=kept.sponsor,
+                     until=kept.until.isoformat()), err=True)
     if years is None:
         click.echo(_("coachnotes.yml sets no `retention_years`: decide how many years you "
                      "keep a client's notes after the trajectory ends, and set it (e.g. "

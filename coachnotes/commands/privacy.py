@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from coachnotes.answers.invoices import Kept, past_keeping
 from coachnotes.answers.views import Retention
 from coachnotes.answers.views import retention as retention_rows
 from coachnotes.commands import in_exports, open_root, open_vault
@@ -13,6 +14,7 @@ from coachnotes.commands.answers import view_of
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
 from coachnotes.output.export import export_client
+from coachnotes.vault import register
 from coachnotes.vault.layout import document_name
 from coachnotes.vault.load import load_settings
 
@@ -33,9 +35,16 @@ def export(vault_option: str | None, client_id: str, output: Path | None,
     return Exported(output, export_client(vault, view, today, output))
 
 
-def retention(vault_option: str | None, today: dt.date) -> tuple[int | None, list[Retention]]:
-    """The setting `retention_years` (None: not chosen), and every client's period."""
-    return retention_rows(open_vault(vault_option), today)
+def retention(vault_option: str | None, today: dt.date,
+              ) -> tuple[int | None, list[Retention], list[Kept]]:
+    """The setting `retention_years` (None: not chosen), every client's period, and the
+    invoices past the 7 years the law keeps them (SPEC §13, v4)."""
+    vault = open_vault(vault_option)
+    try:
+        entries = register.read_kept(vault.root)
+    except register.RegisterError:
+        entries = []  # `check` says why (E027)
+    return (*retention_rows(vault, today), past_keeping(entries, today))
 
 
 def forget_preview(vault_option: str | None, client_id: str):

@@ -14,6 +14,7 @@ from coachnotes.vault.redact import (
     Mentions,
     document_mentions,
     document_text,
+    fiscal_record,
     hidden_mention,
     is_binary,
     is_own_note,
@@ -40,6 +41,8 @@ def erase_bytes(data: bytes, mentions: Mentions, word: str) -> bytes | None:
     replaced: a PDF, a Word file, an image, HTML that names it in entities); an hours file
     coachnotes wrote, made again without the client's rows; any other text with every mention
     replaced, in its own encoding; and the same bytes where nothing mentions the client."""
+    if fiscal_record(data):
+        return data  # invoices are kept 7 years: `retention` lists them after
     if is_own_note(data, mentions):
         return None
     if is_binary(data):

@@ -476,6 +476,23 @@ GENERATOR = "coachnotes"  # the creator coachnotes writes into the metadata of i
 _DOSSIER = b'<meta name="generator" content="coachnotes">'
 
 
+_INVOICE_TITLE = re.compile(rb"/Title \((?:Factuur|Invoice|Creditnota|Credit note) ")
+_NLCIUS = b"urn:fdc:nen.nl:nlcius:v1.0"
+
+
+def fiscal_record(data: bytes) -> bool:
+    """Whether a file is part of the fiscal record that the law keeps for 7 years and an
+    erasure therefore keeps (SPEC §13, v4: AVG art. 17(3)(b)): the invoice register, or an
+    invoice or credit note coachnotes made (its PDF or its e-invoice), by its contents."""
+    from coachnotes.vault.register import HEAD
+
+    if data.startswith(HEAD.encode("utf-8")):
+        return True
+    if data.startswith(b"%PDF"):
+        return written_by_coachnotes(data) and _INVOICE_TITLE.search(data) is not None
+    return data.startswith(b"<?xml") and _NLCIUS in data[:4096]
+
+
 def written_by_coachnotes(data: bytes) -> bool:
     """Whether a file is a document coachnotes wrote (SPEC §12, v4), by its contents, not its
     name: a PDF or workbook whose creator is coachnotes, a Word file made by coachnotes, an
