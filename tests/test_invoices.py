@@ -442,3 +442,39 @@ def test_retention_lists_invoices_once_their_seven_years_have_passed(make_vault)
     assert past("2034-01-01") == ["2026-0001", "2026-0002", "2026-0003"]
     said = run_cli("--vault", str(root), "retention", "--today", "2034-01-01")
     assert "2026-0002" in said.stderr and "2034-01-01" in said.stderr
+
+
+def test_offline_invoice_refuses_unless_asked_then_numbers_in_the_devices_own_series(
+        tmp_path, git_env, rules):
+    root, remote = _git_vault(tmp_path, git_env)
+    git(root, "remote", "set-url", "origin", str(tmp_path / "away.git"))
+    env = {**git_env, "COACHNOTES_DEVICE": "laptop"}
+    refused = run_cli("--vault", str(root), "invoice", "--today", "2026-12-01", env=env)
+    assert refused.returncode == 3 and "--offline" in refused.stderr
+    assert not (root / "invoices.yml").exists()
+    done = run_cli("--vault", str(root), "invoice", "--today", "2026-12-01", "--offline",
+                   env=env)
+    assert done.returncode == 0, done.stderr
+    numbers = [e["number"] for e in _register(root)]
+    assert numbers == ["2026-L001", "2026-L002", "2026-L003"]
+    for number in numbers:
+        assert rules.errors((root / "exports" / f"{number}.xml").read_bytes()) == []
+    assert "E027" not in run_cli("--vault", str(root), "check", env=env).stdout
+    git(root, "remote", "set-url", "origin", str(remote))
+    assert run_cli("--vault", str(root), "sync", env=env).returncode == 0
+    pushed = yaml.safe_load(git(root, "--git-dir", str(remote), "show", "main:invoices.yml"))
+    assert [e["number"] for e in pushed] == numbers
+
+
+def test_two_devices_never_give_one_number(tmp_path, git_env, rules):
+    a, remote = _git_vault(tmp_path, git_env)
+    b = tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(remote), str(b))
+    assert run_cli("--vault", str(a), "invoice", "--today", "2026-12-01", "--sponsor",
+                   "Bakkerij De Korf", env=git_env).returncode == 0
+    done = run_cli("--vault", str(b), "invoice", "--today", "2026-12-01", "--sponsor", "UWV",
+                   env=git_env)
+    assert done.returncode == 0, done.stderr
+    assert [e["number"] for e in _register(b)] == ["2026-0001", "2026-0002", "2026-0003"]
+    assert run_cli("--vault", str(a), "sync", env=git_env).returncode == 0
+    assert (a / "invoices.yml").read_bytes() == (b / "invoices.yml").read_bytes()
