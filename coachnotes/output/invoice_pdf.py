@@ -73,6 +73,28 @@ def _totals(entry: dict, lang: str) -> list[list[str]]:
     return rows
 
 
+ROWS_PER_TABLE = 40
+WIDTHS = (2.3, 6.7, 1.8, 2.8, 2.4)  # cm: date, description, quantity, rate, amount
+
+
+def _table(rows: list[list], header: bool):
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=[w * cm for w in WIDTHS], repeatRows=1 if header else 0,
+                  hAlign="LEFT")
+    style = [("FONT", (0, 0), (-1, -1), REGULAR, 9), ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+             ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    if header:
+        style += [("FONT", (0, 0), (-1, 0), BOLD, 9),
+                  ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black")]
+    else:  # the totals: the last row is the total, above it a line
+        style += [("FONT", (3, -1), (-1, -1), BOLD, 9),
+                  ("LINEABOVE", (3, -1), (-1, -1), 0.5, "black")]
+    table.setStyle(TableStyle(style))
+    return table
+
+
 def to_pdf(entry: dict) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
@@ -95,16 +117,13 @@ def to_pdf(entry: dict) -> bytes:
     story += [facts, Spacer(1, 12)]
     head = [text(lang, f"invoice.col.{key}") for key in ("date", "what", "quantity", "rate",
                                                          "amount")]
-    rows = [head] + _line_rows(entry, lang, safe, styles) + _totals(entry, lang)
-    table = Table(rows, colWidths=[2.3 * cm, 6.7 * cm, 1.8 * cm, 2.8 * cm, 2.4 * cm],
-                  repeatRows=1, hAlign="LEFT")
-    last = len(rows) - 1
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, 9), ("FONT", (0, 0), (-1, 0), BOLD, 9),
-        ("FONT", (3, last), (-1, last), BOLD, 9), ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
-        ("LINEABOVE", (3, last), (-1, last), 0.5, "black")]))
-    story += [table, Spacer(1, 14)]
+    lines = _line_rows(entry, lang, safe, styles)
+    # a table of a page's rows at a time: one long table is split again for every page,
+    # which grows with the square of its rows (a year of a large practice: 4,000 lines)
+    for start in range(0, max(len(lines), 1), ROWS_PER_TABLE):
+        story.append(_table([head] + lines[start:start + ROWS_PER_TABLE], header=True))
+    totals = _totals(entry, lang)
+    story += [_table(totals, header=False), Spacer(1, 14)]
     if entry["vat"]["kind"] != "21" and entry["vat"].get("text"):
         story.append(safe.para(entry["vat"]["text"], styles["body"]))
     if credit:

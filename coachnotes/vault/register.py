@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from coachnotes.i18n import _
 from coachnotes.vault.files import read_regular, write_atomic
+from coachnotes.vault.layout import CACHE_DIR
 
 REGISTER = "invoices.yml"
 HEAD = ("# coachnotes: the invoice register, the fiscal record (kept 7 years). Written by\n"
@@ -75,16 +76,50 @@ def signature(root: Path) -> tuple | None:
 
 
 def read_kept(root: Path) -> list[dict]:
-    """`read`, kept in this process while the file is unchanged (the watcher checks the
-    vault after every save; a year's register is read once)."""
+    """`read`, kept while the file is unchanged: in this process (the watcher checks the vault
+    after every save), and in the private cache (`.coachnotes/register`, marshal) for the
+    next command — a large practice's year of invoices takes seconds to parse as YAML, and
+    `check` reads the register every time."""
     key = str(root / REGISTER)
     now = signature(root)
     kept = _READ.get(key)
     if kept is not None and kept[0] == now and now is not None:
         return kept[1]
-    entries = read(root)
+    entries = _cached(root, now)
+    if entries is None:
+        entries = read(root)
+        _keep(root, now, entries)
     _READ[key] = (now, entries)
     return entries
+
+
+def _cached(root: Path, now: tuple | None) -> list[dict] | None:
+    import marshal
+
+    if now is None:
+        return None
+    try:
+        with open(root / CACHE_DIR / "register", "rb") as handle:
+            stamp, entries = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return entries if tuple(stamp) == now else None
+
+
+def _keep(root: Path, now: tuple | None, entries: list[dict]) -> None:
+    import marshal
+    import time
+
+    from coachnotes.vault.cache import private_dir, racy_ns
+
+    if now is None or now[1] < 64 * 1024:  # a small register parses as fast as a file opens
+        return
+    if now[0] > time.time_ns() - racy_ns():  # changed just now: it may change again unseen
+        return
+    try:
+        write_atomic(private_dir(root / CACHE_DIR) / "register", marshal.dumps((now, entries)))
+    except OSError:
+        pass  # no cache: read again next time
 
 
 def parse(data: bytes) -> list[dict]:
@@ -121,8 +156,9 @@ def _plain(value: Any) -> Any:
 
 def dump(entries: list[dict]) -> bytes:
     import yaml
-    body = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=False) if entries else "[]\n"
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # C: a year's register in 1/10
+    body = yaml.dump(entries, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False) if entries else "[]\n"
     return (HEAD + body).encode("utf-8")
 
 
