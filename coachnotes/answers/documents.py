@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from coachnotes.answers.hours import rate_of
-from coachnotes.answers.search import fold
 from coachnotes.answers.views import ClientView
+from coachnotes.answers.wordforms import fold
 from coachnotes.errors import Refused
 from coachnotes.i18n import _
 from coachnotes.i18n.texts import decimal, referred, text, written_out

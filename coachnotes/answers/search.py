@@ -21,16 +21,17 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import time
-import unicodedata
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
+from coachnotes.answers.wordforms import Forms, Lexicon, dictionary, fold
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
 from coachnotes.vault.layout import CACHE_DIR, CLIENTS
 
-FORMAT = "1"
+FORMAT = "2"  # 2 (v4): forms and head columns, the lexicon and the vocabulary
 INDEX = "search.sqlite"
 STEMMERS = {"nl": "dutch_porter", "en": "english"}
 _WORD = re.compile(r"\w+")
@@ -40,8 +41,16 @@ CREATE TABLE notes(id INTEGER PRIMARY KEY, path TEXT UNIQUE, sig TEXT, client TE
                    type TEXT, name TEXT, date TEXT, kind TEXT, status TEXT,
                    organization TEXT, sponsor TEXT, tags TEXT, error TEXT);
 CREATE INDEX notes_client ON notes(client);
-CREATE VIRTUAL TABLE fts USING fts5(words, stems, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE fts USING fts5(words, stems, forms, head,
+                                   tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE vocab(word TEXT PRIMARY KEY, keys TEXT) WITHOUT ROWID;
 """
+LEMMAS = {"nl": "nl"}
+LEXICON_PREFIX = "lexicon-"  # the languages whose words are found by their forms and compounds
+HEAD_KEYS = ("name", "reason", "goals", "development_points")  # above body text (SPEC §17)
+# bm25's weight of each column: the exact word above a form of it, a match in the name,
+# reason or goals above one in the body
+WEIGHTS = (4.0, 2.0, 1.0, 6.0)
 
 
 class QueryError(CoachnotesError):
@@ -86,14 +95,6 @@ class Filters(NamedTuple):
 
 # -- words ------------------------------------------------------------------------------
 
-def fold(text: str) -> str:
-    """Lower case without accents: `Zoë` → `zoe`, `coördinatie` → `coordinatie`."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 _stemmers: dict[str, Any] = {}
 
 
@@ -117,13 +118,13 @@ def _flatten(value: Any) -> list[str]:
 def note_text(raw: bytes, values: dict) -> str:
     """What a search reads of a note: its front-matter values (all of it when they could not
     be read) and its body."""
-    from coachnotes.vault.frontmatter import split_front_matter
+    from coachnotes.vault.frontmatter import split_front_matter, without_comments
 
     text = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")
     split = split_front_matter(text)
     if split is None or not values:
-        return text
-    body = "\n".join(text.splitlines()[split[1]:])
+        return without_comments(text)
+    body = without_comments("\n".join(text.splitlines()[split[1]:]))
     return "\n".join(_flatten(values)) + "\n" + body
 
 
@@ -131,6 +132,32 @@ def note_text(raw: bytes, values: dict) -> str:
 
 def index_path(root: Path) -> Path:
     return root / CACHE_DIR / INDEX
+
+
+def lexicon_path(root: Path, language: str) -> Path:
+    """The language's dictionary as a table (`wordforms`), beside the index but in a file of
+    its own: it holds the dictionary's words only, never a word of a note, so an erasure has
+    nothing to scrub there. Made once, whole, then renamed into place."""
+    path = root / CACHE_DIR / f"{LEXICON_PREFIX}{LEMMAS[language]}.sqlite"
+    if path.exists():
+        return path
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".lexicon.", suffix=".tmp")
+    os.close(handle)
+    try:
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            conn.execute("CREATE TABLE lexicon(form TEXT PRIMARY KEY, lemma TEXT) WITHOUT ROWID")
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR IGNORE INTO lexicon VALUES (?, ?)",
+                             dictionary(LEMMAS[language]))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return path
 
 
 def _connect(root: Path, language: str) -> sqlite3.Connection:
@@ -154,6 +181,8 @@ def _connect(root: Path, language: str) -> sqlite3.Connection:
             found = dict(conn.execute("SELECT key, value FROM meta"))
             if any(found.get(k) != v for k, v in _meta(language).items()):
                 raise sqlite3.DatabaseError("another format")
+            if language in LEMMAS:
+                conn.execute("ATTACH DATABASE ? AS lex", (str(lexicon_path(root, language)),))
             return conn
         except sqlite3.DatabaseError:  # not a database, damaged, or of another format
             conn.close()
@@ -162,7 +191,8 @@ def _connect(root: Path, language: str) -> sqlite3.Connection:
 
 
 def _meta(language: str) -> dict[str, str]:
-    return {"format": FORMAT, "language": language, "stemmer": STEMMERS.get(language, "english")}
+    return {"format": FORMAT, "language": language, "stemmer": STEMMERS.get(language, "english"),
+            "lemmas": LEMMAS.get(language, "")}
 
 
 def _create(conn: sqlite3.Connection, language: str) -> None:
@@ -260,32 +290,70 @@ def _delete(conn: sqlite3.Connection, paths: list[str]) -> None:
 
 def _add(conn: sqlite3.Connection, root: Path, changed: list[tuple[str, int]], language: str,
          taken_ns: int) -> None:
-    from coachnotes.vault.cache import cached_records
+    from coachnotes.vault.cache import cached_records, settled
     from coachnotes.vault.load import read_notes
     from coachnotes.vault.parallel import parallel_map
 
     records = cached_records(root, changed, lambda rels: read_notes(root, rels), taken_ns)
     _delete(conn, [rel for rel, _sig in changed])
 
-    def work(rel: str) -> tuple[str, str]:
+    def work(rel: str) -> tuple[list[str], list[str], list[str]]:
         try:
             with open(root / rel, "rb") as handle:
                 raw = handle.read(2 * 1024 * 1024)
         except OSError:
-            return "", ""
-        words = _WORD.findall(fold(note_text(raw, records[rel].values)))
-        return " ".join(words), " ".join(stems(words, language))
-
-    from coachnotes.vault.cache import settled
+            return [], [], []
+        values = records[rel].values
+        words = _WORD.findall(fold(note_text(raw, values)))
+        head = _WORD.findall(fold(" ".join(
+            t for key in HEAD_KEYS for t in _flatten(values.get(key))))) \
+            if records[rel].type == "client" else []
+        return words, stems(words, language), head
 
     texts = parallel_map([rel for rel, _sig in changed], work)
-    for (rel, sig), (words, stemmed) in zip(changed, texts):
+    keys = _vocabulary(conn, language, {w for words, _s, head in texts for w in words + head})
+    for (rel, sig), (words, stemmed, head) in zip(changed, texts):
         row = _fields(rel, sig if settled((sig,), taken_ns) else "racy", records[rel])
         cursor = conn.execute("INSERT INTO notes(path, sig, client, type, name, date, kind, "
                               "status, organization, sponsor, tags, error) VALUES "
                               "(?,?,?,?,?,?,?,?,?,?,?,?)", row)
-        conn.execute("INSERT INTO fts(rowid, words, stems) VALUES (?, ?, ?)",
-                     (cursor.lastrowid, words, stemmed))
+        forms = {k for w in set(words) for k in keys.get(w, ())} - set(stemmed)
+        head_text = " ".join(head + stems(head, language) +
+                             sorted({k for w in set(head) for k in keys.get(w, ())}))
+        conn.execute("INSERT INTO fts(rowid, words, stems, forms, head) VALUES (?, ?, ?, ?, ?)",
+                     (cursor.lastrowid, " ".join(words), " ".join(stemmed),
+                      " ".join(sorted(forms)), head_text))
+
+
+def forms_of(conn: sqlite3.Connection, language: str) -> Forms | None:
+    """The forms of the vault's language (None: its stems alone, as for English)."""
+    if language not in LEMMAS:
+        return None
+    return Forms(Lexicon(conn), lambda words: stems(words, language))
+
+
+def _vocabulary(conn: sqlite3.Connection, language: str, words: set[str],
+                ) -> dict[str, tuple[str, ...]]:
+    """The keys of each word (`wordforms`), from the index's vocabulary; those of words new
+    to the vault are made and kept there. {} for a language without lemmas."""
+    forms = forms_of(conn, language)
+    if forms is None or not words:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    listed = sorted(words)
+    for start in range(0, len(listed), 500):
+        part = listed[start:start + 500]
+        found.update((w, tuple(k.split())) for w, k in conn.execute(
+            f"SELECT word, keys FROM vocab WHERE word IN ({','.join('?' * len(part))})", part))
+    new = [w for w in listed if w not in found]
+    if len(new) > 300:
+        forms.lexicon.load()  # many new words (a first index): the dictionary read at once
+    rows = []
+    for word in new:
+        found[word] = tuple(sorted(forms.keys(word)))
+        rows.append((word, " ".join(found[word])))
+    conn.executemany("INSERT OR REPLACE INTO vocab VALUES (?, ?)", rows)
+    return found
 
 
 def _fields(rel: str, sig: int, record) -> tuple:
@@ -316,8 +384,8 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 class _Parts:
     """What a query is made of while it is read: AND-groups of OR-ed terms, and exclusions."""
 
-    def __init__(self, text: str, language: str) -> None:
-        self.text, self.language = text, language
+    def __init__(self, text: str, language: str, forms: Forms | None = None) -> None:
+        self.text, self.language, self.forms = text, language, forms
         self.groups: list[list[str]] = []
         self.excluded: list[str] = []
         self.marks: set[str] = set()
@@ -337,7 +405,7 @@ class _Parts:
         if plain is not None and plain.startswith("-") and len(plain) > 1:
             negative, plain = "-", plain[1:]
         term = _term(phrase if phrase is not None else plain, phrase is not None,
-                     self.language, self.marks, self.prefixes, not negative)
+                     self.language, self.marks, self.prefixes, not negative, self.forms)
         if term is None:
             raise self.fail(_("'{word}' holds no letters or digits to search for"),
                             word=match.group(0))
@@ -362,7 +430,7 @@ class _Parts:
         return Query(expression, frozenset(self.marks), tuple(self.prefixes))
 
 
-def parse(words: list[str], language: str) -> Query:
+def parse(words: list[str], language: str, forms: Forms | None = None) -> Query:
     """The search box's language: words (all of them), `"a phrase"`, `begin*`, `-not`,
     `A OR B` (OR binds closer than the space between words); a QueryError for what it
     cannot read."""
@@ -370,14 +438,14 @@ def parse(words: list[str], language: str) -> Query:
     if text.count('"') % 2:
         raise QueryError(_("the query has an opening quote without a closing one: {query}")
                          .format(query=text))
-    parts = _Parts(text, language)
+    parts = _Parts(text, language, forms)
     for match in _TOKEN.finditer(text):
         parts.take(match)
     return parts.query()
 
 
 def _term(value: str, phrase: bool, language: str, marks: set[str], prefixes: list[str],
-          positive: bool) -> str | None:
+          positive: bool, forms: Forms | None = None) -> str | None:
     star = not phrase and value.endswith("*")
     words = _WORD.findall(fold(value.rstrip("*") if star else value))
     if not words:
@@ -392,9 +460,21 @@ def _term(value: str, phrase: bool, language: str, marks: set[str], prefixes: li
             return f'(stems : "{inner}" AND words : "{last}" *)'
         return f'words : "{last}" *'
     stemmed = stems(words, language)
-    if positive:
-        marks.update(stemmed)
-    return 'stems : "' + " ".join(stemmed) + '"'
+    if phrase or len(words) > 1:
+        if positive:
+            marks.update(stemmed)
+        return 'stems : "' + " ".join(stemmed) + '"'
+    return _word_term(words[0], stemmed[0], marks if positive else set(), forms)
+
+
+def _word_term(word: str, stem: str, marks: set[str], forms: Forms | None) -> str:
+    """One word: itself, its stem, its forms and compounds (SPEC §17, v4), in the body or the
+    name, reason and goals — each column weighted (`WEIGHTS`), so the exact word ranks first."""
+    keys = sorted(forms.query_keys(word) | {stem}) if forms else [stem]
+    marks.update(keys)
+    either = " OR ".join(f'"{k}"' for k in keys)
+    columns = "{stems forms}" if forms else "stems"
+    return f'(words : "{word}" OR {columns} : ({either}) OR head : ("{word}" OR {either}))'
 
 
 # -- searching ----------------------------------------------------------------------------
@@ -402,14 +482,19 @@ def _term(value: str, phrase: bool, language: str, marks: set[str], prefixes: li
 def search(root: Path, language: str, words: list[str], filters: Filters,
            limit: int = 20) -> Found:
     """The notes that hold every word of the query and pass the filters, best first."""
-    query = parse(words, language)
+    query = parse(words, language)  # a query it cannot read: said before any index is made
     for attempt in (1, 2):
         conn = _connect(root, language)
         try:
             unread = refresh(conn, root, language)
             if filters.client is not None:
                 filters = filters._replace(client=_client(conn, filters.client))
+            forms = forms_of(conn, language)
+            if forms is not None and query.match:
+                query = parse(words, language, forms)
             rows, total = _select(conn, query, filters, limit)
+            keys_of = _keys_of(conn, language)
+            hits = [_placed(root, Hit(*row), query, language, keys_of) for row in rows]
             break
         except sqlite3.OperationalError as error:
             if query.match and ("fts5" in str(error) or "syntax" in str(error)):
@@ -423,8 +508,17 @@ def search(root: Path, language: str, words: list[str], filters: Filters,
                 raise
         finally:
             conn.close()
-    hits = [_placed(root, Hit(*row), query, language) for row in rows]
     return Found(hits, total, unread)
+
+
+def _keys_of(conn: sqlite3.Connection, language: str) -> Callable[[list[str]], list[set]]:
+    """The keys of each of a line's words (its stem, and its forms where the language has
+    them): what marks a word of a result's line as a match."""
+    def keys(words: list[str]) -> list[set]:
+        known = _vocabulary(conn, language, set(words))
+        return [{stem, *known.get(word, ())} for word, stem in zip(words, stems(words, language))]
+
+    return keys
 
 
 def _client(conn: sqlite3.Connection, wanted: str) -> str:
@@ -451,7 +545,8 @@ def _select(conn: sqlite3.Connection, query: Query, filters: Filters,
         source = "fts JOIN notes n ON n.id = fts.rowid" + client_row
         clause = "fts MATCH ?" + (" AND " + where if where else "")
         args = [query.match, *values]
-        order, score = "bm25(fts), n.date DESC, n.path", "-bm25(fts)"
+        rank = f"bm25(fts, {', '.join(str(w) for w in WEIGHTS)})"
+        order, score = f"{rank}, n.date DESC, n.path", f"-{rank}"
     else:
         source = "notes n" + client_row
         clause, args = where or "1", values
@@ -493,16 +588,20 @@ def _where(f: Filters) -> tuple[str, list]:
     return " AND ".join(parts), values
 
 
-def _placed(root: Path, hit: Hit, query: Query, language: str) -> Hit:
-    """The line of the first match in the note, and a snippet of it with the words marked
-    `**…**`; without a query, the note's first line of text."""
+def _placed(root: Path, hit: Hit, query: Query, language: str,
+            keys_of: Callable[[list[str]], list[set]]) -> Hit:
+    """The line of the first match in the note (never inside a comment), and a snippet of it
+    with the words marked `**…**`; without a query, the note's first line of text."""
+    from coachnotes.vault.frontmatter import without_comments
+
     try:
         with open(root / hit.path, "rb") as handle:
             lines = handle.read(2 * 1024 * 1024).decode("utf-8-sig", "replace").splitlines()
     except OSError:
         return hit
+    lines = without_comments("\n".join(lines)).split("\n")
     for number, line in enumerate(lines, 1):
-        spans = _matches(line, query, language)
+        spans = _matches(line, query, keys_of)
         if spans:
             return hit._replace(line=number, snippet=_snippet(line, spans))
     # no words (or none on one line): the first line of the body says what the note is about
@@ -516,16 +615,16 @@ def _placed(root: Path, hit: Hit, query: Query, language: str) -> Hit:
     return hit
 
 
-def _matches(line: str, query: Query, language: str) -> list[tuple[int, int]]:
+def _matches(line: str, query: Query, keys_of: Callable[[list[str]], list[set]],
+             ) -> list[tuple[int, int]]:
     if not query.match:
         return []
     found = list(_WORD.finditer(line))
     if not found:
         return []
     folded = [fold(m.group(0)) for m in found]
-    stemmed = stems(folded, language)
-    return [(m.start(), m.end()) for m, w, s in zip(found, folded, stemmed)
-            if s in query.stems or any(w.startswith(p) for p in query.prefixes)]
+    return [(m.start(), m.end()) for m, w, keys in zip(found, folded, keys_of(folded))
+            if keys & query.stems or any(w.startswith(p) for p in query.prefixes)]
 
 
 def _snippet(line: str, spans: list[tuple[int, int]], width: int = 160) -> str:
@@ -554,6 +653,7 @@ def scrub(root: Path, language: str) -> None:
     conn = _connect(root, language)
     try:
         refresh(conn, root, language)
+        conn.execute("DELETE FROM vocab")  # the words of every note seen: made again as needed
         conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
         conn.execute("VACUUM")
     finally:

@@ -542,6 +542,7 @@ def sweep_private(root: Path) -> None:
     """Every saved copy of note data: the cache and the search index in `.coachnotes/`
     (all but its lock, .gitignore and the journals), and what a killed write left anywhere
     in the vault (`.name.XXXX.tmp`)."""
+    from coachnotes.answers.search import LEXICON_PREFIX
     from coachnotes.vault.cache import drop_all
 
     drop_all(root)
@@ -549,8 +550,9 @@ def sweep_private(root: Path) -> None:
     kept = _scrubbed_search_index(root)
     if cache.is_dir() and not cache.is_symlink():
         for path in cache.iterdir():
-            if (path.name in _KEEP_IN_CACHE or path.name == kept) and path.is_file():
-                continue
+            if (path.name in _KEEP_IN_CACHE or path.name == kept or
+                    path.name.startswith(LEXICON_PREFIX)) and path.is_file():
+                continue  # the search's dictionary holds no word of a note: kept too
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:

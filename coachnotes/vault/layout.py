@@ -68,7 +68,8 @@ def is_document(rel: str) -> bool:
     return rel.startswith(EXPORTS + "/") or _DOCUMENT.match(rel.rpartition("/")[2]) is not None
 
 
-_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
+# letters that do not decompose into a base letter and an accent (Turkish ı, Polish ł, …)
+SPECIAL_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "œ": "oe",
                           "Œ": "oe", "ĳ": "ij", "Ĳ": "ij", "ı": "i"})
 
@@ -77,7 +78,7 @@ def slugify(name: str) -> str:
     """`Zoë van 't Hek` -> `zoe-van-t-hek`: ASCII by transliteration, hyphens between words."""
     import unicodedata  # only `new client` and a few messages make ids
 
-    ascii_text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
+    ascii_text = unicodedata.normalize("NFKD", name.translate(SPECIAL_LETTERS))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
