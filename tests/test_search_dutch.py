@@ -52,3 +52,44 @@ def test_a_result_line_is_never_inside_a_comment_and_the_command_speaks_dutch(va
 def test_the_query_set_is_large_enough_to_mean_something():
     assert len(QUERIES) >= 40
     assert sum(len(must) for must, _not in QUERIES.values()) >= 80
+
+
+def test_while_watch_runs_a_search_trusts_its_mark_and_never_misses_a_save(tmp_path):
+    """The watcher marks the index fresh (a search then lists no note); a save takes the mark
+    off before the watcher has even seen it, so a search right after the save finds it."""
+    import subprocess
+    import time
+
+    from coachnotes.answers import search as engine
+    from conftest import coachnotes_command, write_files
+
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "coachnotes.yml").write_text("language: nl\nretention_years: 2\n", encoding="utf-8")
+    write_files(root, {k: v for k, v in NOTES.items() if "/eva/" in k})
+    time.sleep(2.1)
+    assert found(root, "samenwerking")  # the first search makes the index
+    generation = lambda: engine.sqlite3.connect(engine.index_path(root)).execute(  # noqa: E731
+        "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+    assert not engine.vouched(root, generation())  # no watcher: every search lists the notes
+    watch = subprocess.Popen([coachnotes_command(), "--vault", str(root), "watch"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not engine.vouched(root, generation()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert engine.vouched(root, generation())
+        for n in range(3):
+            (root / "clients/eva/sessions" / f"2026-11-1{n}-coaching.md").write_text(
+                "---\ntype: session\nclient: eva\ndate: 2026-11-1%d\nkind: coaching\n---\n\n"
+                "Een woord dat nieuw is: kwartiermaker%d.\n" % (n, n), encoding="utf-8")
+            # searched before the watcher's 300 ms of quiet are over, let alone its rebuild;
+            # the kernel tells the watcher of a save within milliseconds (a person takes
+            # longer to type a query)
+            time.sleep(0.1)
+            assert found(root, f"kwartiermaker{n}") == [
+                f"clients/eva/sessions/2026-11-1{n}-coaching.md"]
+    finally:
+        watch.terminate()
+        watch.communicate(timeout=15)
+    assert not engine.vouched(root, generation())  # gone with the watcher

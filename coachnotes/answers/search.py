@@ -218,11 +218,13 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> list:
     from coachnotes.vault.cache import load_blob, save_blob
     from coachnotes.vault.scan import discover
 
+    generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    if generation and vouched(root, generation[0]):
+        return []  # a running watcher has kept the index up to date with every save
     listing = discover(root)
     current = {rel: sig for rel, sig in listing.notes if rel.startswith(CLIENTS + "/")}
     unread = [p for p in listing.unreadable if p.path.startswith(CLIENTS + "/")]
     saved = load_blob(root, "search-sigs")
-    generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     if saved and generation and saved[0] == generation[0] and saved[1] == current:
         return unread
     conn.execute("BEGIN IMMEDIATE")  # a second search waits here, then sees this one's work
@@ -246,15 +248,82 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> list:
     return unread
 
 
-def update(root: Path, language: str, rels: list[str]) -> None:
-    """After saves (`watch`): bring these notes up to date in the index, if there is one."""
+# -- a running watcher vouches for the index ------------------------------------------------
+#
+# A search must notice every change, so it lists every note (a `stat` each: at 70,000 notes as
+# long as `grep -ril` over them). While `watch` runs, it has seen every save: it marks the
+# index fresh (`search-fresh`: the generation it brought the index to) and holds `watch.lock`;
+# the observer removes the mark the moment a note changes, before the change is queued, so a
+# search skips the listing only while the mark names the index's generation and the watcher
+# is alive (SPEC §17; issue #39).
+
+FRESH = "search-fresh"
+WATCH_LOCK = "watch.lock"
+
+
+def vouch(root: Path, generation: str) -> None:
+    from coachnotes.vault.files import write_atomic
+
+    write_atomic(root / CACHE_DIR / FRESH, generation.encode())
+
+
+def doubt(root: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(root / CACHE_DIR / FRESH)
+
+
+def vouched(root: Path, generation: str) -> bool:
+    """Whether a live watcher vouches for this generation of the index."""
+    import fcntl
+
+    try:
+        with open(root / CACHE_DIR / FRESH, "rb") as handle:
+            if handle.read(64).decode("ascii", "replace") != generation:
+                return False
+        handle = os.open(root / CACHE_DIR / WATCH_LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False  # nobody holds it: the watcher that vouched is gone
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+
+
+def brought_up_to_date(root: Path, language: str) -> str | None:
+    """The whole index brought up to date (the watcher's start, and after a re-scan found
+    what no event said): its generation, or None when there is no index or a note in
+    `clients/` cannot be read (then every search lists the notes itself)."""
+    if not index_path(root).exists():
+        return None
+    conn = _connect(root, language)
+    try:
+        doubt(root)
+        unread = refresh(conn, root, language)
+        generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    finally:
+        conn.close()
+    return None if unread or not generation else generation[0]
+
+
+def update(root: Path, language: str, rels: list[str]) -> str | None:
+    """After saves (`watch`): bring these notes up to date in the index, if there is one;
+    the index's generation then (None: no index)."""
     from coachnotes.vault.cache import signature
     from coachnotes.vault.layout import role_of
 
     rels = [r for r in rels if r.startswith(CLIENTS + "/") and role_of(r) == "note"]
-    if not rels or not index_path(root).exists():
-        return
+    if not index_path(root).exists():
+        return None
     conn = _connect(root, language)
+    if not rels:
+        try:
+            found = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            return found[0] if found else None
+        finally:
+            conn.close()
     try:
         conn.execute("BEGIN IMMEDIATE")
         known = dict(conn.execute(
@@ -274,9 +343,11 @@ def update(root: Path, language: str, rels: list[str]) -> None:
         if gone or changed:  # the signatures blob of the last search no longer holds
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
                          (str(time.time_ns()),))
+        generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         conn.execute("COMMIT")
     finally:
         conn.close()
+    return generation[0] if generation else None
 
 
 def _delete(conn: sqlite3.Connection, paths: list[str]) -> None:
@@ -292,37 +363,93 @@ def _add(conn: sqlite3.Connection, root: Path, changed: list[tuple[str, int]], l
          taken_ns: int) -> None:
     from coachnotes.vault.cache import cached_records, settled
     from coachnotes.vault.load import read_notes
-    from coachnotes.vault.parallel import parallel_map
+    from coachnotes.vault.parallel import PARALLEL_FROM, parallel_map
 
     records = cached_records(root, changed, lambda rels: read_notes(root, rels), taken_ns)
     _delete(conn, [rel for rel, _sig in changed])
+    vocab = _Vocabulary(conn, language, whole=len(changed) >= PARALLEL_FROM)
 
-    def work(rel: str) -> tuple[list[str], list[str], list[str]]:
+    def work(rel: str) -> tuple[str, str, str, str, list[tuple[str, str]]]:
+        """A note's columns, as texts (cheap to send back from a worker), and the words new
+        to the vocabulary with their keys."""
         try:
             with open(root / rel, "rb") as handle:
                 raw = handle.read(2 * 1024 * 1024)
         except OSError:
-            return [], [], []
+            return "", "", "", "", []
         values = records[rel].values
         words = _WORD.findall(fold(note_text(raw, values)))
         head = _WORD.findall(fold(" ".join(
             t for key in HEAD_KEYS for t in _flatten(values.get(key))))) \
             if records[rel].type == "client" else []
-        return words, stems(words, language), head
+        learned = vocab.learn(set(words).union(head))
+        head_text = " ".join(head + stems(head, language) + vocab.forms(head))
+        return (" ".join(words), " ".join(stems(words, language)), " ".join(vocab.forms(words)),
+                head_text, learned)
 
     texts = parallel_map([rel for rel, _sig in changed], work)
-    keys = _vocabulary(conn, language, {w for words, _s, head in texts for w in words + head})
-    for (rel, sig), (words, stemmed, head) in zip(changed, texts):
+    rows = []
+    for (rel, sig), (words, stemmed, forms, head, _learned) in zip(changed, texts):
         row = _fields(rel, sig if settled((sig,), taken_ns) else "racy", records[rel])
         cursor = conn.execute("INSERT INTO notes(path, sig, client, type, name, date, kind, "
                               "status, organization, sponsor, tags, error) VALUES "
                               "(?,?,?,?,?,?,?,?,?,?,?,?)", row)
-        forms = {k for w in set(words) for k in keys.get(w, ())} - set(stemmed)
-        head_text = " ".join(head + stems(head, language) +
-                             sorted({k for w in set(head) for k in keys.get(w, ())}))
-        conn.execute("INSERT INTO fts(rowid, words, stems, forms, head) VALUES (?, ?, ?, ?, ?)",
-                     (cursor.lastrowid, " ".join(words), " ".join(stemmed),
-                      " ".join(sorted(forms)), head_text))
+        rows.append((cursor.lastrowid, words, stemmed, forms, head))
+    conn.executemany("INSERT INTO fts(rowid, words, stems, forms, head) VALUES (?, ?, ?, ?, ?)",
+                     rows)
+    conn.executemany("INSERT OR REPLACE INTO vocab VALUES (?, ?)",
+                     [pair for *_columns, learned in texts for pair in learned])
+
+
+class _Vocabulary:
+    """The keys of words (`wordforms`) beyond their stem, from the index's `vocab` table and,
+    for words new to it, made with the dictionary. For a large batch (`whole`) both tables are
+    read into memory first, so that a forked worker (`parallel_map`) never touches the
+    connection; for a few notes they are looked up word by word."""
+
+    def __init__(self, conn: sqlite3.Connection, language: str, whole: bool) -> None:
+        self.conn, self.language, self.whole = conn, language, whole
+        self.engine = forms_of(conn, language)
+        self.extra: dict[str, tuple[str, ...]] = {}  # word -> its keys beyond its stem
+        if self.engine is not None and whole:
+            self.engine.lexicon.load()
+            self._remember(conn.execute("SELECT word, keys FROM vocab").fetchall())
+
+    def _remember(self, rows: list[tuple[str, str]]) -> None:
+        words = [word for word, _keys in rows]
+        for (word, keys), stem in zip(rows, stems(words, self.language)):
+            self.extra[word] = tuple(k for k in keys.split() if k != stem)
+
+    def learn(self, words: set[str]) -> list[tuple[str, str]]:
+        """Know the keys of these words; the rows for `vocab` of those that were new."""
+        if self.engine is None:
+            return []
+        unknown = [w for w in words if w not in self.extra and w.isalpha()]
+        if unknown and not self.whole:
+            for start in range(0, len(unknown), 500):
+                part = unknown[start:start + 500]
+                self._remember(self.conn.execute(
+                    f"SELECT word, keys FROM vocab WHERE word IN ({','.join('?' * len(part))})",
+                    part).fetchall())
+            unknown = [w for w in unknown if w not in self.extra]
+        learned = [(w, " ".join(sorted(self.engine.keys(w)))) for w in unknown]
+        self._remember(learned)
+        return learned
+
+    def forms(self, words: list[str]) -> list[str]:
+        """The keys of these words beyond their stems, each once."""
+        found: set[str] = set()
+        for word in set(words):
+            more = self.extra.get(word)
+            if more:
+                found.update(more)
+        return sorted(found)
+
+    def keys(self, words: list[str]) -> list[set[str]]:
+        """Each word's keys: its stem and the rest (what marks a result's line)."""
+        self.learn(set(words))
+        return [{stem, *self.extra.get(word, ())}
+                for word, stem in zip(words, stems(words, self.language))]
 
 
 def forms_of(conn: sqlite3.Connection, language: str) -> Forms | None:
@@ -330,30 +457,6 @@ def forms_of(conn: sqlite3.Connection, language: str) -> Forms | None:
     if language not in LEMMAS:
         return None
     return Forms(Lexicon(conn), lambda words: stems(words, language))
-
-
-def _vocabulary(conn: sqlite3.Connection, language: str, words: set[str],
-                ) -> dict[str, tuple[str, ...]]:
-    """The keys of each word (`wordforms`), from the index's vocabulary; those of words new
-    to the vault are made and kept there. {} for a language without lemmas."""
-    forms = forms_of(conn, language)
-    if forms is None or not words:
-        return {}
-    found: dict[str, tuple[str, ...]] = {}
-    listed = sorted(words)
-    for start in range(0, len(listed), 500):
-        part = listed[start:start + 500]
-        found.update((w, tuple(k.split())) for w, k in conn.execute(
-            f"SELECT word, keys FROM vocab WHERE word IN ({','.join('?' * len(part))})", part))
-    new = [w for w in listed if w not in found]
-    if len(new) > 300:
-        forms.lexicon.load()  # many new words (a first index): the dictionary read at once
-    rows = []
-    for word in new:
-        found[word] = tuple(sorted(forms.keys(word)))
-        rows.append((word, " ".join(found[word])))
-    conn.executemany("INSERT OR REPLACE INTO vocab VALUES (?, ?)", rows)
-    return found
 
 
 def _fields(rel: str, sig: int, record) -> tuple:
@@ -514,9 +617,13 @@ def search(root: Path, language: str, words: list[str], filters: Filters,
 def _keys_of(conn: sqlite3.Connection, language: str) -> Callable[[list[str]], list[set]]:
     """The keys of each of a line's words (its stem, and its forms where the language has
     them): what marks a word of a result's line as a match."""
+    vocab = _Vocabulary(conn, language, whole=False)
+
     def keys(words: list[str]) -> list[set]:
-        known = _vocabulary(conn, language, set(words))
-        return [{stem, *known.get(word, ())} for word, stem in zip(words, stems(words, language))]
+        learned = vocab.learn(set(words))
+        if learned:
+            conn.executemany("INSERT OR REPLACE INTO vocab VALUES (?, ?)", learned)
+        return vocab.keys(words)
 
     return keys
 

@@ -26,10 +26,15 @@ class Feed:
         self.complain = complain
         self.observer = None
         self.watches: dict[str, object] = {}
+        # held while a save's mark is taken off the search index and its path queued, and
+        # while the watcher marks the index fresh: no save falls between (`search.vouch`)
+        self.lock = threading.Lock()
 
     def start(self) -> None:
         from watchdog import events
         from watchdog.observers import Observer
+
+        from coachnotes.answers.search import doubt
 
         feed = self
 
@@ -37,9 +42,11 @@ class Feed:
             def on_any_event(self, event) -> None:  # noqa: ANN001 - watchdog's event
                 if event.event_type not in _WRITE_EVENTS or feed.paused.is_set():
                     return
-                for path in (event.src_path, getattr(event, "dest_path", "")):
-                    if path:
-                        feed.events.put(os.fsdecode(path))
+                with feed.lock:
+                    doubt(feed.root)  # a search lists the notes itself until we caught up
+                    for path in (event.src_path, getattr(event, "dest_path", "")):
+                        if path:
+                            feed.events.put(os.fsdecode(path))
 
         self.handler = Handler()
         self.event_filter = [events.FileCreatedEvent, events.FileModifiedEvent,

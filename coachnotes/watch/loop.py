@@ -72,19 +72,15 @@ class Watcher:
         return self._finish(changes, started) if changes else None
 
     def _search(self, paths: set[str]) -> None:
-        """The search index follows every save (when there is one: the first search makes
-        it); a search brings it up to date itself too."""
-        from coachnotes.answers.search import update
-
-        if self.state.vault is not None:
-            update(self.root, self.state.vault.language,
-                   [os.path.relpath(p, self.root).replace(os.sep, "/") for p in paths])
+        search_after_save(self, paths)
 
     def restat(self) -> Rebuild | None:
         """Compare every note's signature with what was read: catches lost events."""
         started = time.perf_counter()
         self.feed.schedule()
         changes = self.state.restat()
+        if changes:
+            self._guarded("search index", lambda: search_caught_up(self))
         return self._finish(changes, started) if changes else None
 
     def _finish(self, changes: Changes, started: float) -> Rebuild:
@@ -141,6 +137,38 @@ class Watcher:
                 self._guarded("re-scan", lambda: unless_busy(self, self.restat))
 
 
+def search_after_save(watcher: Watcher, paths: set[str]) -> None:
+    """The search index follows every save (when there is one: the first search makes it),
+    and is marked fresh while no other save waits (SPEC §17: a search then need not list
+    every note); a search brings it up to date itself too."""
+    from coachnotes.answers.search import update
+
+    if watcher.state.vault is not None:
+        vouch_if_quiet(watcher, update(
+            watcher.root, watcher.state.vault.language,
+            [os.path.relpath(p, watcher.root).replace(os.sep, "/") for p in paths]))
+
+
+def search_caught_up(watcher: Watcher) -> None:
+    """The whole index brought up to date (at the start, after a re-scan found what no event
+    said, after a sync), then marked fresh."""
+    from coachnotes.answers.search import brought_up_to_date
+
+    if watcher.state.vault is not None:
+        vouch_if_quiet(watcher, brought_up_to_date(watcher.root,
+                                                   watcher.state.vault.language))
+
+
+def vouch_if_quiet(watcher: Watcher, generation: str | None) -> None:
+    from coachnotes.answers.search import vouch
+
+    if generation is None:
+        return
+    with watcher.feed.lock:
+        if watcher.events.empty():  # a save queued meanwhile: the next rebuild vouches
+            vouch(watcher.root, generation)
+
+
 def unless_busy(watcher: Watcher, step: Callable[[], object]) -> None:
     """Run a step while holding the lock of sync and forget; while one of them holds it,
     step aside (say so once) and look at everything again when it is done: a forget
@@ -187,10 +215,13 @@ def calendar_after_save(watcher: Watcher) -> None:
 def sync_quietly(watcher: Watcher) -> None:
     """`--sync-every`: sync while the feed is paused (a merge or checkout fires thousands of
     events), then look at everything again."""
+    from coachnotes.answers.search import doubt
     from coachnotes.errors import CoachnotesError
     from coachnotes.git.sync import sync
 
-    watcher.paused.set()
+    with watcher.feed.lock:
+        doubt(watcher.root)  # the feed is deaf while the sync merges
+        watcher.paused.set()
     try:
         done = sync(watcher.root, today=watcher.fixed_today)
         said = [_("synced: {n} note(s) committed").format(n=done.committed)]
@@ -206,6 +237,7 @@ def sync_quietly(watcher: Watcher) -> None:
             watcher.events.get_nowait()
         watcher.paused.clear()
     watcher.restat()
+    search_caught_up(watcher)
 
 
 def stamp() -> str:
