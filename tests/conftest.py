@@ -194,6 +194,21 @@ def vault_with_remote(tmp_path: Path, env: dict, name: str = "v") -> tuple[Path,
     return root, remote
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_dictionary_for_the_whole_run(tmp_path_factory):
+    """The search's Dutch dictionary is built once per user (`~/.cache/coachnotes/`): here
+    once per run, in a folder the workers share, never in the machine's own cache."""
+    shared = tmp_path_factory.getbasetemp().parent / "user-cache"
+    shared.mkdir(exist_ok=True)
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(shared)
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _language_of_each_test_is_its_own():
     """A command run in-process chooses the language for the process; the next test starts

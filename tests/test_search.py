@@ -241,16 +241,17 @@ def test_forget_leaves_no_byte_of_the_client_in_the_cache_folder(make_vault):
     assert done.returncode == 0, done.stderr
     index = root / ".coachnotes/search.sqlite"
     assert index.exists()  # kept, scrubbed: no rebuild of a large vault after each forget
-    lexicon = root / ".coachnotes/lexicon-nl.sqlite"
-    assert lexicon.exists()  # kept: it holds the dictionary and nothing else ("graaf" is a
-    # Dutch word): every row is simplemma's, so no word of a note can be in it
+    # the dictionary lies in the user's cache, shared by every vault: it holds simplemma's
+    # rows and nothing else ("graaf" is a Dutch word), so no word of a note can be in it
     import sqlite3
 
+    from coachnotes.answers.search import lexicon_path
     from coachnotes.answers.wordforms import dictionary
 
-    with sqlite3.connect(lexicon) as conn:
+    with sqlite3.connect(lexicon_path(root, "nl")) as conn:
         rows = set(conn.execute("SELECT form, lemma FROM lexicon"))
     assert rows == set(dictionary("nl"))
+    lexicon = lexicon_path(root, "nl")
     for path in (root / ".coachnotes").rglob("*"):
         if path.is_file() and path != lexicon:
             data = path.read_bytes().lower()

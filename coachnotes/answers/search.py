@@ -130,15 +130,29 @@ def note_text(raw: bytes, values: dict) -> str:
 
 # -- the index --------------------------------------------------------------------------
 
+def _user_cache() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "coachnotes"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
 def index_path(root: Path) -> Path:
     return root / CACHE_DIR / INDEX
 
 
 def lexicon_path(root: Path, language: str) -> Path:
-    """The language's dictionary as a table (`wordforms`), beside the index but in a file of
-    its own: it holds the dictionary's words only, never a word of a note, so an erasure has
-    nothing to scrub there. Made once, whole, then renamed into place."""
-    path = root / CACHE_DIR / f"{LEXICON_PREFIX}{LEMMAS[language]}.sqlite"
+    """The language's dictionary as a table (`wordforms`), in a file of its own: it holds the
+    dictionary's words and never a word of a note, so it is shared by every vault of this
+    user (`$XDG_CACHE_HOME/coachnotes/`, else `~/.cache/coachnotes/`; the vault's cache when
+    neither can be written) and an erasure has nothing to scrub there. Made once, whole, then
+    renamed into place."""
+    name = f"{LEXICON_PREFIX}{LEMMAS[language]}-{FORMAT}.sqlite"
+    home = _user_cache()
+    path = (home or root / CACHE_DIR) / name
     if path.exists():
         return path
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".lexicon.", suffix=".tmp")
