@@ -256,6 +256,10 @@ def test_hours_names_the_invoice_of_each_line_and_due_the_months_to_invoice(make
     items = [i for i in due if i["kind"] == "invoice"]
     assert [(i["name"], i["due"]) for i in items] == [("Bakkerij De Korf", "2026-12-01")]
     assert "2026-11" in items[0]["text"]
+    calendar = root / "due.ics"
+    assert run_cli("--vault", str(root), "due", "--ics", str(calendar), "--today",
+                   "2026-12-05").returncode == 0
+    assert "SUMMARY:invoice: Bakkerij De Korf\\, 2026-11" in calendar.read_text(encoding="utf-8")
     # invoiced: the item is gone
     assert run_cli("--vault", str(root), "invoice", "--today", "2026-12-05").returncode == 0
     due = json.loads(run_cli("--vault", str(root), "due", "--json", "--today",
