@@ -63,10 +63,38 @@ def radicale(folder: Path) -> tuple[subprocess.Popen, str]:
     return server, str(calendar.url)
 
 
+def seed(root: Path, folder: Path, url: str) -> int:
+    """The state of a finished first sync, made without it: every item written as a file
+    into Radicale's collection (as `save_object` names it), the ETags read back in one
+    listing, and coachnotes' record of what was pushed. Returns how many items."""
+    import hashlib
+    import json
+
+    import caldav
+
+    from coachnotes.calendar import push
+    from coachnotes.vault.load import load_settings
+
+    wanted = push.wanted_items(root, dt.date.today(), load_settings(root))
+    collection = folder / "store" / "collection-root" / "coach" / "bench"
+    for uid, (_task, data) in wanted.items():
+        (collection / f"{uid}.ics").write_bytes(data)
+    client = caldav.DAVClient(url, username="coach", password=PASSWORD)
+    there = push._ours(client.calendar(url=url))
+    state = {"events": {uid: [hashlib.sha256(data).hexdigest(), there[uid][1]]
+                        for uid, (_task, data) in wanted.items() if uid in there}}
+    (root / ".coachnotes" / push.STATE).write_text(json.dumps({url: state}))
+    return len(wanted)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("vault", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", action="store_true",
+                        help="put the items into Radicale's storage directly instead of timing "
+                             "a first sync (a first sync of 10,000 clients takes hours: "
+                             "Radicale's own PUT grows with the collection)")
     args = parser.parse_args()
     root = args.vault.resolve()
     settings = root / "coachnotes.yml"
@@ -81,7 +109,7 @@ def main() -> None:
         timed([*base, "due"], env)  # warm the cache: every figure below starts from it
         ics = statistics.median(timed([*base, "due", "--ics", str(folder / "x.ics")], env)
                                 for _ in range(args.runs))
-        first = timed([*base, "calendar", "sync"], env)
+        first = seed(root, folder, url) if args.seed else timed([*base, "calendar", "sync"], env)
         same = statistics.median(timed([*base, "calendar", "sync"], env)
                                  for _ in range(args.runs))
         note = next(p for p in sorted((root / "clients").glob("*/sessions/*.md"))
@@ -97,7 +125,11 @@ def main() -> None:
         events = (folder / "x.ics").read_text(encoding="utf-8").count("BEGIN:VEVENT")
         print(f"items in the calendar file: {events}")
         print(f"due --ics              {ics:7.2f} s   1.00x")
-        print(f"calendar sync, first   {first:7.2f} s   {first / ics:5.2f}x  (every item sent)")
+        if args.seed:
+            print(f"(seeded: {first} items written into Radicale's storage, not timed)")
+        else:
+            print(f"calendar sync, first   {first:7.2f} s   {first / ics:5.2f}x  "
+                  "(every item sent)")
         print(f"calendar sync, same    {same:7.2f} s   {same / ics:5.2f}x  (nothing sent)")
         print(f"calendar sync, 1 note  {statistics.median(one):7.2f} s   "
               f"{statistics.median(one) / ics:5.2f}x")

@@ -74,12 +74,7 @@ def sync_calendar(root: Path, today: dt.date) -> CalendarReport:
         raise CoachnotesError(_("coachnotes.yml has no `calendar_server` with a `url`: add "
                                 "your calendar's CalDAV address and user name (see the "
                                 "guide), then sync again"))
-    _window, pairs, _undated = query_due(root, today, None, False, True)
-    wanted = {}
-    for item, ref in calendar_pairs(pairs):
-        task = item.kind in TASKS
-        made = component(item, ref, today, settings, task=task)
-        wanted[str(made["uid"])] = (task, _calendar_bytes(made))
+    wanted = wanted_items(root, today, settings)
     report = CalendarReport()
     events, tasks = _connect(url, server.get("user"), server.get("tasks_url"), report)
     routes = {"events": (events, {u: d for u, (task, d) in wanted.items()
@@ -93,6 +88,18 @@ def sync_calendar(root: Path, today: dt.date) -> CalendarReport:
         state[name] = _push(calendar, mine, state.get(name, {}), report)
     _save_state(root, url, state)
     return report
+
+
+def wanted_items(root: Path, today: dt.date, settings) -> dict[str, tuple[bool, bytes]]:
+    """What the calendar should hold: each dated item of `due --all` (UID → whether it is a
+    task, and its calendar object's bytes)."""
+    _window, pairs, _undated = query_due(root, today, None, False, True)
+    wanted = {}
+    for item, ref in calendar_pairs(pairs):
+        task = item.kind in TASKS
+        made = component(item, ref, today, settings, task=task)
+        wanted[str(made["uid"])] = (task, _calendar_bytes(made))
+    return wanted
 
 
 def _calendar_bytes(made) -> bytes:
