@@ -150,12 +150,13 @@ def test_no_function_hides_the_message_function():
                 raise AssertionError(f"{path.name}:{node.lineno} has a parameter `_`")
 
 
-def test_no_class_is_longer_than_120_lines():
-    """A class past ~120 lines holds more than one idea (the watcher's loop and its state
-    were one 380-line pair before they were split)."""
+def test_no_class_grows_past_300_lines():
+    """A long class is a reason to look, never to cut: a class holds one idea however long it
+    is (`Client`, `VaultState`: issue #34 undid the splits made for a 120-line cap); past 300
+    lines it almost always holds two."""
     long = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 120:
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 300:
                 long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
     assert long == []

@@ -222,70 +222,11 @@ class FollowUp(Fields):
         self.cancelled = cancelled
 
 
-class _FollowUpsAndRetention(Fields):
-    """A client's follow-up entries against its follow-up conversations, and where its
-    retention period starts and ends (the part of `Client` that looks past the trajectory)."""
-
-    __slots__ = ()
-    follow_ups: list
-    sessions: list
-    status: str | None
-    end_date: dt.date | None
-    intake_date: dt.date | None
-
-    def completions(self, today: dt.date, planned: bool = False) -> dict[int, Session]:
-        """Which held follow-up session completes which entry (SPEC §4): by its `follow_up`
-        number, otherwise the k-th by date completes the k-th entry by due date. With
-        `planned`, the planned follow-up notes count after the held ones: the entry each will
-        complete (one appointment, one due item: SPEC §10)."""
-        by_number = {f.n: f for f in self.follow_ups}
-        by_due = sorted(self.follow_ups, key=lambda f: (f.due, f.n))
-        done: dict[int, Session] = {}
-        held = [s for s in self.sessions if s.kind == "follow-up" and (
-            s.held(today) or planned and s.planned(today))]
-        for k, session in enumerate(held):
-            if session.follow_up is not None:
-                target = by_number.get(session.follow_up)
-            else:
-                target = by_due[k] if k < len(by_due) else None
-            if target is not None and target.n not in done:
-                done[target.n] = session
-        return done
-
-    def planned_follow_ups(self, today: dt.date) -> dict[int, Session]:
-        """The open follow-up entries that a planned follow-up note will complete."""
-        held = self.completions(today)
-        return {n: s for n, s in self.completions(today, planned=True).items()
-                if n not in held and s.planned(today)}
-
-    def open_follow_ups(self, today: dt.date) -> list[FollowUp]:
-        done = self.completions(today)
-        return [f for f in self.follow_ups
-                if f.done is None and f.cancelled is None and f.n not in done]
-
-    def file_end(self, today: dt.date) -> dt.date | None:
-        """Where the retention period starts (SPEC §13). `declined`: the intake. `closed`: the
-        latest of `end_date`, the last held conversation and the last follow-up done. Any other
-        status is still running, so its end is the latest date already known, planned ones
-        included (the planned end, follow-ups still to come): the period ends no sooner."""
-        if self.status == "declined" and self.intake_date:
-            return self.intake_date
-        latest = self.latest_held(today)
-        days = [self.end_date, latest.date if latest else None]
-        days += [f.done for f in self.follow_ups if f.done]
-        days += [s.date for s in self.completions(today).values()]
-        if self.status not in ("closed", "declined"):
-            days += [self.planned_end, self.intake_date]
-            days += [f.due for f in self.open_follow_ups(today)]
-        known = [d for d in days if d is not None]
-        return max(known) if known else None
-
-    def retention_end(self, today: dt.date, years: int) -> dt.date | None:
-        end = self.file_end(today)
-        return add_months(end, 12 * years) if end else None
+class Client(Fields):
+    """A client: its values, its conversations, where its trajectory stands, its follow-ups
+    against its follow-up conversations, and where its retention period starts and ends."""
 
 
-class Client(_FollowUpsAndRetention):
     __slots__ = ("id", "path", "values", "record", "name", "status", "intake_date", "start_date",
                  "end_date", "base_sessions", "trajectory_months", "follow_ups", "sessions",
                  "_planned_end")
@@ -390,6 +331,58 @@ class Client(_FollowUpsAndRetention):
         """The agreed date that stands (`agreement`), or None."""
         agreed = self.agreement(today)
         return agreed.next if agreed else None
+
+    def completions(self, today: dt.date, planned: bool = False) -> dict[int, Session]:
+        """Which held follow-up session completes which entry (SPEC §4): by its `follow_up`
+        number, otherwise the k-th by date completes the k-th entry by due date. With
+        `planned`, the planned follow-up notes count after the held ones: the entry each will
+        complete (one appointment, one due item: SPEC §10)."""
+        by_number = {f.n: f for f in self.follow_ups}
+        by_due = sorted(self.follow_ups, key=lambda f: (f.due, f.n))
+        done: dict[int, Session] = {}
+        held = [s for s in self.sessions if s.kind == "follow-up" and (
+            s.held(today) or planned and s.planned(today))]
+        for k, session in enumerate(held):
+            if session.follow_up is not None:
+                target = by_number.get(session.follow_up)
+            else:
+                target = by_due[k] if k < len(by_due) else None
+            if target is not None and target.n not in done:
+                done[target.n] = session
+        return done
+
+    def planned_follow_ups(self, today: dt.date) -> dict[int, Session]:
+        """The open follow-up entries that a planned follow-up note will complete."""
+        held = self.completions(today)
+        return {n: s for n, s in self.completions(today, planned=True).items()
+                if n not in held and s.planned(today)}
+
+    def open_follow_ups(self, today: dt.date) -> list[FollowUp]:
+        done = self.completions(today)
+        return [f for f in self.follow_ups
+                if f.done is None and f.cancelled is None and f.n not in done]
+
+    def file_end(self, today: dt.date) -> dt.date | None:
+        """Where the retention period starts (SPEC §13). `declined`: the intake. `closed`: the
+        latest of `end_date`, the last held conversation and the last follow-up done. Any other
+        status is still running, so its end is the latest date already known, planned ones
+        included (the planned end, follow-ups still to come): the period ends no sooner."""
+        if self.status == "declined" and self.intake_date:
+            return self.intake_date
+        latest = self.latest_held(today)
+        days = [self.end_date, latest.date if latest else None]
+        days += [f.done for f in self.follow_ups if f.done]
+        days += [s.date for s in self.completions(today).values()]
+        if self.status not in ("closed", "declined"):
+            days += [self.planned_end, self.intake_date]
+            days += [f.due for f in self.open_follow_ups(today)]
+        known = [d for d in days if d is not None]
+        return max(known) if known else None
+
+    def retention_end(self, today: dt.date, years: int) -> dt.date | None:
+        end = self.file_end(today)
+        return add_months(end, 12 * years) if end else None
+
 
 class Settings(Fields):
     __slots__ = ("values", "lines", "problems")

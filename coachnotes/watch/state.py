@@ -61,119 +61,6 @@ class Changes(NamedTuple):
         return bool(self.folders) or self.everything
 
 
-class VaultReader:
-    """The vault as last read, kept up to date one changed folder at a time."""
-
-    def __init__(self, root: Path, today: Callable[[], dt.date]) -> None:
-        self.root = root
-        self.today = today
-        self.vault: Vault | None = None
-        self.files: FileIndex | None = None
-
-    def load(self) -> Changes:
-        """Read everything (through the cache)."""
-        settings = load_settings(self.root, use_cache=True)
-        listing = discover(self.root)
-        with no_cyclic_gc():
-            records = read_records(self.root, listing)
-            self.vault = build_model(self.root, settings, records, listing)
-        self.files = FileIndex(listing)
-        return Changes(frozenset(self.vault.folders), True, len(records))
-
-    def apply(self, paths: Iterable[str]) -> Changes:
-        """List again the folders these absolute paths lie in; read the notes that changed."""
-        assert self.vault is not None and self.files is not None
-        everything = False
-        listings: set[tuple[str, bool]] = set()
-        for path in paths:
-            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-            if rel == SETTINGS_FILE:
-                everything = self._reload_settings() or everything
-            elif rel == CLIENTS or rel.startswith(CLIENTS + "/"):
-                listings.add(self._what_to_list(rel, path))
-            elif "/" not in rel and rel != "." and not rel.startswith(".."):
-                listings.add(("", False))  # a page or a conflict copy beside them
-        changed: set[str] = set()
-        for under, deep in sorted(listings):
-            changed |= self.files.replace(under, deep,
-                                          discover(self.root, under=under, deep=deep))
-        return self._read(changed, everything)
-
-    def restat(self) -> Changes:
-        """List the whole vault again and read what changed: catches lost events."""
-        assert self.vault is not None and self.files is not None
-        everything = self._reload_settings() or self.today() != self.day
-        changed = self.files.replace("", True, discover(self.root))
-        return self._read(changed, everything)
-
-    day: dt.date | None = None
-
-    def _what_to_list(self, rel: str, path: str) -> tuple[str, bool]:
-        """A folder that appeared, went or moved is listed deeply; a file, its folder only."""
-        assert self.files is not None
-        known_folder = not rel.endswith(".md") and self.files.known_folder(rel)
-        if os.path.isdir(path) and not os.path.islink(path) or known_folder:
-            return rel, True
-        return rel.rpartition("/")[0], False
-
-    def _reload_settings(self) -> bool:
-        assert self.vault is not None
-        settings = load_settings(self.root)
-        if (settings.values, settings.problems) == (self.vault.settings.values,
-                                                    self.vault.settings.problems):
-            return False
-        self.vault.settings = settings
-        return True
-
-    def _read(self, changed: set[str], everything: bool) -> Changes:
-        """Read the changed notes into the records and rebuild the folders they lie in."""
-        assert self.vault is not None and self.files is not None
-        vault, files = self.vault, self.files
-        reread = sum(self._reread(rel) for rel in changed)
-        folders = {folder_of(rel) for rel in changed}
-        if everything or any(not vault.records.get(r) and not files.has_note(r) for r in changed):
-            vault.set_listing(files.all_conflicts(), files.all_pages())
-        if everything:
-            folders |= set(vault.folders) | {folder_of(r) for r in vault.records}
-            grouped: dict[str | None, dict[str, NoteRecord]] = {key: {} for key in folders}
-            for rel, record in vault.records.items():
-                grouped[folder_of(rel)][rel] = record
-        else:  # a folder's records are its old ones with the changed notes put in or taken out
-            grouped = {key: {r.path: r for r in vault.folders[key].records}
-                       if key in vault.folders else {} for key in folders}
-            for rel in changed:
-                found = vault.records.get(rel)
-                if found is not None:
-                    grouped[folder_of(rel)][rel] = found
-                else:
-                    grouped[folder_of(rel)].pop(rel, None)
-        for key, records in grouped.items():
-            if records:
-                vault.set_folder(build_folder(key, [records[r] for r in sorted(records)],
-                                              vault.settings))
-            else:
-                vault.drop_folder(key)
-        return Changes(frozenset(folders), everything, reread)
-
-    def _reread(self, rel: str) -> int:
-        """One changed path into the records; 1 when a note was read."""
-        assert self.vault is not None and self.files is not None
-        records = self.vault.records
-        bad = self.files.bad(rel)
-        if bad is not None:
-            records[rel] = NoteRecord(rel, None, {}, {}, [(bad.line, bad.code, bad.message)])
-            return 0
-        if not self.files.has_note(rel):
-            records.pop(rel, None)
-            return 0
-        record = read_record(rel, self.root / rel)
-        if is_note(rel, record.type):
-            records[rel] = record
-        else:  # Markdown outside clients/ that is not a note
-            records.pop(rel, None)
-        return 1
-
-
 class Checks:
     """Every folder's problems, kept and counted: a save checks again only its folders (and
     those whose sessions name a client that just came or went), and what lies outside them."""
@@ -289,18 +176,122 @@ class Rendered:
                        vault.settings, self.top, fixes)
 
 
-class VaultState(VaultReader):
-    """The reader, its checks and its rendered pages: `rebuild` and `write` after `apply`."""
+class VaultState:
+    """The vault as last read, kept up to date one changed folder at a time, with its checks
+    and its rendered pages: `apply` (or `restat`) what changed, then `rebuild` and `write`."""
 
     def __init__(self, root: Path, today: Callable[[], dt.date]) -> None:
-        super().__init__(root, today)
+        self.root = root
+        self.today = today
+        self.vault: Vault | None = None
+        self.files: FileIndex | None = None
         self.checks = Checks()
         self.rendered = Rendered()
         self.written: dict[str, tuple[bytes, tuple]] = {}  # top pages as last written
 
     def load(self) -> Changes:
+        """Read everything (through the cache); checks and pages start anew."""
         self.checks, self.rendered = Checks(), Rendered()
-        return super().load()
+        settings = load_settings(self.root, use_cache=True)
+        listing = discover(self.root)
+        with no_cyclic_gc():
+            records = read_records(self.root, listing)
+            self.vault = build_model(self.root, settings, records, listing)
+        self.files = FileIndex(listing)
+        return Changes(frozenset(self.vault.folders), True, len(records))
+
+    def apply(self, paths: Iterable[str]) -> Changes:
+        """List again the folders these absolute paths lie in; read the notes that changed."""
+        assert self.vault is not None and self.files is not None
+        everything = False
+        listings: set[tuple[str, bool]] = set()
+        for path in paths:
+            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+            if rel == SETTINGS_FILE:
+                everything = self._reload_settings() or everything
+            elif rel == CLIENTS or rel.startswith(CLIENTS + "/"):
+                listings.add(self._what_to_list(rel, path))
+            elif "/" not in rel and rel != "." and not rel.startswith(".."):
+                listings.add(("", False))  # a page or a conflict copy beside them
+        changed: set[str] = set()
+        for under, deep in sorted(listings):
+            changed |= self.files.replace(under, deep,
+                                          discover(self.root, under=under, deep=deep))
+        return self._read(changed, everything)
+
+    def restat(self) -> Changes:
+        """List the whole vault again and read what changed: catches lost events."""
+        assert self.vault is not None and self.files is not None
+        everything = self._reload_settings() or self.today() != self.day
+        changed = self.files.replace("", True, discover(self.root))
+        return self._read(changed, everything)
+
+    day: dt.date | None = None
+
+    def _what_to_list(self, rel: str, path: str) -> tuple[str, bool]:
+        """A folder that appeared, went or moved is listed deeply; a file, its folder only."""
+        assert self.files is not None
+        known_folder = not rel.endswith(".md") and self.files.known_folder(rel)
+        if os.path.isdir(path) and not os.path.islink(path) or known_folder:
+            return rel, True
+        return rel.rpartition("/")[0], False
+
+    def _reload_settings(self) -> bool:
+        assert self.vault is not None
+        settings = load_settings(self.root)
+        if (settings.values, settings.problems) == (self.vault.settings.values,
+                                                    self.vault.settings.problems):
+            return False
+        self.vault.settings = settings
+        return True
+
+    def _read(self, changed: set[str], everything: bool) -> Changes:
+        """Read the changed notes into the records and rebuild the folders they lie in."""
+        assert self.vault is not None and self.files is not None
+        vault, files = self.vault, self.files
+        reread = sum(self._reread(rel) for rel in changed)
+        folders = {folder_of(rel) for rel in changed}
+        if everything or any(not vault.records.get(r) and not files.has_note(r) for r in changed):
+            vault.set_listing(files.all_conflicts(), files.all_pages())
+        if everything:
+            folders |= set(vault.folders) | {folder_of(r) for r in vault.records}
+            grouped: dict[str | None, dict[str, NoteRecord]] = {key: {} for key in folders}
+            for rel, record in vault.records.items():
+                grouped[folder_of(rel)][rel] = record
+        else:  # a folder's records are its old ones with the changed notes put in or taken out
+            grouped = {key: {r.path: r for r in vault.folders[key].records}
+                       if key in vault.folders else {} for key in folders}
+            for rel in changed:
+                found = vault.records.get(rel)
+                if found is not None:
+                    grouped[folder_of(rel)][rel] = found
+                else:
+                    grouped[folder_of(rel)].pop(rel, None)
+        for key, records in grouped.items():
+            if records:
+                vault.set_folder(build_folder(key, [records[r] for r in sorted(records)],
+                                              vault.settings))
+            else:
+                vault.drop_folder(key)
+        return Changes(frozenset(folders), everything, reread)
+
+    def _reread(self, rel: str) -> int:
+        """One changed path into the records; 1 when a note was read."""
+        assert self.vault is not None and self.files is not None
+        records = self.vault.records
+        bad = self.files.bad(rel)
+        if bad is not None:
+            records[rel] = NoteRecord(rel, None, {}, {}, [(bad.line, bad.code, bad.message)])
+            return 0
+        if not self.files.has_note(rel):
+            records.pop(rel, None)
+            return 0
+        record = read_record(rel, self.root / rel)
+        if is_note(rel, record.type):
+            records[rel] = record
+        else:  # Markdown outside clients/ that is not a note
+            records.pop(rel, None)
+        return 1
 
     @property
     def problems(self) -> set[Problem]:
