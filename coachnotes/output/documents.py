@@ -16,6 +16,7 @@ from pathlib import Path
 
 from coachnotes.answers.documents import Chart, Document
 from coachnotes.i18n.texts import text
+from coachnotes.output.markdown import cell
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -41,8 +42,6 @@ def _texts(document: Document):
 # -- Markdown -------------------------------------------------------------------------
 
 def to_markdown(document: Document) -> str:
-    from coachnotes.output.pages import cell
-
     out = [f"{' · '.join(cell(line) for line in document.letterhead)}", ""] \
         if document.letterhead else []
     out += [f"# {cell(document.title)}", "", f"**{document.confidential}**", ""]

@@ -11,17 +11,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Container, Iterable, NamedTuple
-from urllib.parse import quote
 
 from coachnotes.answers.due import fix_items, sort_key
 from coachnotes.answers.views import STATUS_ORDER, ClientView, client_views, row_order, status_rank
 from coachnotes.i18n.texts import referred, text
 from coachnotes.output.charts import block, coming, goal_chart, results_chart, trajectory
+from coachnotes.output.markdown import cell, link
 from coachnotes.vault.layout import (
     CLIENT_NOTE,
     FOLLOW_UPS_PAGE,
@@ -38,33 +37,8 @@ from coachnotes.vault.model import Client, DueItem, Problem, Settings, Vault, ad
 COMING_DAYS = 90
 
 
-_PLAIN_TARGET = re.compile(r"[A-Za-z0-9_.~/-]*")  # nothing to percent-encode (most paths)
-
-
-def link(label: str, target: str) -> str:
-    """A relative Markdown link that works on GitHub, GitLab and in Obsidian."""
-    if not _PLAIN_TARGET.fullmatch(target):
-        target = quote(target, safe="/")
-    return f"[{cell(label)}]({target})"
-
-
 def _name(path: str) -> str:
     return path.rpartition("/")[2]
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]",
-                         "<": "&lt;", ">": "&gt;"})
-
-
-def cell(value: object) -> str:
-    """Text a coach wrote, as inert Markdown on one line: no link, tag, comment or table
-    column can be made from it, and control characters are dropped."""
-    if value is None:
-        return ""
-    text = " ".join(str(value).split())
-    if not text.isprintable():
-        text = "".join(c for c in text if c.isprintable())
-    return text.translate(_ESCAPES)
 
 
 def _d(value: dt.date | None) -> str:

@@ -1,4 +1,4 @@
-"""Find the vault, read its settings and notes (listed by `listing.py`), build the model.
+"""Find the vault, read its settings and notes (listed by `scan.py`), build the model.
 
 Phase one of every command: files -> `NoteRecord`s (through the cache, see `cache.py`) ->
 `Vault`, one `Folder` per client folder. Nothing here writes to the vault.
