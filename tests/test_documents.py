@@ -152,13 +152,23 @@ def test_vertrouwelijk_and_the_page_number_on_every_page(make_vault, tmp_path):
     path, _ = write(root, tmp_path, "pdf")
     pages = pdf_text(path)
     assert len(pages) >= 3
-    for n, page in enumerate(pages, 1):
-        assert "Vertrouwelijk" in page and f"pagina {n}" in page, n
+    for n, page in enumerate(pages, 1):  # "Vertrouwelijk · Jan de Vries · pagina 2 van 3"
+        assert f"Vertrouwelijk · Jan de Vries · pagina {n} van {len(pages)}" in page, n
+    import pypdf
+
+    box = pypdf.PdfReader(path).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
     path, _ = write(root, tmp_path, "docx")
     section = docx.Document(path).sections[0]
     assert "Vertrouwelijk" in section.header.paragraphs[0].text
     footer = section.footer.paragraphs[0]._p.xml
-    assert 'w:instr="PAGE"' in footer and "pagina" in footer
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+    assert "Vertrouwelijk · Jan de Vries · pagina " in section.footer.paragraphs[0].text
+    assert " van " in section.footer.paragraphs[0].text
+    # A4 with 2.5 cm margins, in twentieths of a point as Word stores them (not US Letter)
+    body = docx.Document(path).element.body.xml
+    assert 'w:w="11906"' in body and 'w:h="16838"' in body and "12240" not in body
+    assert 'w:left="1417"' in body and 'w:top="1417"' in body
 
 
 def test_the_final_report_shows_the_scores_and_draws_them(make_vault, tmp_path):

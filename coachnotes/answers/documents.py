@@ -57,6 +57,7 @@ class Document(NamedTuple):
     sections: list[Section]
     signatures: list[str] = []  # who signs (the plan)
     chart: Chart | None = None  # the final report's scores, when `results` is shared
+    coachee: str = ""  # in the footer of every page, beside "Vertrouwelijk"
 
 
 def as_known_on(client, day: dt.date):
@@ -110,7 +111,7 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
     return clean(Document(kind, lang, LOCALES.get(lang, "en-GB"), title,
                           f"{title} — {client.name}", text(lang, "confidential"),
                           letterhead(vault), coach, today, intro, header, sections, signatures,
-                          chart if chart and chart.series else None))
+                          chart if chart and chart.series else None, client.name))
 
 
 def _template(vault: Vault, kind: str, client) -> tuple[str, list[str]]:

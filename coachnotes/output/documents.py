@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Callable
 
 from coachnotes.answers.documents import Chart, Document
 from coachnotes.i18n.texts import text
@@ -20,6 +21,7 @@ from coachnotes.output.markdown import cell
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+MARGIN = 70.87  # points: 2.5 cm
 CHUNK = 1200  # characters: a longer paragraph is laid out in parts, so time stays linear
 
 
@@ -71,6 +73,7 @@ def to_docx(document: Document) -> bytes:
 
     word = docx.Document()
     _docx_metadata(word, document)
+    _a4(word)
     header = word.sections[0].header.paragraphs[0]
     header.text = " · ".join(document.letterhead + [document.confidential])
     header.runs[0].font.size = Pt(8)
@@ -97,6 +100,19 @@ def to_docx(document: Document) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return _made_by_coachnotes(out.getvalue())
+
+
+def _a4(word) -> None:
+    """A4 with 2.5 cm margins (python-docx's template is US Letter), and every heading kept
+    on the page of what follows it."""
+    from docx.shared import Cm
+
+    for section in word.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        word.styles[name].paragraph_format.keep_with_next = True
 
 
 def _made_by_coachnotes(data: bytes) -> bytes:
@@ -144,22 +160,30 @@ def _docx_metadata(word, document: Document) -> None:
 
 
 def _page_number(paragraph, document: Document) -> None:
-    """"Vertrouwelijk · pagina N" with Word's PAGE field, on every page."""
+    """"Vertrouwelijk · <coachee> · pagina N van M" with Word's PAGE and NUMPAGES fields, on
+    every page."""
+    words = text(document.language, "doc.page", n="\0", m="\1").replace("\1", "\0").split("\0")
+    paragraph.add_run(" · ".join(x for x in (document.confidential, document.coachee) if x) +
+                      f" · {words[0]}")
+    _field(paragraph, "PAGE", "1")
+    paragraph.add_run(words[1])
+    _field(paragraph, "NUMPAGES", "1")
+    if words[2:] and words[2]:
+        paragraph.add_run(words[2])
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
     from docx.oxml.ns import qn
     from docx.oxml.parser import OxmlElement
 
-    words = text(document.language, "doc.page", n="\0").split("\0")
-    paragraph.add_run(f"{document.confidential} · {words[0]}")
     field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
+    field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
-    shown = OxmlElement("w:t")
-    shown.text = "1"
-    run.append(shown)
+    value = OxmlElement("w:t")
+    value.text = shown
+    run.append(value)
     field.append(run)
     paragraph._p.append(field)
-    if words[1:] and words[1]:
-        paragraph.add_run(words[1])
 
 
 # -- PDF ------------------------------------------------------------------------------
@@ -211,21 +235,49 @@ def to_pdf(document: Document) -> bytes:
             story.append(_line_chart(document.chart, safe))
     if document.signatures:
         story += _signatures(document, safe, styles)
-    footer = safe(f"{document.confidential} · ")
-    stamp = document.today.strftime("D:%Y%m%d120000+00'00'")
+    footer = " · ".join(x for x in (document.confidential, document.coachee) if x)
 
-    def on_page(canvas, template) -> None:  # noqa: ANN001 - reportlab's callback
-        canvas.setDateFormatter(lambda *_moment: stamp)
+    def draw_footer(canvas, n: int, m: int) -> None:  # noqa: ANN001 - reportlab's canvas
         canvas.setFont(REGULAR, 8)
-        canvas.drawString(56, 28, footer + text(document.language, "doc.page",
-                                                n=canvas.getPageNumber()))
+        canvas.drawString(MARGIN, MARGIN / 2, safe.plain(
+            f"{footer} · " + text(document.language, "doc.page", n=n, m=m)))
 
     out = io.BytesIO()
     pdf = SimpleDocTemplate(out, pagesize=A4, title=document.title, author=document.coach,
                             subject=document.subject, creator="coachnotes",
-                            lang=document.locale, invariant=1, topMargin=48, bottomMargin=56)
-    pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
+                            lang=document.locale, invariant=1, leftMargin=MARGIN,
+                            rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN)
+    pdf.build(story, canvasmaker=numbered_canvas(draw_footer, document.today))
     return out.getvalue()
+
+
+def numbered_canvas(draw_footer: Callable, day: dt.date):
+    """A reportlab canvas that lays out every page first and draws the footers after, so a
+    footer can say "page N of M" (`draw_footer(canvas, n, m)`); the PDF dated `day`, so the
+    same document gives the same bytes."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    stamp = day.strftime("D:%Y%m%d120000+00'00'")
+
+    class Numbered(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+            self.setDateFormatter(lambda *_moment: stamp)
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            count = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                draw_footer(self, self._pageNumber, count)
+                super().showPage()
+            super().save()
+
+    return Numbered
 
 
 def base_styles() -> dict:
@@ -238,7 +290,8 @@ def base_styles() -> dict:
             "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=18,
                                     leading=22, spaceAfter=8),
             "heading": ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=12,
-                                      leading=16, spaceBefore=10, spaceAfter=4)}
+                                      leading=16, spaceBefore=10, spaceAfter=4,
+                                      keepWithNext=1)}
 
 
 class SafeText:

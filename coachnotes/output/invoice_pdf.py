@@ -15,7 +15,14 @@ import io
 from decimal import Decimal
 
 from coachnotes.i18n.texts import decimal, text, written_out
-from coachnotes.output.documents import BOLD, REGULAR, SafeText, base_styles, register_fonts
+from coachnotes.output.documents import (
+    BOLD,
+    REGULAR,
+    SafeText,
+    base_styles,
+    numbered_canvas,
+    register_fonts,
+)
 
 
 def _euro(value: str, lang: str) -> str:
@@ -141,39 +148,18 @@ def _build(story: list, entry: dict, title: str, seller: dict, lang: str,
            safe: SafeText) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
-    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import SimpleDocTemplate
 
-    day = dt.date.fromisoformat(entry["date"])
-    stamp = day.strftime("D:%Y%m%d120000+00'00'")
     footer = " · ".join(x for x in (
         seller["name"], f"{text(lang, 'invoice.kvk')} {seller.get('kvk') or ''}",
         f"{text(lang, 'invoice.vat_id')} {seller.get('vat_id') or ''}",
         f"IBAN {seller.get('iban') or ''}") if x)
 
-    class Numbered(Canvas):
-        """Two passes over the pages: "page N of M" needs M."""
-
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-            self.setDateFormatter(lambda *_moment: stamp)
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            count = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(REGULAR, 7)
-                self.drawString(2.5 * cm, 1.5 * cm, safe.plain(footer))
-                self.drawRightString(A4[0] - 2.5 * cm, 1.1 * cm, safe.plain(
-                    f"{entry['number']} · " + text(lang, "invoice.page", n=self._pageNumber,
-                                                   m=count)))
-                super().showPage()
-            super().save()
+    def draw_footer(canvas, n: int, m: int) -> None:  # noqa: ANN001 - reportlab's canvas
+        canvas.setFont(REGULAR, 7)
+        canvas.drawString(2.5 * cm, 1.5 * cm, safe.plain(footer))
+        canvas.drawRightString(A4[0] - 2.5 * cm, 1.1 * cm, safe.plain(
+            f"{entry['number']} · " + text(lang, "doc.page", n=n, m=m)))
 
     out = io.BytesIO()
     pdf = SimpleDocTemplate(out, pagesize=A4, title=f"{title} {entry['number']}",
@@ -181,5 +167,6 @@ def _build(story: list, entry: dict, title: str, seller: dict, lang: str,
                             creator="coachnotes", lang="nl-NL" if lang == "nl" else "en-GB",
                             invariant=1, leftMargin=2.5 * cm, rightMargin=2.5 * cm,
                             topMargin=2.5 * cm, bottomMargin=2.5 * cm)
-    pdf.build(story, canvasmaker=Numbered)
+    pdf.build(story, canvasmaker=numbered_canvas(draw_footer,
+                                                 dt.date.fromisoformat(entry["date"])))
     return out.getvalue()
