@@ -79,7 +79,8 @@ def seed(root: Path, folder: Path, url: str) -> int:
     collection = folder / "store" / "collection-root" / "coach" / "bench"
     for uid, (_task, data) in wanted.items():
         (collection / f"{uid}.ics").write_bytes(data)
-    client = caldav.DAVClient(url, username="coach", password=PASSWORD)
+    # Radicale reads every new file on the first listing: minutes for 20,000 items
+    client = caldav.DAVClient(url, username="coach", password=PASSWORD, timeout=3600)
     there = push._ours(client.calendar(url=url))
     state = {"events": {uid: [hashlib.sha256(data).hexdigest(), there[uid][1]]
                         for uid, (_task, data) in wanted.items() if uid in there}}

@@ -175,19 +175,19 @@ def test_the_final_report_shows_the_scores_and_draws_them(make_vault, tmp_path):
     root = vault(make_vault)
     md = report(root, "--kind", "final").stdout
     assert "# Eindrapportage" in md
-    assert "Rust in de week: Start 3 · Einde 8 · Terugkomgesprek 1 7" in md
-    assert "Nee zeggen: Start 4 · Einde 7 · Terugkomgesprek 1 4" in md
+    assert "Rust in de week: Start: 3 · Einde: 8 · Terugkomgesprek 1: 7" in md
+    assert "Nee zeggen: Start: 4 · Einde: 7 · Terugkomgesprek 1: 4" in md
     path, _ = write(root, tmp_path, "pdf", "--kind", "final")
     shown = " ".join(pdf_text(path))
     assert "Terugkom 1" in shown  # the chart's axis: the moments
     assert shown.count("Rust in de week") >= 2  # the list and the chart's legend
     without = vault(make_vault, share=["attendance", "goals"])
-    assert "Start 3" not in report(without, "--kind", "final").stdout
+    assert "Start: 3" not in report(without, "--kind", "final").stdout
     path, _ = write(without, tmp_path, "pdf", "--kind", "final")
     assert "Terugkom 1" not in " ".join(pdf_text(path))
     hidden = vault(make_vault, share=["results"])
     md = report(hidden, "--kind", "final").stdout
-    assert "Doel 1: Start 3" in md and "Rust in de week" not in md  # goals not shared
+    assert "Doel 1: Start: 3" in md and "Rust in de week" not in md  # goals not shared
 
 
 @pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
@@ -433,3 +433,54 @@ def test_the_reference_shows_the_report_as_report_writes_it():
                    "--today", "2026-11-27")
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith(sample + "\n")
+
+
+def test_the_plan_holds_the_approach_every_cost_with_vat_and_names_who_signs(
+        make_vault, tmp_path):
+    body = ("## Aanpak\n\nDrie fasen: oriënteren, onderzoeken, oefenen.\n"
+            "<!-- uitleg van het sjabloon: nooit in een document -->\n\n"
+            "Evaluatie na het vierde gesprek.\n\n## Iets anders\n\nPrivé.\n")
+    extra = ('bill_intake: yes\nsponsors:\n  "HR — P. de Boer":\n    contact: P. de Boer\n'
+             '    order: "2026-0042"\n')
+    root = vault(make_vault, body=body, extra=extra)
+    note = root / JAN
+    note.write_text(note.read_text().replace(
+        "type: client\n", "type: client\ncosts:\n  - text: Loopbaantest\n    amount: 150\n"),
+        encoding="utf-8")
+    md = report(root, "--kind", "plan").stdout
+    assert "## Aanpak" in md and "Drie fasen: oriënteren, onderzoeken, oefenen." in md
+    assert "Evaluatie na het vierde gesprek." in md
+    assert "uitleg van het sjabloon" not in md and "Privé" not in md
+    # 8 × 95 + the intake 95 + the test 150 = 1,005; VAT 21% = 211.05
+    for line in ("8 gesprekken × 60 minuten × € 95,00 = € 760,00", "Intakegesprek: € 95,00",
+                 "Loopbaantest: € 150,00", "Totaal exclusief btw: € 1.005,00",
+                 "Btw 21%: € 211,05", "Totaal inclusief btw: € 1.216,05"):
+        assert line in md, line
+    assert "Ordernummer: 2026-0042" in md
+    for who in ("Coachee: Jan de Vries", "Opdrachtgever: P. de Boer",
+                "Coach: Marieke Verhoeven"):
+        assert who in md, who
+    shown = docx_text(write(root, tmp_path, "docx", "--kind", "plan")[0])
+    assert "Drie fasen" in shown and "Opdrachtgever: P. de Boer" in shown
+    pdf = " ".join(pdf_text(write(root, tmp_path, "pdf", "--kind", "plan")[0]))
+    assert "Totaal inclusief btw" in pdf and "Coach: Marieke Verhoeven" in pdf
+    without = vault(make_vault, body=body, share=["attendance"])
+    assert "Drie fasen" not in report(without, "--kind", "plan").stdout
+
+
+def test_the_final_report_holds_the_result_and_is_signed_by_the_coach(make_vault):
+    root = vault(make_vault)
+    note = root / JAN
+    note.write_text(note.read_text().replace("type: client\n", (
+        "type: client\nresult:\n  outcome: work-fit\n  early_end: verhuisd naar Zwolle\n"
+        "  client_agrees: true\n")), encoding="utf-8")
+    md = report(root, "--kind", "final").stdout
+    assert "## Resultaat" in md and "Uitkomst: werkfit" in md
+    assert "Eerder beëindigd: verhuisd naar Zwolle" in md
+    assert "De coachee is het eens met deze rapportage." in md
+    assert "Coach: Marieke Verhoeven — Datum en handtekening" in md
+    hidden = vault(make_vault, share=["attendance", "goals"])
+    hidden_note = hidden / JAN
+    hidden_note.write_text(hidden_note.read_text().replace(
+        "type: client\n", "type: client\nresult:\n  outcome: work-fit\n"), encoding="utf-8")
+    assert "Uitkomst" not in report(hidden, "--kind", "final").stdout  # under `progress`

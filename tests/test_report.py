@@ -27,7 +27,7 @@ JAN = "clients/jan/client.md"
 # one marker word per category and kind of document; the last ones may never reach a sponsor
 MARKERS = {"attendance": "13 augustus 2026", "goals": "Doelwoordje", "development_points":
            "Ontwikkelwoord", "assessment": "aanleiding bevestigd", "progress":
-           "Verlengwoord", "sponsor_notes": "Sponsorwoord", "results": "Start 4"}
+           "Verlengwoord", "sponsor_notes": "Sponsorwoord", "results": "Start: 4"}
 KIND_MARKERS = {
     "progress": {k: v for k, v in MARKERS.items() if k != "results"},
     "final": MARKERS,

@@ -21,11 +21,12 @@ from coachnotes.answers.views import ClientView
 from coachnotes.answers.wordforms import fold
 from coachnotes.errors import Refused
 from coachnotes.i18n import _
-from coachnotes.i18n.texts import decimal, referred, text, written_out
+from coachnotes.i18n.texts import TEXTS, decimal, referred, text, written_out
 from coachnotes.vault.model import Vault
 
 KINDS = ("plan", "progress", "final")
 SPONSOR_HEADINGS = ("voor de opdrachtgever", "for the sponsor")
+APPROACH_HEADINGS = ("aanpak", "approach")
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 
 
@@ -100,18 +101,33 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
     for key, label in (("organization", "col.organization"), ("sponsor", "sponsor")):
         if client.get(key):
             header.append((text(lang, label), str(client.get(key))))
+    order = client.get("order") or \
+        (vault.settings.sponsors or {}).get(client.get("sponsor") or "", {}).get("order")
+    if order:
+        header.append((text(lang, "invoice.order"), str(order)))
     header += [(text(lang, "report.coach"), coach),
                (text(lang, "report.date"), written_out(today, lang)),
                (text(lang, "report.consent"), written_out(consent["date"], lang))]
     sections = [s for s in (make(vault, view, lang) for name, make in _PARTS[kind]
                             if name in share or name == "*") if s.lines or s.paragraphs]
     chart = _chart(view, lang) if kind == "final" and "results" in share else None
-    signatures = [text(lang, f"doc.signature.{who}") for who in ("coachee", "sponsor", "coach")
-                  ] if kind == "plan" else []
+    signatures = _signatures(vault, client, kind, lang, coach)
     return clean(Document(kind, lang, LOCALES.get(lang, "en-GB"), title,
                           f"{title} — {client.name}", text(lang, "confidential"),
                           letterhead(vault), coach, today, intro, header, sections, signatures,
                           chart if chart and chart.series else None, client.name))
+
+
+def _signatures(vault: Vault, client, kind: str, lang: str, coach: str) -> list[str]:
+    """Who signs, by name: the plan by the coachee, the sponsor's contact and the coach; the
+    final report by the coach."""
+    sponsor = client.get("sponsor") or ""
+    contact = (vault.settings.sponsors or {}).get(sponsor, {}).get("contact") or sponsor
+    people = {"coachee": client.name, "sponsor": contact, "coach": coach}
+    who = ("coachee", "sponsor", "coach") if kind == "plan" else \
+        ("coach",) if kind == "final" else ()
+    return [f"{text(lang, f'doc.signature.{role}')}: {people[role]}" if people[role] else
+            text(lang, f"doc.signature.{role}") for role in who]
 
 
 def _template(vault: Vault, kind: str, client) -> tuple[str, list[str]]:
@@ -246,16 +262,35 @@ def _follow_ups(vault: Vault, view: ClientView, lang: str) -> Section:
 
 
 def _cost(vault: Vault, view: ClientView, lang: str) -> Section:
-    """Planned conversations × 60 minutes × the rate, where a rate is known."""
-    sponsor = view.client.get("sponsor") or ""
-    rate = rate_of(vault.settings, sponsor)
-    if rate is None:
+    """Everything planned, excluding VAT: the coaching conversations (× 60 minutes × the
+    rate), the intake where it is billed (`bill_intake`), each of the client's `costs`; then
+    the total, the VAT of `practice.vat` and the total with it (SPEC §15, v4)."""
+    settings = vault.settings
+    rate = rate_of(settings, view.client.get("sponsor") or "")
+    lines, total = [], Decimal("0.00")
+    if rate is not None:
+        each = Decimal(str(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        lines.append(text(lang, "doc.cost.line", n=view.planned, rate=_money(each, lang),
+                          total=_money(each * view.planned, lang)))
+        total += each * view.planned
+        if settings.bill_intake:
+            lines.append(text(lang, "doc.cost.intake", amount=_money(each, lang)))
+            total += each
+    for cost in view.client.get("costs") or []:
+        lines.append(f"{cost['text']}: € {_money(Decimal(cost['amount']), lang)}")
+        total += Decimal(cost["amount"])
+    if not lines:
         return Section(text(lang, "doc.cost"), [], [])
-    each = Decimal(str(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    total = each * view.planned
-    return Section(text(lang, "doc.cost"), [text(lang, "doc.cost.line", n=view.planned,
-                                                 rate=_money(each, lang),
-                                                 total=_money(total, lang))], [])
+    practice = settings.practice or {}
+    lines.append(text(lang, "doc.cost.net", amount=_money(total, lang)))
+    if (practice.get("vat") or "21") == "21":
+        vat = (total * 21 / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        lines += [text(lang, "doc.cost.vat", rate=21, amount=_money(vat, lang)),
+                  text(lang, "doc.cost.gross", amount=_money(total + vat, lang))]
+    else:
+        lines.append(practice.get("vat_exemption_text") or text(lang, "doc.cost.no_vat"))
+    return Section(text(lang, "doc.cost"), lines, [(view.client.path, c["text"])
+                                                   for c in view.client.get("costs") or []])
 
 
 def _money(amount: Decimal, lang: str) -> str:
@@ -265,9 +300,9 @@ def _money(amount: Decimal, lang: str) -> str:
 def _results(vault: Vault, view: ClientView, lang: str) -> Section:
     lines = []
     for goal in view.results:
-        said = [f"{text(lang, 'start')} {_score(goal.start)}",
-                f"{text(lang, 'end')} {_score(goal.end)}"]
-        said += [f"{text(lang, 'doc.follow_up', n=n)} {_score(v)}"
+        said = [f"{text(lang, 'start')}: {_score(goal.start)}",
+                f"{text(lang, 'end')}: {_score(goal.end)}"]
+        said += [f"{text(lang, 'doc.follow_up', n=n)}: {_score(v)}"
                  for n, v in enumerate(goal.follow_ups, 1)]
         lines.append(f"{goal.goal}: " + " · ".join(said))
     if lines:
@@ -286,6 +321,46 @@ def _chart(view: ClientView, lang: str) -> Chart:
     series = [(g.goal, [g.start, g.end] + g.follow_ups + [None] * (longest - len(g.follow_ups)))
               for g in view.results if g.start is not None or g.end is not None]
     return Chart(moments, series)
+
+
+def _approach(vault: Vault, view: ClientView, lang: str) -> Section:
+    """The client note's `## Aanpak` (`## Approach`): methods, phases and evaluation moments,
+    as agreed at the intake (SPEC §3, v4)."""
+    found = _note_section(vault, view.client.path, APPROACH_HEADINGS)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", found) if p.strip()]
+    return Section(text(lang, "doc.approach"), [], [(view.client.path, found)] if found else [],
+                   paragraphs)
+
+
+def _note_section(vault: Vault, path: str, headings: tuple[str, ...]) -> str:
+    from coachnotes.vault.files import read_regular
+    from coachnotes.vault.frontmatter import MAX_BYTES, section_text
+
+    try:
+        body = read_regular(vault.root / path, MAX_BYTES).decode("utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return ""
+    return section_text(body.replace("\r\n", "\n"), headings)
+
+
+def _result(vault: Vault, view: ClientView, lang: str) -> Section:
+    """How the trajectory ended (`result`): the outcome, an early end and why, and whether
+    the coachee agrees with this report."""
+    result = view.client.get("result") or {}
+    lines = []
+    outcome = result.get("outcome")
+    if outcome:
+        key = f"outcome.{outcome}"
+        lines.append(f"{text(lang, 'doc.outcome')}: "
+                     f"{text(lang, key) if key in TEXTS else outcome}")
+    if result.get("early_end"):
+        lines.append(f"{text(lang, 'doc.early_end')}: {result['early_end']}")
+    if result.get("client_agrees") is not None:
+        lines.append(text(lang, "doc.agrees.yes" if result["client_agrees"] else
+                          "doc.agrees.no"))
+    sources = [(view.client.path, str(result.get(k))) for k in ("outcome", "early_end")
+               if result.get(k)]
+    return Section(text(lang, "doc.result"), lines, sources)
 
 
 def _sponsor_notes(vault: Vault, view: ClientView, lang: str) -> Section:
@@ -310,7 +385,7 @@ def _sponsor_notes(vault: Vault, view: ClientView, lang: str) -> Section:
 
 # Which parts each kind holds, in order, and the share that allows each ("*": always)
 _PARTS = {
-    "plan": (("goals", _reason), ("goals", _list_of("goals")),
+    "plan": (("goals", _reason), ("goals", _list_of("goals")), ("goals", _approach),
              ("development_points", _list_of("development_points")),
              ("progress", _course), ("assessment", _assessment), ("attendance", _planned),
              ("progress", _follow_ups), ("*", _cost)),
@@ -320,7 +395,7 @@ _PARTS = {
                  ("sponsor_notes", _sponsor_notes)),
     "final": (("attendance", _attendance), ("goals", _list_of("goals")),
               ("results", _results), ("development_points", _list_of("development_points")),
-              ("assessment", _assessment), ("progress", _progress),
+              ("assessment", _assessment), ("progress", _progress), ("progress", _result),
               ("sponsor_notes", _sponsor_notes), ("attendance", _follow_ups)),
 }
 

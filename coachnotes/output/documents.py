@@ -58,7 +58,7 @@ def to_markdown(document: Document) -> str:
     if document.signatures:
         lang = document.language
         out += ["", f"## {text(lang, 'doc.signatures')}", ""]
-        out += [f"- {who}: {text(lang, 'doc.signature.line')} ______________________"
+        out += [f"- {cell(who)} — {text(lang, 'doc.signature.line')} ______________________"
                 for who in document.signatures]
     return "\n".join(out) + "\n"
 

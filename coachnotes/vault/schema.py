@@ -123,6 +123,11 @@ CLIENT = Schema("client", (
           "`second-track`", choices=PROGRAMMES),
     Field("order", "code", "the sponsor's order number for this trajectory (UWV's "
           "ordernummer): on its documents and invoices"),
+    Field("result", "mapping", "how the trajectory ended, for the final report", fields=(
+        Field("outcome", "text", "the outcome (for `uwv`: work, work-fit or not-work-fit)"),
+        Field("early_end", "text", "why it ended before the plan, if it did"),
+        Field("client_agrees", "bool", "the coachee agrees with the final report"),
+    )),
     Field("costs", "mapping_list", "costs besides the conversations (excluding VAT): in the "
           "plan and, with a date, on the invoice of that period", fields=(
               Field("text", "text", "what it is (an assessment, a test, travel)", ALWAYS),
