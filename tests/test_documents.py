@@ -484,3 +484,20 @@ def test_the_final_report_holds_the_result_and_is_signed_by_the_coach(make_vault
     hidden_note.write_text(hidden_note.read_text().replace(
         "type: client\n", "type: client\nresult:\n  outcome: work-fit\n"), encoding="utf-8")
     assert "Uitkomst" not in report(hidden, "--kind", "final").stdout  # under `progress`
+
+
+@pytest.mark.parametrize("programme,warned", [("coaching", True), ("uwv", False),
+                                              ("second-track", False)])
+def test_a_reintegration_programmes_own_words_are_no_health_warning(make_vault, programme,
+                                                                     warned):
+    body = ("## Voor de opdrachtgever\n\nHet re-integratietraject bij UWV loopt; de "
+            "arbodienst is op de hoogte. Ook de rugklachten kwamen ter sprake.\n")
+    root = vault(make_vault, body=body)
+    note = root / JAN
+    note.write_text(note.read_text().replace("type: client\n",
+                                             f"type: client\nprogramme: {programme}\n"),
+                    encoding="utf-8")
+    said = report(root).stderr
+    assert ("'re-integratietraject'" in said) is warned
+    assert ("'arbodienst'" in said) is warned
+    assert "'rugklachten'" in said  # health stays health in every programme

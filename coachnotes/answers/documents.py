@@ -27,6 +27,9 @@ from coachnotes.vault.model import Vault
 KINDS = ("plan", "progress", "final")
 SPONSOR_HEADINGS = ("voor de opdrachtgever", "for the sponsor")
 APPROACH_HEADINGS = ("aanpak", "approach")
+# words a re-integration programme is made of, never a health warning in its documents
+PROGRAMME_WORDS = ("uwv", "wia", "ziektewet", "reintegratie", "arbo", "poortwachter",
+                   "wajong", "werkfit")
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 
 
@@ -59,6 +62,7 @@ class Document(NamedTuple):
     signatures: list[str] = []  # who signs (the plan)
     chart: Chart | None = None  # the final report's scores, when `results` is shared
     coachee: str = ""  # in the footer of every page, beside "Vertrouwelijk"
+    programme: str = "coaching"  # `programme` (SPEC §3, v4): its own words are no warning
 
 
 def as_known_on(client, day: dt.date):
@@ -115,7 +119,8 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
     return clean(Document(kind, lang, LOCALES.get(lang, "en-GB"), title,
                           f"{title} — {client.name}", text(lang, "confidential"),
                           letterhead(vault), coach, today, intro, header, sections, signatures,
-                          chart if chart and chart.series else None, client.name))
+                          chart if chart and chart.series else None, client.name,
+                          client.get("programme") or "coaching"))
 
 
 def _signatures(vault: Vault, client, kind: str, lang: str, coach: str) -> list[str]:
@@ -458,6 +463,7 @@ def health_findings(vault: Vault, document: Document) -> list[Finding]:
     """Each shared text that reads as health data: the note, the line, the section and the
     word as written."""
     pattern = health_pattern(document.language, vault.settings.health_words or ())
+    own = PROGRAMME_WORDS if document.programme in ("uwv", "second-track") else ()
     found: list[Finding] = []
     for section in document.sections:
         for path, quoted in section.sources:
@@ -466,6 +472,8 @@ def health_findings(vault: Vault, document: Document) -> list[Finding]:
                 quoted = folded
             for match in pattern.finditer(folded):
                 word = _word_at(quoted, match.start(), match.end())
+                if fold(word).replace("-", "").startswith(own):
+                    continue  # the programme's own words: re-integration is what UWV buys
                 found.append(Finding(path, _line_of(vault.root / path, word), section.title,
                                      word))
     return list(dict.fromkeys(found))
