@@ -272,3 +272,24 @@ def test_overdue_items_are_red_at_a_terminal_unless_no_color(make_vault):
     assert late and "\x1b[31m" in late[0]
     assert "\x1b[" not in [line for line in colored.splitlines() if "op tijd" in line][0]
     assert "\x1b[" not in in_terminal(args, {"NO_COLOR": "1"})
+
+
+def test_a_second_track_is_evaluated_every_six_weeks_until_one_is_held(make_vault):
+    """SPEC §10 (v4): `evaluation` items at start + 6, 12, … weeks while active; an
+    evaluation held within 7 days of a date settles it."""
+    import json
+
+    root = make_vault({
+        "clients/jan/client.md": client_note(programme="second-track",
+                                             start_date="2026-09-01",
+                                             planned_end="2026-12-31"),
+        "clients/jan/sessions/2026-10-16-evaluation.md": session_note(
+            date="2026-10-16", kind="evaluation"),  # week 6 is 2026-10-13: 3 days off
+    })
+    done = run_cli("--vault", str(root), "due", "--all", "--json", "--today", "2026-11-27")
+    items = [i for i in json.loads(done.stdout) if i["kind"] == "evaluation"]
+    assert [i["due"] for i in items] == ["2026-11-24", "2027-01-05"]  # weeks 12 and 18
+    assert items[0]["overdue_days"] == 3 and "week 12" in items[0]["text"]
+    plain = make_vault({"clients/jan/client.md": client_note(start_date="2026-09-01")})
+    done = run_cli("--vault", str(plain), "due", "--all", "--json", "--today", "2026-11-27")
+    assert not [i for i in json.loads(done.stdout) if i["kind"] == "evaluation"]

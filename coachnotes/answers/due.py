@@ -49,6 +49,7 @@ class Conversation(NamedTuple):
     minutes: int  # its length, for a timed calendar event
 
 
+EVALUATION_MARGIN = 7  # days around a second-track evaluation date within which it counts
 ENDED = ("follow-up", "closed", "declined")  # trajectories whose actions are no longer due
 ENDED_REF = "ended"
 
@@ -80,6 +81,7 @@ def client_items(vault: Vault, client: Client, today: dt.date) -> list[tuple[Due
     items.plan_follow_up(vault.settings.follow_up_months)
     coming = items.sessions(replaced)
     items.actions(coming[0].date if coming else None)
+    items.evaluations()
     return items.found
 
 
@@ -130,6 +132,27 @@ class _Items:
                 self.add("session", c.date, text(self.lang, "session.planned", kind=shown),
                          c.path, "planned", c.time, c.minutes)
         return coming
+
+    def evaluations(self) -> None:
+        """`evaluation` (SPEC §10, v4): a second-track trajectory (`programme: second-track`,
+        Wet verbetering poortwachter) is evaluated every 6 weeks from `start_date` while it is
+        active; each date is due until an evaluation was held within 7 days of it. Listed up
+        to the planned end, and always the next one."""
+        client = self.client
+        if client.status != "active" or client.get("programme") != "second-track" or \
+                client.start_date is None:
+            return
+        held = [s.date for s in client.held(self.today) if s.kind == "evaluation" and s.date]
+        until = max(client.planned_end or self.today, self.today)
+        week = 6
+        while True:
+            day = add_days(client.start_date, 7 * week)
+            if not any(abs((day - h).days) <= EVALUATION_MARGIN for h in held):
+                self.add("evaluation", day, text(self.lang, "evaluation.due", week=week),
+                         client.path, str(week))
+            if day > until:
+                return
+            week += 6
 
     def actions(self, next_day: dt.date | None) -> None:
         """An action not done: at its date; an undated one at the next conversation, until a

@@ -8,6 +8,7 @@ from coachnotes.i18n import N_, NP_, gettext, pgettext
 TEXTS: dict[str, str] = {
     "follow-up": N_("Hold follow-up conversation {n}"),
     "plan-follow-up": N_("Plan the follow-up conversations"),
+    "evaluation.due": N_("Second-track evaluation (week {week})"),
     "session": N_("Next conversation"),
     "session.planned": N_("Planned conversation ({kind})"),
     "action.ended": N_("Open at the end of the trajectory: {text}"),
@@ -233,7 +234,8 @@ def text(language: str, key: str, **values: object) -> str:
 
 DUE_KINDS = {kind for _context, kind in (  # the words of `due`'s KIND column and calendars
     NP_("due kind", "follow-up"), NP_("due kind", "plan-follow-up"), NP_("due kind", "session"),
-    NP_("due kind", "action"), NP_("due kind", "fix"), NP_("due kind", "invoice"))}
+    NP_("due kind", "action"), NP_("due kind", "fix"), NP_("due kind", "invoice"),
+    NP_("due kind", "evaluation"))}
 
 
 def due_kind(kind: str, language: str | None = None) -> str:
