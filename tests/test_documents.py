@@ -501,3 +501,29 @@ def test_a_reintegration_programmes_own_words_are_no_health_warning(make_vault, 
     assert ("'re-integratietraject'" in said) is warned
     assert ("'arbodienst'" in said) is warned
     assert "'rugklachten'" in said  # health stays health in every programme
+
+
+def test_the_consent_form_says_what_is_shared_from_when_how_to_withdraw_and_what_never(
+        make_vault, tmp_path):
+    root = vault(make_vault, share=["attendance", "goals"])
+    md = report(root, "--kind", "consent").stdout
+    assert "# Toestemmingsverklaring" in md
+    assert "▣ welke gesprekken er waren" in md and "▣ mijn coachdoelen" in md
+    assert "ontwikkelpunten" not in md and "Vanaf: 1 juli 2026" in md
+    assert "Alles over mijn gezondheid." in md and "intrekken" in md
+    assert md.count("Datum en handtekening") == 2 and "Coachee: Jan de Vries" in md
+    path, done = write(root, tmp_path, "pdf", "--kind", "consent")
+    assert not done.stderr  # no glyph the font lacks: the boxes are in DejaVu Sans
+    assert "▣ welke gesprekken" in " ".join(pdf_text(path))
+    # before any consent is recorded: every share a box to tick, and no refusal
+    import re
+
+    note = root / JAN
+    note.write_text(re.sub(r"sponsor_consent:\n(?:  .*\n)+", "", note.read_text()),
+                    encoding="utf-8")
+    blank = report(root, "--kind", "consent")
+    assert blank.returncode == 0, blank.stderr
+    assert blank.stdout.count("□") == 7 and "▣" not in blank.stdout
+    assert report(root).returncode == 1  # the progress report still needs the consent
+    word = write(root, tmp_path, "docx", "--kind", "consent")[0]
+    assert word.exists() and "toestemmingsverklaring" not in str(word)  # -o given

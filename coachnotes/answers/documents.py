@@ -23,8 +23,9 @@ from coachnotes.errors import Refused
 from coachnotes.i18n import _
 from coachnotes.i18n.texts import TEXTS, decimal, referred, text, written_out
 from coachnotes.vault.model import Vault
+from coachnotes.vault.schema import SHARES
 
-KINDS = ("plan", "progress", "final")
+KINDS = ("plan", "progress", "final", "consent")
 SPONSOR_HEADINGS = ("voor de opdrachtgever", "for the sponsor")
 APPROACH_HEADINGS = ("aanpak", "approach")
 # words a re-integration programme is made of, never a health warning in its documents
@@ -89,6 +90,8 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
     the coachee's consent."""
     client, lang = view.client, vault.language
     consent = client.get("sponsor_consent")
+    if kind == "consent":
+        return consent_form(vault, client, consent, today)
     if not consent:
         raise Refused(_("{path} has no `sponsor_consent`, so nothing may be shared with "
                         "the sponsor. Agree with the coachee what may be shared, then record "
@@ -121,6 +124,44 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
                           letterhead(vault), coach, today, intro, header, sections, signatures,
                           chart if chart and chart.series else None, client.name,
                           client.get("programme") or "coaching"))
+
+
+def consent_form(vault: Vault, client, consent: dict | None, today: dt.date) -> Document:
+    """The consent form (toestemmingsverklaring, SPEC §15 v4) to sign before anything is
+    shared: what the sponsor may see, in words, and from when; that the coachee may withdraw
+    it, and how; what is never shared. Without a recorded consent every share is a box to
+    tick."""
+    lang = vault.language
+    coach = vault.settings.coach or ""
+    sponsor = client.get("sponsor") or text(lang, "consent.the_sponsor")
+    title = text(lang, "consent.title")
+    header = [(text(lang, "report.coachee"), client.name)]
+    if client.get("organization"):
+        header.append((text(lang, "col.organization"), str(client.get("organization"))))
+    header += [(text(lang, "sponsor"), sponsor), (text(lang, "report.coach"), coach),
+               (text(lang, "report.date"), written_out(today, lang))]
+    intro = [text(lang, "consent.intro", name=client.name, coach=coach or
+                  text(lang, "doc.signature.coach").lower(), sponsor=sponsor)]
+    if consent:
+        shared = [s for s in SHARES if s in (consent.get("share") or [])]
+        lines = [f"▣ {text(lang, f'consent.share.{s}')}" for s in shared]
+        lines.append(text(lang, "consent.since", date=written_out(consent["date"], lang)))
+    else:
+        lines = [f"□ {text(lang, f'consent.share.{s}')}" for s in SHARES]
+        lines.append(text(lang, "consent.since", date="____________________"))
+    sections = [Section(text(lang, "consent.what"), lines, []),
+                Section(text(lang, "consent.never"), [text(lang, "consent.never.health"),
+                                                     text(lang, "consent.never.notes")], []),
+                Section(text(lang, "consent.withdraw"), [],
+                        [], [text(lang, "consent.withdraw.how", coach=coach or
+                                  text(lang, "doc.signature.coach").lower())])]
+    signatures = [f"{text(lang, 'doc.signature.coachee')}: {client.name}",
+                  f"{text(lang, 'doc.signature.coach')}: {coach}" if coach else
+                  text(lang, "doc.signature.coach")]
+    return clean(Document("consent", lang, LOCALES.get(lang, "en-GB"), title,
+                          f"{title} — {client.name}", text(lang, "confidential"),
+                          letterhead(vault), coach, today, intro, header, sections, signatures,
+                          None, client.name, client.get("programme") or "coaching"))
 
 
 def _signatures(vault: Vault, client, kind: str, lang: str, coach: str) -> list[str]:

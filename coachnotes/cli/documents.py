@@ -20,9 +20,10 @@ from coachnotes.i18n import _
 
 @cli.command()
 @click.argument("client_id", metavar="CLIENT")
-@click.option("--kind", type=click.Choice(["plan", "progress", "final"]), default="progress",
-              show_default=True, help="The plan of approach, the progress report or the final "
-                                      "report.")
+@click.option("--kind", type=click.Choice(["plan", "progress", "final", "consent"]),
+              default="progress", show_default=True,
+              help="The plan of approach, the progress report, the final report, or the "
+                   "consent form for the coachee to sign.")
 @click.option("--format", "fmt", type=click.Choice(["md", "docx", "pdf"]), default="md",
               show_default=True, help="Markdown, Word (editable) or PDF.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),

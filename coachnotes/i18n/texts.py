@@ -162,6 +162,27 @@ TEXTS: dict[str, str] = {
     "outcome.work": N_("work"),
     "outcome.work-fit": N_("fit for work"),
     "outcome.not-work-fit": N_("not (yet) fit for work"),
+    "consent.title": N_("Consent form"),
+    "consent.the_sponsor": N_("the sponsor"),
+    "consent.intro": N_("I, {name}, agree that my coach {coach} shares with {sponsor} what "
+                        "is marked below about my coaching trajectory, and nothing else."),
+    "consent.what": N_("What the sponsor may see"),
+    "consent.share.attendance": N_("which conversations took place (dates and kinds)"),
+    "consent.share.goals": N_("my coaching goals and the reason for the trajectory"),
+    "consent.share.development_points": N_("my development points"),
+    "consent.share.assessment": N_("the outcome of the assessment"),
+    "consent.share.progress": N_("how the trajectory progresses, and how it ended"),
+    "consent.share.sponsor_notes": N_("the texts my coach writes for the sponsor, under "
+                                      "'For the sponsor'"),
+    "consent.share.results": N_("my own ratings of my goals (0 to 10)"),
+    "consent.since": N_("From: {date}"),
+    "consent.never": N_("What is never shared"),
+    "consent.never.health": N_("Anything about my health."),
+    "consent.never.notes": N_("The notes of the conversations themselves."),
+    "consent.withdraw": N_("Withdrawing this consent"),
+    "consent.withdraw.how": N_("I may withdraw this consent, wholly or in part, at any time, by "
+                               "telling {coach} or writing it; from then on nothing more is "
+                               "shared. What was shared before stays with the sponsor."),
     "doc.signatures": N_("Agreed"),
     "doc.signature.coachee": N_("Coachee"),
     "doc.signature.sponsor": N_("Sponsor"),

@@ -44,6 +44,7 @@ DOCUMENT_NAMES = {
     "progress": {"nl": "voortgangsrapportage", "en": "progress-report"},
     "plan": {"nl": "plan-van-aanpak", "en": "plan-of-approach"},
     "final": {"nl": "eindrapportage", "en": "final-report"},
+    "consent": {"nl": "toestemmingsverklaring", "en": "consent-form"},
     "export": {"nl": "export", "en": "export"},
     "hours": {"nl": "uren", "en": "hours"},
     "icf": {"nl": "icf-logboek", "en": "icf-log"},
