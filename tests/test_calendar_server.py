@@ -58,10 +58,11 @@ def server(tmp_path):
                         "BEGIN:VEVENT\r\nUID:tandarts@example\r\nDTSTAMP:20261201T000000Z\r\n"
                         "DTSTART;VALUE=DATE:20261209\r\nSUMMARY:Tandarts\r\nEND:VEVENT\r\n"
                         "END:VCALENDAR\r\n")  # the coach's own appointment
-    yield {"url": str(calendar.url), "calendar": calendar, "port": port, "folder": tmp_path,
-           "process": process}
-    process.kill()
-    process.wait()
+    held = {"url": str(calendar.url), "calendar": calendar, "port": port, "folder": tmp_path,
+            "process": process}
+    yield held
+    held["process"].kill()  # the one running now: a test may have restarted the server
+    held["process"].wait()
 
 
 def held(calendar) -> dict[str, tuple[str, str, str]]:
