@@ -527,3 +527,22 @@ def test_the_consent_form_says_what_is_shared_from_when_how_to_withdraw_and_what
     assert report(root).returncode == 1  # the progress report still needs the consent
     word = write(root, tmp_path, "docx", "--kind", "consent")[0]
     assert word.exists() and "toestemmingsverklaring" not in str(word)  # -o given
+
+
+@pytest.mark.parametrize("programme,word", [(None, "Coachee"), ("uwv", "Kandidaat"),
+                                            ("gemeente", "Deelnemer"),
+                                            ("second-track", "Werknemer")])
+def test_the_programme_names_the_person_coached_and_the_uwv_order_is_on_every_document(
+        make_vault, programme, word):
+    root = vault(make_vault)
+    if programme:
+        note = root / JAN
+        note.write_text(note.read_text().replace(
+            "type: client\n", f"type: client\nprogramme: {programme}\norder: 2026-048213\n"),
+            encoding="utf-8")
+    for kind in ("plan", "progress", "final", "consent"):
+        md = report(root, "--kind", kind).stdout
+        assert f"- {word}: Jan de Vries" in md, kind
+        assert ("Ordernummer: 2026-048213" in md) is (programme is not None), kind
+    assert f"{word}: Jan de Vries — Datum en handtekening" in report(root, "--kind",
+                                                                    "plan").stdout

@@ -104,14 +104,11 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
                                       for n, g in enumerate(view.results, 1)])
     title, intro = _template(vault, kind, client)
     coach = vault.settings.coach or ""
-    header = [(text(lang, "report.coachee"), client.name)]
+    header = [(person(client, lang), client.name)]
     for key, label in (("organization", "col.organization"), ("sponsor", "sponsor")):
         if client.get(key):
             header.append((text(lang, label), str(client.get(key))))
-    order = client.get("order") or \
-        (vault.settings.sponsors or {}).get(client.get("sponsor") or "", {}).get("order")
-    if order:
-        header.append((text(lang, "invoice.order"), str(order)))
+    header += _order(vault, client, lang)
     header += [(text(lang, "report.coach"), coach),
                (text(lang, "report.date"), written_out(today, lang)),
                (text(lang, "report.consent"), written_out(consent["date"], lang))]
@@ -135,10 +132,11 @@ def consent_form(vault: Vault, client, consent: dict | None, today: dt.date) -> 
     coach = vault.settings.coach or ""
     sponsor = client.get("sponsor") or text(lang, "consent.the_sponsor")
     title = text(lang, "consent.title")
-    header = [(text(lang, "report.coachee"), client.name)]
+    header = [(person(client, lang), client.name)]
     if client.get("organization"):
         header.append((text(lang, "col.organization"), str(client.get("organization"))))
-    header += [(text(lang, "sponsor"), sponsor), (text(lang, "report.coach"), coach),
+    header += [(text(lang, "sponsor"), sponsor), *_order(vault, client, lang),
+               (text(lang, "report.coach"), coach),
                (text(lang, "report.date"), written_out(today, lang))]
     intro = [text(lang, "consent.intro", name=client.name, coach=coach or
                   text(lang, "doc.signature.coach").lower(), sponsor=sponsor)]
@@ -155,7 +153,7 @@ def consent_form(vault: Vault, client, consent: dict | None, today: dt.date) -> 
                 Section(text(lang, "consent.withdraw"), [],
                         [], [text(lang, "consent.withdraw.how", coach=coach or
                                   text(lang, "doc.signature.coach").lower())])]
-    signatures = [f"{text(lang, 'doc.signature.coachee')}: {client.name}",
+    signatures = [f"{person(client, lang)}: {client.name}",
                   f"{text(lang, 'doc.signature.coach')}: {coach}" if coach else
                   text(lang, "doc.signature.coach")]
     return clean(Document("consent", lang, LOCALES.get(lang, "en-GB"), title,
@@ -172,8 +170,23 @@ def _signatures(vault: Vault, client, kind: str, lang: str, coach: str) -> list[
     people = {"coachee": client.name, "sponsor": contact, "coach": coach}
     who = ("coachee", "sponsor", "coach") if kind == "plan" else \
         ("coach",) if kind == "final" else ()
-    return [f"{text(lang, f'doc.signature.{role}')}: {people[role]}" if people[role] else
-            text(lang, f"doc.signature.{role}") for role in who]
+    roles = {"coachee": person(client, lang)}
+    return [f"{roles.get(role) or text(lang, f'doc.signature.{role}')}: {people[role]}"
+            if people[role] else text(lang, f"doc.signature.{role}") for role in who]
+
+
+def _order(vault: Vault, client, lang: str) -> list[tuple[str, str]]:
+    """The sponsor's order number (the client's `order`, else its sponsor's), on every
+    document that has one (SPEC §15, v4)."""
+    order = client.get("order") or \
+        (vault.settings.sponsors or {}).get(client.get("sponsor") or "", {}).get("order")
+    return [(text(lang, "invoice.order"), str(order))] if order else []
+
+
+def person(client, lang: str) -> str:
+    """The word for the person coached, by `programme` (SPEC §15, v4): coachee, kandidaat
+    (UWV), deelnemer (gemeente), werknemer (second track)."""
+    return text(lang, f"person.{client.get('programme') or 'coaching'}")
 
 
 def _template(vault: Vault, kind: str, client) -> tuple[str, list[str]]:
