@@ -11,7 +11,7 @@ import click
 
 from coachnotes import __version__
 from coachnotes.commands import parse_date
-from coachnotes.i18n import _
+from coachnotes.i18n import N_, _
 
 
 class DateType(click.ParamType):
@@ -33,6 +33,27 @@ DATE = DateType()
 def today_option(command):
     return click.option("--today", type=DATE, default=None, metavar="DATE",
                         help="Pretend today is DATE (YYYY-MM-DD).")(command)
+
+
+def period_options(month: str):
+    """--from, --to, --sponsor and --client, as `hours` and `invoice` take them; `month` is
+    the default period's month: "this" or "last" (its words are in the help texts)."""
+    first, last = (N_("First day (default: the first of this month)."),
+                   N_("Last day (default: the last of this month).")) if month == "this" else \
+        (N_("First day (default: the first of last month)."),
+         N_("Last day (default: the last of last month)."))
+
+    def apply(command):
+        for option in reversed((
+                click.option("--from", "start", type=DATE, metavar="DATE", help=first),
+                click.option("--to", "end", type=DATE, metavar="DATE", help=last),
+                click.option("--sponsor", metavar="TEXT",
+                             help="Only this sponsor (its exact `sponsor`)."),
+                click.option("--client", "client_id", metavar="ID",
+                             help="Only this client."))):
+            command = option(command)
+        return command
+    return apply
 
 
 def _today(value: dt.date | None) -> dt.date:

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from coachnotes.cli.app import (
-    DATE,
     Context,
     _today,
     cli,
     pass_context,
+    period_options,
     today_option,
 )
 from coachnotes.i18n import _
@@ -54,12 +54,7 @@ def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | Non
 
 
 @cli.command()
-@click.option("--from", "start", type=DATE, metavar="DATE",
-              help="First day (default: the first of this month).")
-@click.option("--to", "end", type=DATE, metavar="DATE",
-              help="Last day (default: the last of this month).")
-@click.option("--sponsor", metavar="TEXT", help="Only this sponsor (its exact `sponsor`).")
-@click.option("--client", "client_id", metavar="ID", help="Only this client.")
+@period_options("this")
 @click.option("--json", "as_json", is_flag=True, help="The rows as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="The rows as CSV, for a spreadsheet.")
 @click.option("--xlsx", "xlsx", metavar="[FILE]", is_flag=False, flag_value="", default=None,

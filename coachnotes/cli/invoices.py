@@ -8,18 +8,13 @@ from decimal import Decimal
 
 import click
 
-from coachnotes.cli.app import DATE, Context, _today, cli, pass_context, today_option
+from coachnotes.cli.app import Context, _today, cli, pass_context, period_options, today_option
 from coachnotes.i18n import _
 from coachnotes.i18n.texts import decimal
 
 
 @cli.command()
-@click.option("--from", "start", type=DATE, metavar="DATE",
-              help="First day (default: the first of last month).")
-@click.option("--to", "end", type=DATE, metavar="DATE",
-              help="Last day (default: the last of last month).")
-@click.option("--sponsor", metavar="TEXT", help="Only this sponsor (its exact `sponsor`).")
-@click.option("--client", "client_id", metavar="ID", help="Only this client's conversations.")
+@period_options("last")
 @click.option("--dry-run", is_flag=True, help="Show what would be invoiced; change nothing.")
 @click.option("--offline", is_flag=True, help="Without the remote: number in this device's "
                                               "own series.")
