@@ -546,3 +546,33 @@ def test_the_programme_names_the_person_coached_and_the_uwv_order_is_on_every_do
         assert ("Ordernummer: 2026-048213" in md) is (programme is not None), kind
     assert f"{word}: Jan de Vries — Datum en handtekening" in report(root, "--kind",
                                                                     "plan").stdout
+
+
+def test_the_practices_logo_heads_the_word_and_pdf_documents(make_vault, tmp_path):
+    import base64
+
+    import docx
+    import pypdf
+
+    png = base64.b64decode(  # a 2×1 PNG, red and blue
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAEElEQVR4nGP4z8DAwMDAAAAK/wH/"
+        "x0jI0gAAAABJRU5ErkJggg==")
+    root = vault(make_vault, extra="")
+    settings = root / "coachnotes.yml"
+    settings.write_text(settings.read_text().replace("  kvk: '12345678'\n",
+                                                     "  kvk: '12345678'\n  logo: logo.png\n"),
+                        encoding="utf-8")
+    (root / "logo.png").write_bytes(png)
+    path, done = write(root, tmp_path, "docx")
+    assert not done.stderr
+    header = docx.Document(path).sections[0].header
+    assert header.part.package and any(
+        rel.reltype.endswith("/image") for rel in header.part.rels.values())
+    path, _ = write(root, tmp_path, "pdf")
+    images = list(pypdf.PdfReader(path).pages[0].images)
+    assert len(images) == 1 and images[0].image.size == (2, 1)
+    # a logo that is no image, or lies outside the vault: said, and the documents have none
+    (root / "logo.png").write_text("geen plaatje")
+    path, done = write(root, tmp_path, "pdf")
+    assert "logo.png" in done.stderr and "geen logo" in done.stderr
+    assert not list(pypdf.PdfReader(path).pages[0].images)

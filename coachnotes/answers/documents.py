@@ -64,6 +64,7 @@ class Document(NamedTuple):
     chart: Chart | None = None  # the final report's scores, when `results` is shared
     coachee: str = ""  # in the footer of every page, beside "Vertrouwelijk"
     programme: str = "coaching"  # `programme` (SPEC §3, v4): its own words are no warning
+    logo: bytes | None = None  # `practice.logo`: a PNG or JPEG for the letterhead
 
 
 def as_known_on(client, day: dt.date):
@@ -120,7 +121,7 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
                           f"{title} — {client.name}", text(lang, "confidential"),
                           letterhead(vault), coach, today, intro, header, sections, signatures,
                           chart if chart and chart.series else None, client.name,
-                          client.get("programme") or "coaching"))
+                          client.get("programme") or "coaching", logo_of(vault)[0]))
 
 
 def consent_form(vault: Vault, client, consent: dict | None, today: dt.date) -> Document:
@@ -159,7 +160,8 @@ def consent_form(vault: Vault, client, consent: dict | None, today: dt.date) -> 
     return clean(Document("consent", lang, LOCALES.get(lang, "en-GB"), title,
                           f"{title} — {client.name}", text(lang, "confidential"),
                           letterhead(vault), coach, today, intro, header, sections, signatures,
-                          None, client.name, client.get("programme") or "coaching"))
+                          None, client.name, client.get("programme") or "coaching",
+                          logo_of(vault)[0]))
 
 
 def _signatures(vault: Vault, client, kind: str, lang: str, coach: str) -> list[str]:
@@ -209,6 +211,33 @@ def _template(vault: Vault, kind: str, client) -> tuple[str, list[str]]:
         elif block.strip():
             paragraphs.append(" ".join(block.split()))
     return title, paragraphs
+
+
+LOGO_LIMIT = 2 * 1024 * 1024
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def logo_of(vault: Vault) -> tuple[bytes | None, str | None]:
+    """The practice's logo (`practice.logo`, SPEC §5 v4) for the letterhead: a PNG or JPEG of
+    at most 2 MB inside the vault. (None, why) when it is set but cannot be used; (None, None)
+    when there is none."""
+    from coachnotes.vault.files import read_regular
+
+    name = (vault.settings.practice or {}).get("logo")
+    if not name:
+        return None, None
+    root = vault.root.resolve()
+    path = (root / name).resolve()
+    try:
+        path.relative_to(root)
+        data = read_regular(path, LOGO_LIMIT)
+    except (ValueError, OSError):
+        data = None
+    if data is None or not data.startswith(_IMAGE_MAGIC):
+        return None, _("the logo {name} in coachnotes.yml (`practice.logo`) is not a PNG or "
+                       "JPEG of at most 2 MB inside the vault: the documents have no logo"
+                       ).format(name=name)
+    return data, None
 
 
 def letterhead(vault: Vault) -> list[str]:

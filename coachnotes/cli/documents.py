@@ -43,6 +43,8 @@ def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | Non
                      "out if the coachee did not mean it for the sponsor").format(
                      path=found.path, line=found.line, section=found.section, word=found.word),
                    err=True)
+    for warning in made.warnings:
+        click.echo(_("coachnotes: warning: {warning}").format(warning=warning), err=True)
     if made.missing_glyphs:
         click.echo(_("coachnotes: warning: the PDF's font cannot draw {chars}; they are written "
                      "as ?. The .docx and .md have them as written.").format(

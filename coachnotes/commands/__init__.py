@@ -7,8 +7,9 @@ calls one command and formats what it returns, and imports nothing from below th
 
 Grouped as the command line is: `answers` (due, list, show, results, search), `notes` (init,
 new, close, rename, check, index, watch), `documents` (report, hours), `invoices` (invoice),
-`privacy` (export, retention, forget), `git` (sync, hooks), `calendar` (calendar sync). What every face needs besides — finding the vault,
-reading a date as the notes do, the allowed values of the options — is here.
+`privacy` (export, retention, forget), `git` (sync, hooks), `calendar` (calendar sync). What
+every face needs besides — finding the vault, reading a date as the notes do, the allowed
+values of the options — is here.
 
 Imports of our own modules stand at the top; GitPython, watchdog, SQLite's search, reportlab
 and openpyxl are imported inside the commands that use them, so that `coachnotes due` starts

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coachnotes.answers.documents import Document, build_document, health_findings
+from coachnotes.answers.documents import Document, build_document, health_findings, logo_of
 from coachnotes.answers.hours import HourRow, icf_rows, month_of
 from coachnotes.answers.hours import hours as count_hours
 from coachnotes.commands import in_exports, open_vault
@@ -32,6 +32,7 @@ class ReportMade:
     missing_glyphs: list[str]
     path: Path | None
     markdown: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. a logo that cannot be used
 
 
 def report(vault_option: str | None, client_id: str, kind: str, fmt: str,
@@ -42,6 +43,8 @@ def report(vault_option: str | None, client_id: str, kind: str, fmt: str,
     made = build_document(vault, view, kind, today)
     answer = ReportMade(made, health_findings(vault, made),
                         documents.missing_glyphs(made) if fmt == "pdf" else [], None)
+    if fmt != "md":
+        answer.warnings += [why for why in logo_of(vault)[1:] if why]
     if fmt == "md" and output is None:
         answer.markdown = documents.to_markdown(made)
         return answer

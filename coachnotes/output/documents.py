@@ -75,6 +75,11 @@ def to_docx(document: Document) -> bytes:
     _docx_metadata(word, document)
     _a4(word)
     header = word.sections[0].header.paragraphs[0]
+    if document.logo:
+        from docx.shared import Cm
+
+        header.add_run().add_picture(io.BytesIO(document.logo), height=Cm(1.2))
+        header = word.sections[0].header.add_paragraph()
     header.text = " · ".join(document.letterhead + [document.confidential])
     header.runs[0].font.size = Pt(8)
     _page_number(word.sections[0].footer.paragraphs[0], document)
@@ -219,7 +224,8 @@ def to_pdf(document: Document) -> bytes:
     glyphs = register_fonts()
     styles = base_styles()
     safe = SafeText(glyphs)
-    story = [safe.para(line, styles["letterhead"]) for line in document.letterhead]
+    story = [_logo(document.logo)] if document.logo else []
+    story += [safe.para(line, styles["letterhead"]) for line in document.letterhead]
     story += [Spacer(1, 14), safe.para(document.title, styles["title"]),
               safe.para(f"<b>{safe(document.confidential)}</b>", styles["body"], raw=True),
               Spacer(1, 6), safe.bullets([f"{label}: {value}" for label, value in
@@ -249,6 +255,16 @@ def to_pdf(document: Document) -> bytes:
                             rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN)
     pdf.build(story, canvasmaker=numbered_canvas(draw_footer, document.today))
     return out.getvalue()
+
+
+def _logo(data: bytes):
+    """The practice's logo, 1.5 cm high, at the left of the letterhead."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    width, height = ImageReader(io.BytesIO(data)).getSize()
+    tall = 42.5  # points: 1.5 cm
+    return Image(io.BytesIO(data), width=tall * width / height, height=tall, hAlign="LEFT")
 
 
 def numbered_canvas(draw_footer: Callable, day: dt.date):
