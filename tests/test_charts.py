@@ -4,6 +4,7 @@ names, and what Mermaid parsed is the trajectory: each conversation's date, the 
 
 from __future__ import annotations
 
+import html
 import os
 import re
 
@@ -49,7 +50,8 @@ def assert_renders(found: list[tuple[str, str]]) -> dict[int, list]:
 def test_every_diagram_of_the_example_vault_renders_in_mermaid_10_and_11(example_copy):
     index(example_copy)
     found = diagrams(example_copy)
-    kinds = {source.split()[0] for _rel, source in found}
+    kinds = {next(line for line in source.splitlines() if not line.startswith("%%")).split()[0]
+             for _rel, source in found}
     assert kinds == {"gantt", "xychart-beta"}
     assert any(rel == "FOLLOW-UPS.md" for rel, _s in found)
     assert any(rel == "RESULTS.md" for rel, _s in found)
@@ -82,6 +84,8 @@ def test_hostile_names_and_texts_render_and_are_kept_out_of_the_syntax(make_vaul
     found = diagrams(root)
     assert len(found) >= len(HOSTILE) * 3
     for _rel, source in found:
+        if source.startswith("%%{init:"):  # our own directive (the palette), first line
+            source = source.split("\n", 1)[1]
         assert "<b>" not in source and "%%" not in source and "<script" not in source
         for line in source.splitlines()[1:]:
             if re.match(r"\s+(title|section) ", line):
@@ -125,7 +129,7 @@ def test_the_results_chart_shows_each_goal_and_its_moments(make_vault):
             date="2026-11-02", kind="follow-up", scores=[7])}, settings="language: nl\n")
     index(root)
     (chart,) = [s for rel, s in diagrams(root) if rel == "clients/jan/README.md"
-                and s.startswith("xychart-beta")]
+                and "xychart-beta" in s]
     assert "line [3, 8, 7]" in chart
     for rendered in assert_renders([("jan", chart)]).values():
         svg = rendered[0].svg
@@ -180,3 +184,45 @@ def test_a_long_trajectory_and_a_busy_fortnight_stay_under_5000_characters(make_
     assert "(200)" in jan  # the conversations summarised as one bar
     assert_renders([(rel, s) for rel, s in found if rel in ("clients/jan/README.md",
                                                            "FOLLOW-UPS.md")])
+
+
+@needs_mermaid
+def test_score_lines_are_dark_enough_overdue_and_planned_differ_and_signs_stay(make_vault):
+    """SPEC §19 (v4): the lines in a palette with ≥ 3:1 contrast on light and dark pages
+    (Mermaid's default is a pale lavender), an overdue follow-up red and a planned one not,
+    `%` and `×` kept in labels, no empty brackets."""
+    root = make_vault({
+        "clients/jan/client.md": client_note(status="follow-up", end_date="2026-09-01",
+                                             goals=["Werkdruk × 2 omlaag, 50% minder"],
+                                             follow_ups=[{"due": "2026-11-01"},
+                                                         {"due": "2027-03-01"}]),
+        "clients/jan/sessions/2026-01-12-intake.md": session_note(
+            date="2026-01-12", kind="intake", scores=[3]),
+        "clients/jan/sessions/2026-09-01-coaching.md": session_note(
+            date="2026-09-01", number=1, scores=[8]),
+        "clients/piet/client.md": client_note("piet", name="Piet", status="follow-up",
+                                              end_date="2026-06-01", goals=["Rust"],
+                                              follow_ups=[{"due": "2026-09-01"}]),
+        "clients/piet/sessions/2026-01-12-intake.md": session_note(
+            "piet", date="2026-01-12", kind="intake", scores=[4]),
+        "clients/piet/sessions/2026-06-01-coaching.md": session_note(
+            "piet", date="2026-06-01", number=1, scores=[8]),
+        "clients/piet/sessions/2026-09-02-follow-up.md": session_note(
+            "piet", date="2026-09-02", kind="follow-up", scores=[7])},
+        settings="language: nl\n")
+    index(root)
+    found = dict(diagrams(root))
+    gantt = [s for rel, s in diagrams(root) if rel == "clients/jan/README.md"
+             and "gantt" in s][0]
+    assert ":crit, milestone, 2026-11-01" in gantt and ":active, milestone, 2027-03-01" in gantt
+    chart = [s for rel, s in diagrams(root) if rel == "clients/jan/README.md"
+             and "xychart-beta" in s][0]
+    assert "× 2" in chart and "50%" in chart
+    results = found["RESULTS.md"]
+    assert "(%)" in results and "( )" not in results
+    for version, rendered in assert_renders([("jan", chart), ("results", results),
+                                             ("gantt", gantt)]).items():
+        line, bars, tasks = rendered
+        assert "#1f77b4" in line.svg.lower(), version  # not Mermaid's pale default
+        assert "(%)" in html.unescape(bars.svg), version
+        assert "crit" in tasks.svg and "active" in tasks.svg, version

@@ -21,14 +21,19 @@ import re
 from coachnotes.i18n.texts import text
 
 LIMIT = 4500  # characters; GitLab and Gitea refuse a diagram over 5,000 by default
-_UNSAFE = re.compile(r"[^\w .,'()/&+\-–?!€]", re.UNICODE)
+_UNSAFE = re.compile(r"[^\w .,'()/&+\-–?!€%×]", re.UNICODE)
+# xychart-beta draws its lines pale lavender on white by default (PITFALLS v4): two colours
+# with at least 4.4:1 contrast on a light and on a dark page
+PALETTE = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #d62728"}}}}%%'
+
 
 
 def label(value: object, width: int = 40) -> str:
     """A text a coach typed, as Mermaid reads it in any diagram: letters, digits and a few
-    harmless signs (`:`, `#`, `;`, quotes, brackets, `%%`, `<b>` become spaces), one line,
-    at most `width` characters."""
+    harmless signs (`€`, `%`, `×` kept; `:`, `#`, `;`, quotes, square brackets, `<b>` become
+    spaces, `%%` one `%`), one line, at most `width` characters."""
     plain = " ".join(_UNSAFE.sub(" ", str(value)).split()).strip(" -")
+    plain = re.sub(r"%{2,}", "%", plain)  # `%%` opens a Mermaid comment
     if len(plain) > width:
         plain = plain[:width - 1].rstrip() + "…"
     return plain or "–"
@@ -88,8 +93,7 @@ def trajectory(view, lang: str) -> str | None:
         plan.append(_period(text(lang, "extension"), planned_end, until, "active"))
     talks = _conversations(view, lang)
     follow = [_milestone(text(lang, "doc.follow_up", n=f.n), f.date or f.due,
-                         "done" if f.state in ("done", "held") else "crit" if f.state == "open"
-                         else "")
+                         _follow_up_state(f, view.today))
               for f in view.follow_ups]
     source = _gantt(client.name, [(text(lang, "progress"), plan),
                                   (text(lang, "timeline"), talks),
@@ -102,6 +106,16 @@ def trajectory(view, lang: str) -> str | None:
                                       (text(lang, "timeline"), summary),
                                       (text(lang, "follow_ups"), follow)])
     return source
+
+
+def _follow_up_state(follow_up, today: dt.date) -> str:
+    """Held: done; open and overdue: crit (red); open and still to come: active (another
+    colour, so overdue and planned are told apart)."""
+    if follow_up.state in ("done", "held"):
+        return "done"
+    if follow_up.state != "open":
+        return ""
+    return "crit" if (follow_up.date or follow_up.due) < today else "active"
 
 
 def _conversations(view, lang: str) -> list[str]:
@@ -120,10 +134,11 @@ def _conversations(view, lang: str) -> list[str]:
     return out
 
 
-def coming(entries: list[tuple[str, str, str]], lang: str, title: str) -> str | None:
+def coming(entries: list[tuple[str, str, str]], lang: str, title: str,
+           today: dt.date | None = None) -> str | None:
     """FOLLOW-UPS.md's `gantt`: (kind, date, label) of the items in the coming days, a
     section per kind; several items of a kind on one day as one milestone when the diagram
-    would grow too long."""
+    would grow too long; an overdue one red (`crit`), the others in the default colour."""
     from coachnotes.i18n.texts import due_kind
 
     by_kind: dict[str, list[tuple[str, str]]] = {}
@@ -140,7 +155,9 @@ def coming(entries: list[tuple[str, str, str]], lang: str, title: str) -> str | 
             for day, whats in sorted(days.items()):
                 names = [f"{len(whats)} × {due_kind(kind, lang)}"] if grouped and \
                     len(whats) > 1 else whats
-                tasks += [_milestone(n, dt.date.fromisoformat(day)) for n in names]
+                when = dt.date.fromisoformat(day)
+                late = "crit" if today is not None and when < today else ""
+                tasks += [_milestone(n, when, late) for n in names]
             sections.append((due_kind(kind, lang), tasks))
         return _gantt(title, sections)
 
@@ -167,7 +184,7 @@ def goal_chart(goal, lang: str) -> str | None:
     if len(points) < 2:
         return None
     names = ", ".join(f'"{label(name, 20)}"' for name, _v in points)
-    return ("xychart-beta\n"
+    return (f"{PALETTE}\nxychart-beta\n"
             f'  title "{label(goal.goal, 60)}"\n'
             f"  x-axis [{names}]\n"
             f'  y-axis "0–10" 0 --> 10\n'
@@ -181,7 +198,7 @@ def results_chart(groups, lang: str) -> str | None:
              for g in groups if g.held + g.fallen]
     if not shown:
         return None
-    return ("xychart-beta\n"
+    return (f"{PALETTE}\nxychart-beta\n"
             f'  title "{label(text(lang, "results.chart"), 60)}"\n'
             f"  x-axis [{', '.join(chr(34) + label(year, 12) + chr(34) for year, _p in shown)}]\n"
             f'  y-axis "%" 0 --> 100\n'

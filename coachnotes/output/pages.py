@@ -263,7 +263,7 @@ def render_follow_ups(items: Sorted, today: dt.date, lang: str, window: int,
               (text(lang, "coming", days=COMING_DAYS), items.lines[later:])]
     out = [MARKER, f"# {text(lang, 'followups.title')}", "",
            f"_{today.isoformat()}_ · {link(text(lang, 'back'), INDEX_PAGE)}", ""]
-    chart = coming(list(coming_entries), lang, text(lang, "followups.chart"))
+    chart = coming(list(coming_entries), lang, text(lang, "followups.chart"), today)
     if chart:
         out += block(chart)
     out += [f"## {text(lang, 'fix')} ({len(fixes)})", ""]
