@@ -3,6 +3,7 @@ unchanged, data.json and a readable, well-formed dossier.html — and nothing of
 
 from __future__ import annotations
 
+import html
 import json
 import zipfile
 from html.parser import HTMLParser
@@ -46,7 +47,8 @@ def test_export_holds_every_note_unchanged_valid_json_and_a_well_formed_dossier(
             assert archive.read(f"anouk-de-graaf/{rel}") == data, rel
         assert names == {f"anouk-de-graaf/{rel}" for rel in notes} | {
             "anouk-de-graaf/data.json", "anouk-de-graaf/dossier.html",
-            "anouk-de-graaf/mentions/invoices.yml"}
+            "anouk-de-graaf/dossier.pdf", "anouk-de-graaf/mentions/invoices.yml"}
+        pdf = archive.read("anouk-de-graaf/dossier.pdf")
         # her invoice lines, and not a word of another coachee's (Noor's UWV invoice)
         invoices = archive.read("anouk-de-graaf/mentions/invoices.yml").decode("utf-8")
         assert "2026-11-16-coaching" in invoices and "2026-0001" in invoices
@@ -69,6 +71,21 @@ def test_export_holds_every_note_unchanged_valid_json_and_a_well_formed_dossier(
             assert other["name"] not in page and other["id"] not in page
             assert other["name"] not in json.dumps(data, ensure_ascii=False)
     assert "<script" not in page
+    # every note's own text, its fields in words (no YAML), the scores, the consent, for print
+    for phrase in ("Terugval in een drukke week.", "De begrotingsweek gooide alles om.",
+                   "Volgend gesprek afgesproken: 3 december 2026",
+                   "Afspraak: Weekplanning delen met de leidinggevende (1 december 2026)",
+                   "Toestemming coachee", "@page"):
+        assert phrase in html.unescape(page), phrase
+    assert "type: session" not in page and "next: 2026" not in page
+    import io
+
+    import pypdf
+
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 3 and "Terugval in een drukke week." in " ".join(pages)
+    assert all(f"Anouk de Graaf · pagina {n} van {len(pages)}" in page_text
+               for n, page_text in enumerate(pages, 1))
 
 
 def test_values_in_the_dossier_are_escaped(make_vault, tmp_path):

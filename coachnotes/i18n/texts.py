@@ -187,6 +187,14 @@ TEXTS: dict[str, str] = {
     "consent.withdraw.how": N_("I may withdraw this consent, wholly or in part, at any time, by "
                                "telling {coach} or writing it; from then on nothing more is "
                                "shared. What was shared before stays with the sponsor."),
+    "dossier.title": N_("Dossier of {name}"),
+    "dossier.client_note": N_("Client note"),
+    "dossier.unreadable": N_("This note cannot be read; it is in the export as it is."),
+    "field.duration": N_("Duration"),
+    "field.next": N_("Next conversation agreed"),
+    "field.score": N_("Score for “{goal}”"),
+    "field.action": N_("Agreement"),
+    "field.done": N_("done"),
     "doc.signatures": N_("Agreed"),
     "doc.signature.coachee": N_("Coachee"),
     "doc.signature.sponsor": N_("Sponsor"),

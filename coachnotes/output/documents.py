@@ -63,6 +63,50 @@ def to_markdown(document: Document) -> str:
     return "\n".join(out) + "\n"
 
 
+# -- HTML (a page to print: the coachee's dossier) --------------------------------------
+
+PRINT_CSS = """
+@page { size: A4; margin: 2.5cm; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.45;
+       color: #111; max-width: 46em; margin: 2em auto; }
+h1 { font-size: 18pt; margin-bottom: 0.2em; }
+h2 { font-size: 12.5pt; margin-top: 1.6em; border-bottom: 1px solid #999;
+     break-after: avoid; page-break-after: avoid; }
+.letterhead { font-size: 8pt; color: #444; }
+.confidential { font-weight: bold; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dt { font-weight: bold; }
+dd { margin: 0; }
+section { break-inside: avoid-page; }
+@media print { body { margin: 0; max-width: none; } }
+"""
+
+
+def to_html(document: Document) -> str:
+    """A page to read and to print (A4, 2.5 cm margins): every value escaped, no script, the
+    generator named (so `sync` and `forget` know it by its contents, SPEC §12)."""
+    from html import escape as e
+
+    out = [f'<!DOCTYPE html>\n<html lang="{e(document.language)}">\n<head>\n'
+           '<meta charset="utf-8">\n<meta name="generator" content="coachnotes">\n'
+           f"<title>{e(document.title)}</title>\n<style>{PRINT_CSS}</style>\n</head>\n<body>"]
+    if document.letterhead:
+        out.append(f'<p class="letterhead">{e(" · ".join(document.letterhead))}</p>')
+    out += [f"<h1>{e(document.title)}</h1>",
+            f'<p class="confidential">{e(document.confidential)}</p>', "<dl>"]
+    out += [f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in document.header]
+    out.append("</dl>")
+    for section in document.sections:
+        out.append(f"<section><h2>{e(section.title)}</h2>")
+        if section.lines:
+            out.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in section.lines)
+                       + "</ul>")
+        out += [f"<p>{e(paragraph)}</p>" for paragraph in section.paragraphs]
+        out.append("</section>")
+    out.append("</body>\n</html>\n")
+    return "\n".join(out)
+
+
 # -- Word -----------------------------------------------------------------------------
 
 def to_docx(document: Document) -> bytes:

@@ -19,11 +19,12 @@ import os
 import re
 import stat
 import zipfile
-from html import escape
 from pathlib import Path
 
+from coachnotes.answers.documents import Document
+from coachnotes.answers.dossier import dossier_document
 from coachnotes.answers.views import ClientView
-from coachnotes.i18n.texts import text
+from coachnotes.output.documents import to_html, to_pdf
 from coachnotes.vault.layout import (
     CACHE_DIR,
     CLIENTS,
@@ -62,7 +63,9 @@ def export_client(vault: Vault, view: ClientView, today: dt.date, target: Path) 
             _data(view, today, sorted(own), sorted(elsewhere), sorted(mentioning),
                   len(excerpts), documents, skipped),
             indent=2, ensure_ascii=False, default=str))
-        archive.writestr(f"{client.id}/dossier.html", dossier(vault, view, today, documents))
+        made = dossier(vault, view, today, documents)
+        archive.writestr(f"{client.id}/dossier.html", to_html(made))
+        archive.writestr(f"{client.id}/dossier.pdf", to_pdf(made))
     write_atomic(target, buffer.getvalue())
     return sorted(own) + sorted(elsewhere)
 
@@ -204,62 +207,6 @@ def _data(view: ClientView, today: dt.date, own: list[str], elsewhere: list[str]
 
 
 def dossier(vault: Vault, view: ClientView, today: dt.date,
-            documents: list[dict[str, str]] | None = None) -> str:
-    """One HTML page of the whole trajectory (every value escaped)."""
-    lang = vault.language
-    client = view.client
-    e = escape
-    out = [f'<!DOCTYPE html>\n<html lang="{e(lang)}">\n<head>\n<meta charset="utf-8">\n'
-           '<meta name="generator" content="coachnotes">\n'
-           f"<title>{e(client.name)}</title>\n</head>\n<body>",
-           f"<h1>{e(client.name)}</h1>",
-           f"<p>{e(text(lang, f'status.{client.status}') if client.status else '?')} · "
-           f"{e(today.isoformat())}</p>", "<dl>", *_facts(client, lang), "</dl>"]
-    for key in ("goals", "development_points"):
-        if client.get(key):
-            out.append(f"<h2>{e(text(lang, key))}</h2><ul>"
-                       + "".join(f"<li>{e(item)}</li>" for item in client.get(key)) + "</ul>")
-    out += _timeline(client, lang)
-    if view.due:
-        out.append(f"<h2>{e(text(lang, 'actions'))}</h2><ul>" + "".join(
-            f"<li>{e(item.due.isoformat() if item.due else text(lang, 'no_date'))} — "
-            f"{e(item.text)}</li>" for item, _ in view.due) + "</ul>")
-    if documents:
-        out.append(f"<h2>{e(text(lang, 'documents'))}</h2><ul>" + "".join(
-            f"<li>{e(d['date'])} — {e(d['name'])}</li>" for d in documents) + "</ul>")
-    out.append("</body>\n</html>\n")
-    return "\n".join(out)
-
-
-def _facts(client, lang: str) -> list[str]:
-    """The client's organization, sponsor, reason, extension or alternative, and consent."""
-    e = escape
-    out = []
-    for key in ("organization", "sponsor", "reason"):
-        if client.get(key):
-            out.append(f"<dt>{e(text(lang, 'col.organization' if key == 'organization' else key))}"
-                       f"</dt><dd>{e(str(client.get(key)))}</dd>")
-    for key in ("extension", "alternative"):
-        value = client.get(key)
-        if value:
-            shown = value.get("reason", "") if isinstance(value, dict) else value
-            out.append(f"<dt>{e(text(lang, key))}</dt><dd>{e(str(shown))}</dd>")
-    consent = client.get("sponsor_consent")
-    if isinstance(consent, dict):
-        shares = ", ".join(text(lang, f"share.{s}") for s in consent.get("share") or [])
-        out.append(f"<dt>{e(text(lang, 'report.consent'))}</dt><dd>"
-                   f"{e(str(consent.get('date') or ''))}: {e(shares or '—')}</dd>")
-    return out
-
-
-def _timeline(client, lang: str) -> list[str]:
-    e = escape
-    out = [f"<h2>{e(text(lang, 'timeline'))}</h2><table>",
-           f"<tr><th>{e(text(lang, 'col.date'))}</th><th>{e(text(lang, 'col.kind'))}</th>"
-           f"<th>{e(text(lang, 'col.note'))}</th></tr>"]
-    for s in client.sessions:
-        kind = text(lang, f"kind.{s.kind}") if s.kind else "?"
-        out.append(f"<tr><td>{e(s.date.isoformat() if s.date else '?')}</td><td>{e(kind)}</td>"
-                   f"<td>{e(place(s.path).inner)}</td></tr>")
-    out.append("</table>")
-    return out
+            documents: list[dict[str, str]] | None = None) -> Document:
+    """The dossier of the whole trajectory, every note's text in it (`answers.dossier`)."""
+    return dossier_document(vault, view, today, documents)
