@@ -576,3 +576,30 @@ def test_the_practices_logo_heads_the_word_and_pdf_documents(make_vault, tmp_pat
     path, done = write(root, tmp_path, "pdf")
     assert "logo.png" in done.stderr and "geen logo" in done.stderr
     assert not list(pypdf.PdfReader(path).pages[0].images)
+
+
+def test_the_scores_chart_is_in_the_word_file_too_and_its_legend_clears_the_axis(
+        make_vault, tmp_path):
+    import docx
+    from PIL import Image
+
+    root = vault(make_vault)
+    path, _ = write(root, tmp_path, "docx", "--kind", "final")
+    pictures = [r.target_part.blob for r in docx.Document(path).part.rels.values()
+                if r.reltype.endswith("/image")]
+    assert len(pictures) == 1
+    picture = Image.open(io.BytesIO(pictures[0]))
+    assert picture.format == "PNG" and picture.size[0] >= 1000  # sharp enough to print
+    colours = {c for _n, c in picture.getcolors(1 << 20)}
+    assert (0x1f, 0x77, 0xb4) in colours and (0xd6, 0x27, 0x28) in colours  # both lines
+    # the PDF's chart: the legend's top stays below the category labels under the plot
+    # (8 pt labels, 5 pt from the axis, as reportlab draws them)
+    from coachnotes.answers.documents import Chart
+    from coachnotes.output.documents import SafeText, _line_chart, register_fonts
+
+    for goals in (1, 2, 5):
+        chart = Chart(["Start", "Einde", "Terugkom 1"],
+                      [(f"Doel {n}", [3, 8, 7]) for n in range(goals)])
+        plot, legend = _line_chart(chart, SafeText(register_fonts())).contents
+        labels_bottom = plot.y - plot.categoryAxis.labels.dy - 5 - 8
+        assert legend.getBounds()[3] < labels_bottom, goals

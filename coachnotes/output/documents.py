@@ -139,6 +139,10 @@ def to_docx(document: Document) -> bytes:
             word.add_paragraph(line, style="List Bullet")
         for paragraph in section.paragraphs:
             word.add_paragraph(paragraph)
+        if section.title == text(document.language, "results") and document.chart:
+            from docx.shared import Cm
+
+            word.add_picture(io.BytesIO(chart_png(document.chart)), width=Cm(15))
     if document.signatures:
         word.add_heading(text(document.language, "doc.signatures"), level=1)
         table = word.add_table(rows=len(document.signatures), cols=2)
@@ -416,13 +420,12 @@ def _line_chart(chart: Chart, safe: SafeText):
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    palette = (colors.HexColor("#1f77b4"), colors.HexColor("#d62728"),
-               colors.HexColor("#2ca02c"), colors.HexColor("#9467bd"),
-               colors.HexColor("#ff7f0e"), colors.HexColor("#8c564b"))
+    palette = tuple(colors.HexColor(c) for c in PALETTE)
     rows = len(chart.series)
-    drawing = Drawing(440, 190 + 14 * rows)
+    drawing = Drawing(440, 210 + 14 * rows)
     plot = HorizontalLineChart()
-    plot.x, plot.y, plot.width, plot.height = 40, 20 + 14 * rows, 380, 150
+    # the axis labels take ~12 pt below the plot: the legend stands clear beneath them
+    plot.x, plot.y, plot.width, plot.height = 40, 40 + 14 * rows, 380, 150
     plot.data = [tuple(v for v in values) for _goal, values in chart.series]
     plot.categoryAxis.categoryNames = [safe.plain(m) for m in chart.moments]
     plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = REGULAR
@@ -434,13 +437,61 @@ def _line_chart(chart: Chart, safe: SafeText):
         plot.lines[n].strokeWidth = 1.5
         plot.lines[n].symbol = _dot(palette[n % len(palette)])
     legend = Legend()
-    legend.x, legend.y, legend.alignment = 40, 8 + 14 * rows, "right"
+    legend.x, legend.y, legend.alignment = 40, 4 + 14 * rows, "right"
     legend.fontName, legend.fontSize, legend.deltay = REGULAR, 8, 14
     legend.colorNamePairs = [(palette[n % len(palette)], _clip(safe.plain(goal)))
                              for n, (goal, _values) in enumerate(chart.series)]
     drawing.add(plot)
     drawing.add(legend)
     return drawing
+
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")  # ≥ 3:1 on white
+
+
+def chart_png(chart: Chart, scale: int = 2) -> bytes:
+    """The scores chart as a PNG for Word (which draws no PDF drawing): each goal a coloured
+    line over the moments, 0–10, the legend beneath the axis. Drawn with Pillow (reportlab's
+    own bitmap renderer needs Cairo) in DejaVu Sans, at `scale` for print."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rows = len(chart.series)
+    width, top, plot_h, left, right = 600, 16, 210, 44, 24
+    height = top + plot_h + 40 + 22 * rows
+    image = Image.new("RGB", (width * scale, height * scale), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONTS / f"{REGULAR}.ttf"), 11 * scale)
+    plain = SafeText(register_fonts()).plain  # a character the font lacks: "?", no box
+
+    def at(x: float, y: float) -> tuple[int, int]:
+        return int(x * scale), int(y * scale)
+
+    plot_w = width - left - right
+    for score in range(0, 11, 2):  # the value axis and its grid
+        y = top + plot_h * (1 - score / 10)
+        draw.line([at(left, y), at(left + plot_w, y)], fill="#dddddd", width=scale)
+        draw.text(at(left - 8, y), str(score), fill="#333333", font=font, anchor="rm")
+    step = plot_w / max(len(chart.moments), 1)
+    xs = [left + step * (n + 0.5) for n in range(len(chart.moments))]
+    for x, moment in zip(xs, chart.moments):
+        draw.text(at(x, top + plot_h + 8), plain(moment), fill="#333333", font=font,
+                  anchor="ma")
+    for n, (goal, values) in enumerate(chart.series):
+        color = PALETTE[n % len(PALETTE)]
+        points = [at(x, top + plot_h * (1 - v / 10)) for x, v in zip(xs, values)
+                  if v is not None]
+        if len(points) > 1:
+            draw.line(points, fill=color, width=2 * scale, joint="curve")
+        for px, py in points:
+            draw.ellipse([px - 3 * scale, py - 3 * scale, px + 3 * scale, py + 3 * scale],
+                         fill=color)
+        y = top + plot_h + 34 + 22 * n  # the legend, clear of the axis labels
+        draw.rectangle([at(left, y), at(left + 14, y + 10)], fill=color)
+        draw.text(at(left + 22, y + 5), plain(_clip(goal)), fill="#111111", font=font,
+                  anchor="lm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _dot(color):
