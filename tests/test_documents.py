@@ -603,3 +603,18 @@ def test_the_scores_chart_is_in_the_word_file_too_and_its_legend_clears_the_axis
         plot, legend = _line_chart(chart, SafeText(register_fonts())).contents
         labels_bottom = plot.y - plot.categoryAxis.labels.dy - 5 - 8
         assert legend.getBounds()[3] < labels_bottom, goals
+
+
+def test_a_uwv_plan_lists_the_activities_with_their_hours(make_vault):
+    root = vault(make_vault)
+    note = root / JAN
+    note.write_text(note.read_text().replace("type: client\n", (
+        "type: client\nprogramme: uwv\ncosts:\n  - text: Arbeidsmarktscan\n    amount: 250\n")),
+        encoding="utf-8")
+    md = report(root, "--kind", "plan").stdout
+    section = md[md.index("## Activiteiten en uren"):md.index("## Kosten")]
+    for line in ("Intakegesprek: 1 uur", "8 coachgesprekken: 8 uur", "Arbeidsmarktscan",
+                 "In totaal: 9 uur begeleiding"):
+        assert line in section, line
+    plain = vault(make_vault)  # an employer's coaching: no such list
+    assert "Activiteiten" not in report(plain, "--kind", "plan").stdout

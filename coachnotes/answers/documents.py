@@ -381,6 +381,19 @@ def _cost(vault: Vault, view: ClientView, lang: str) -> Section:
                                                    for c in view.client.get("costs") or []])
 
 
+def _activities(vault: Vault, view: ClientView, lang: str) -> Section:
+    """For a UWV trajectory (`programme: uwv`), the activities with their hours, as UWV's plan
+    of approach asks: the intake, the coaching conversations (60 minutes each), each cost."""
+    if view.client.get("programme") != "uwv":
+        return Section(text(lang, "doc.activities"), [], [])
+    hours = [(text(lang, "kind.intake").capitalize(), 1),
+             (text(lang, "doc.activity.coaching", n=view.planned), view.planned)]
+    lines = [text(lang, "doc.activity.hours", what=what, hours=n) for what, n in hours]
+    lines += [str(cost["text"]) for cost in view.client.get("costs") or []]
+    lines.append(text(lang, "doc.activity.total", hours=sum(n for _what, n in hours)))
+    return Section(text(lang, "doc.activities"), lines, [])
+
+
 def _money(amount: Decimal, lang: str) -> str:
     return decimal(amount, lang, grouping=True)
 
@@ -476,7 +489,7 @@ _PARTS = {
     "plan": (("goals", _reason), ("goals", _list_of("goals")), ("goals", _approach),
              ("development_points", _list_of("development_points")),
              ("progress", _course), ("assessment", _assessment), ("attendance", _planned),
-             ("progress", _follow_ups), ("*", _cost)),
+             ("progress", _follow_ups), ("*", _activities), ("*", _cost)),
     "progress": (("attendance", _attendance), ("goals", _list_of("goals")),
                  ("development_points", _list_of("development_points")),
                  ("assessment", _assessment), ("progress", _progress),
