@@ -546,6 +546,8 @@ def test_the_programme_names_the_person_coached_and_the_uwv_order_is_on_every_do
         assert ("Ordernummer: 2026-048213" in md) is (programme is not None), kind
     assert f"{word}: Jan de Vries — Datum en handtekening" in report(root, "--kind",
                                                                     "plan").stdout
+    assert f"Toestemming {word.lower()}: 1 juli 2026" in report(root).stdout
+    assert f"eigen cijfer van de {word.lower()}" in report(root, "--kind", "final").stdout
 
 
 def test_the_practices_logo_heads_the_word_and_pdf_documents(make_vault, tmp_path):

@@ -112,7 +112,8 @@ def build_document(vault: Vault, view: ClientView, kind: str, today: dt.date) ->
     header += _order(vault, client, lang)
     header += [(text(lang, "report.coach"), coach),
                (text(lang, "report.date"), written_out(today, lang)),
-               (text(lang, "report.consent"), written_out(consent["date"], lang))]
+               (text(lang, "report.consent", person=person(client, lang).lower()),
+                written_out(consent["date"], lang))]
     sections = [s for s in (make(vault, view, lang) for name, make in _PARTS[kind]
                             if name in share or name == "*") if s.lines or s.paragraphs]
     chart = _chart(view, lang) if kind == "final" and "results" in share else None
@@ -407,7 +408,8 @@ def _results(vault: Vault, view: ClientView, lang: str) -> Section:
                  for n, v in enumerate(goal.follow_ups, 1)]
         lines.append(f"{goal.goal}: " + " · ".join(said))
     if lines:
-        lines.insert(0, text(lang, "doc.results.intro"))
+        lines.insert(0, text(lang, "doc.results.intro",
+                             person=person(view.client, lang).lower()))
     return Section(text(lang, "results"), lines, [])
 
 
@@ -458,7 +460,7 @@ def _result(vault: Vault, view: ClientView, lang: str) -> Section:
         lines.append(f"{text(lang, 'doc.early_end')}: {result['early_end']}")
     if result.get("client_agrees") is not None:
         lines.append(text(lang, "doc.agrees.yes" if result["client_agrees"] else
-                          "doc.agrees.no"))
+                          "doc.agrees.no", person=person(view.client, lang).lower()))
     sources = [(view.client.path, str(result.get(k))) for k in ("outcome", "early_end")
                if result.get(k)]
     return Section(text(lang, "doc.result"), lines, sources)

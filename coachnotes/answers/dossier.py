@@ -30,7 +30,7 @@ def dossier_document(vault: Vault, view: ClientView, today: dt.date,
     consent = client.get("sponsor_consent")
     if isinstance(consent, dict):
         shares = ", ".join(text(lang, f"share.{s}") for s in consent.get("share") or [])
-        header.append((text(lang, "report.consent"),
+        header.append((text(lang, "report.consent", person=person(client, lang).lower()),
                        f"{written_out(consent.get('date'), lang)}: {shares or '—'}"))
     header.append((text(lang, "report.date"), written_out(today, lang)))
     sections = [Section(text(lang, key), [str(item) for item in client.get(key)], [])
