@@ -482,3 +482,28 @@ def test_two_devices_never_give_one_number(tmp_path, git_env, rules):
     assert [e["number"] for e in _register(b)] == ["2026-0001", "2026-0002", "2026-0003"]
     assert run_cli("--vault", str(a), "sync", env=git_env).returncode == 0
     assert (a / "invoices.yml").read_bytes() == (b / "invoices.yml").read_bytes()
+
+
+def test_a_sponsor_abroad_needs_no_dutch_id_and_its_invoice_passes_the_rules(make_vault,
+                                                                              rules):
+    abroad = PRACTICE.replace('''  "UWV":''', '''  "Brouwerij Sint-Anna":
+    address: Grote Markt 1
+    postcode: "2000"
+    city: Antwerpen
+    country: BE
+    vat_id: BE0123456749
+    contact: M. Peeters
+  "UWV":''')
+    files = {"clients/lies/client.md": client_note("lies", name="Lies Janssens",
+                                                   sponsor="Brouwerij Sint-Anna"),
+             "clients/lies/sessions/2026-11-04-coaching.md": session_note(
+                 "lies", date="2026-11-04", number=1)}
+    root = make_vault(files, settings=abroad)
+    done = run_cli("--vault", str(root), "invoice", "--today", "2026-12-01")
+    assert done.returncode == 0, done.stderr
+    (entry,) = _register(root)
+    assert (entry["buyer"]["postcode"], entry["buyer"]["city"], entry["buyer"]["country"]) == (
+        "2000", "Antwerpen", "BE")
+    xml = (root / "exports" / f"{entry['number']}.xml").read_bytes()
+    assert rules.errors(xml) == [] and b"<cbc:IdentificationCode>BE<" in xml
+    assert "Antwerpen" in _pdf_pages(root / "exports" / f"{entry['number']}.pdf")[0]

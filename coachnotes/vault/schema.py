@@ -201,6 +201,8 @@ SETTINGS = Schema("settings", (
               Field("hourly_rate", "number", "its own hourly rate, excluding VAT", minimum=0),
               Field("address", "text", "street and number"),
               Field("postcode_city", "text", "postcode and city (`3511 AR Utrecht`)"),
+              Field("postcode", "text", "abroad: the postcode (instead of postcode_city)"),
+              Field("city", "text", "abroad: the city"),
               Field("country", "text", "country code (default `NL`)"),
               Field("kvk", "code", "its Chamber of Commerce number"),
               Field("oin", "code", "a government body's OIN"),
