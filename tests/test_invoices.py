@@ -507,3 +507,21 @@ def test_a_sponsor_abroad_needs_no_dutch_id_and_its_invoice_passes_the_rules(mak
     xml = (root / "exports" / f"{entry['number']}.xml").read_bytes()
     assert rules.errors(xml) == [] and b"<cbc:IdentificationCode>BE<" in xml
     assert "Antwerpen" in _pdf_pages(root / "exports" / f"{entry['number']}.pdf")[0]
+
+
+def test_a_client_renamed_after_invoicing_is_never_billed_twice(make_vault):
+    import json
+
+    root = make_vault(_files(), settings=PRACTICE)
+    assert run_cli("--vault", str(root), "invoice", "--today", "2026-12-01").returncode == 0
+    done = run_cli("--vault", str(root), "rename", "jan", "jan-de-vries")
+    assert done.returncode == 0, done.stderr
+    again = run_cli("--vault", str(root), "invoice", "--today", "2026-12-02", "--from",
+                    "2026-11-01", "--to", "2026-11-30")
+    assert again.returncode == 0 and "nothing to invoice" in again.stdout, again.stdout
+    rows = json.loads(run_cli("--vault", str(root), "hours", "--from", "2026-11-01", "--to",
+                              "2026-11-30", "--json", "--today", "2026-12-02").stdout)
+    assert all(r["invoice"] for r in rows)  # each line still names its invoice
+    due = json.loads(run_cli("--vault", str(root), "due", "--json", "--today",
+                             "2026-12-05").stdout)
+    assert not [i for i in due if i["kind"] == "invoice"]

@@ -22,7 +22,7 @@ from coachnotes.answers.hours import HourRow, hours, rate_of
 from coachnotes.i18n import _
 from coachnotes.i18n.texts import text
 from coachnotes.vault.model import Problem, Vault
-from coachnotes.vault.register import REGISTER, invoiced, line_key
+from coachnotes.vault.register import REGISTER, invoiced
 
 CENT = Decimal("0.01")
 VAT_RATE = Decimal(21)
@@ -60,7 +60,7 @@ def plan(vault: Vault, start: dt.date, end: dt.date, today: dt.date, problems: l
     refusals: list[str] = []
     sponsors = vault.settings.sponsors or {}
     for row in counted.rows:
-        if not row.sponsor or row.path in held:
+        if not row.sponsor or held.number(row.path, row.name):
             continue
         client = vault.clients[row.client]
         order = client.get("order") or sponsors.get(row.sponsor, {}).get("order")
@@ -79,7 +79,7 @@ def plan(vault: Vault, start: dt.date, end: dt.date, today: dt.date, problems: l
         for cost in client.get("costs") or []:
             line = _cost_line(client, cost)
             if cost.get("date") and start.isoformat() <= cost["date"] <= end.isoformat() \
-                    and line_key(line) not in held:
+                    and not held.holds(line):
                 groups.setdefault((paid_by, order), []).append(line)
     drafts = [Draft(s, o, sorted(lines, key=lambda x: (x["date"], x["name"], x["path"])))
               for (s, o), lines in sorted(groups.items(), key=lambda kv: (kv[0][0].casefold(),
@@ -230,7 +230,7 @@ def due_rows(vault: Vault, entries: list[dict], today: dt.date,
     held = invoiced(entries)
     months: dict[tuple[str, dt.date], None] = {}
     for row in hours(vault, start, end, today, problems).rows:
-        if row.sponsor and row.path not in held:
+        if row.sponsor and not held.number(row.path, row.name):
             months[(row.sponsor, row.date.replace(day=1))] = None
     found = []
     for sponsor, month in months:
