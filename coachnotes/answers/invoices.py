@@ -60,7 +60,7 @@ def plan(vault: Vault, start: dt.date, end: dt.date, today: dt.date, problems: l
     refusals: list[str] = []
     sponsors = vault.settings.sponsors or {}
     for row in counted.rows:
-        if not row.sponsor or held.number(row.path, row.name):
+        if not row.sponsor or held.number(row.path, row.date, row.kind, row.name):
             continue
         client = vault.clients[row.client]
         order = client.get("order") or sponsors.get(row.sponsor, {}).get("order")
@@ -230,7 +230,7 @@ def due_rows(vault: Vault, entries: list[dict], today: dt.date,
     held = invoiced(entries)
     months: dict[tuple[str, dt.date], None] = {}
     for row in hours(vault, start, end, today, problems).rows:
-        if row.sponsor and not held.number(row.path, row.name):
+        if row.sponsor and not held.number(row.path, row.date, row.kind, row.name):
             months[(row.sponsor, row.date.replace(day=1))] = None
     found = []
     for sponsor, month in months:

@@ -104,7 +104,8 @@ def _with_invoices(root: Path, rows: list[HourRow]) -> list[HourRow]:
         held = register.invoiced(register.read_kept(root))
     except register.RegisterError:
         return rows  # E027 says why; hours still count
-    return [row._replace(invoice=held.number(row.path, row.name) or "") for row in rows]
+    return [row._replace(invoice=held.number(row.path, row.date, row.kind, row.name) or "")
+            for row in rows]
 
 
 def _sheet(vault, rows: list[HourRow], start: dt.date, end: dt.date, form: str) -> bytes:

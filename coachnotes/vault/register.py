@@ -232,14 +232,14 @@ def by_number(entries: list[dict], number: str) -> dict | None:
 class Invoiced:
     """Which invoice holds a line, over invoices not credited (a credited invoice's lines are
     free to be invoiced again). A conversation is known by its note's path, and also by its
-    file name with the coachee's name: after `rename` moved the client's folder, its
-    invoiced conversations are still invoiced (never billed twice). A cost is known by its
-    client note, date, text and amount."""
+    date, kind and the coachee's name: after `rename` moved the client's folder, or `check
+    --fix` renamed a note, its invoiced conversations are still invoiced (never billed
+    twice). A cost is known by its client note, date, text and amount."""
 
     def __init__(self, entries: list[dict]) -> None:
         credited = {e.get("credits") for e in entries if e.get("type") == "credit"}
         self.by_key: dict[str, str] = {}
-        self.by_name: dict[tuple[str, str], str] = {}
+        self.by_name: dict[tuple[str, str, str], str] = {}
         for entry in entries:
             if entry.get("type", "invoice") != "invoice" or entry["number"] in credited:
                 continue
@@ -247,21 +247,22 @@ class Invoiced:
                 if isinstance(line, dict):
                     self.by_key[line_key(line)] = entry["number"]
                     if line.get("kind") != "cost":
-                        self.by_name[_named(str(line.get("path")), line.get("name"))] = \
-                            entry["number"]
+                        self.by_name[_named(line.get("date"), line.get("kind"),
+                                            line.get("name"))] = entry["number"]
 
-    def number(self, path: str, name: str | None) -> str | None:
+    def number(self, path: str, day: object, kind: object, name: object) -> str | None:
         """The invoice that holds the conversation of this note (None: not invoiced)."""
-        return self.by_key.get(path) or self.by_name.get(_named(path, name))
+        return self.by_key.get(path) or self.by_name.get(_named(day, kind, name))
 
     def holds(self, line: dict) -> bool:
         if line.get("kind") == "cost":
             return line_key(line) in self.by_key
-        return self.number(str(line.get("path")), line.get("name")) is not None
+        return self.number(str(line.get("path")), line.get("date"), line.get("kind"),
+                           line.get("name")) is not None
 
 
-def _named(path: str, name: object) -> tuple[str, str]:
-    return path.rpartition("/")[2], str(name or "")
+def _named(day: object, kind: object, name: object) -> tuple[str, str, str]:
+    return str(day)[:10], str(kind or ""), str(name or "")
 
 
 def invoiced(entries: list[dict]) -> Invoiced:
