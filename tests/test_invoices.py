@@ -323,13 +323,22 @@ def test_random_invoices_pass_the_official_rules_and_agree_to_the_cent(
 
 # -- the register across devices ----------------------------------------------------------
 
+def _entry(number: str, total: str) -> dict:
+    """A register entry as `invoice` writes it, with the number and total given."""
+    return {"number": number, "type": "invoice", "date": "2026-12-01",
+            "period": {"from": "2026-11-01", "to": "2026-11-30"},
+            "seller": {"name": "Coaching De Wit"}, "buyer": {"name": "UWV"},
+            "vat": {"kind": "21", "rate": "21"}, "net": total, "vat_amount": "0.00",
+            "total": total, "lines": [{"date": "2026-11-05", "name": "Noor", "text": "Coaching",
+                                       "quantity": "1", "unit": "HUR", "rate": total,
+                                       "amount": total, "kind": "coaching", "path": "p"}]}
+
+
 def test_sync_merges_two_devices_registers_as_one_and_e027_names_a_double(tmp_path, git_env):
     from coachnotes.vault import register
 
-    ours = register.dump([{"number": "2026-0001", "date": "2026-12-01", "total": "1.00"},
-                          {"number": "2026-0002", "date": "2026-12-02", "total": "2.00"}])
-    theirs = register.dump([{"number": "2026-0001", "date": "2026-12-01", "total": "1.00"},
-                            {"number": "2026-A001", "date": "2026-12-02", "total": "3.00"}])
+    ours = register.dump([_entry("2026-0001", "1.00"), _entry("2026-0002", "2.00")])
+    theirs = register.dump([_entry("2026-0001", "1.00"), _entry("2026-A001", "3.00")])
     merged = register.parse(register.union(ours, theirs))
     assert [e["number"] for e in merged] == ["2026-0001", "2026-0002", "2026-A001"]
     assert register.problems(merged) == []
@@ -338,11 +347,9 @@ def test_sync_merges_two_devices_registers_as_one_and_e027_names_a_double(tmp_pa
     assert run_cli("--vault", str(a), "sync", env=git_env).returncode == 0
     b = tmp_path / "b"
     git(tmp_path, "clone", "-q", str(remote), str(b))
-    (a / "invoices.yml").write_bytes(register.dump(
-        [{"number": "2026-0001", "date": "2026-12-01", "total": "1.00"}]))
+    (a / "invoices.yml").write_bytes(register.dump([_entry("2026-0001", "1.00")]))
     assert run_cli("--vault", str(a), "sync", env=git_env).returncode == 0
-    (b / "invoices.yml").write_bytes(register.dump(
-        [{"number": "2026-0001", "date": "2026-12-01", "total": "9.00"}]))
+    (b / "invoices.yml").write_bytes(register.dump([_entry("2026-0001", "9.00")]))
     done = run_cli("--vault", str(b), "sync", env=git_env)
     assert done.returncode in (0, 1), done.stderr
     assert not [p for p in os.listdir(b) if ".conflict-" in p]
@@ -350,6 +357,20 @@ def test_sync_merges_two_devices_registers_as_one_and_e027_names_a_double(tmp_pa
     assert sorted(e["total"] for e in entries) == ["1.00", "9.00"]
     check = run_cli("--vault", str(b), "check", env=git_env)
     assert "invoices.yml:1: E027" in check.stdout and "2026-0001" in check.stdout
+
+
+def test_a_register_entry_that_cannot_make_its_documents_is_e027_and_nothing_crashes(
+        make_vault):
+    root = make_vault(_files(), settings=PRACTICE)
+    assert run_cli("--vault", str(root), "invoice", "--today", "2026-12-01").returncode == 0
+    text = (root / "invoices.yml").read_text(encoding="utf-8")
+    (root / "invoices.yml").write_text(text.replace("  net: ", "  netto: ", 1),
+                                       encoding="utf-8")
+    check = run_cli("--vault", str(root), "check")
+    assert "invoices.yml:1: E027" in check.stdout and "`net`" in check.stdout
+    for args in (("invoice", "--again", "2026-0001"), ("invoice", "--dry-run")):
+        done = run_cli("--vault", str(root), *args)
+        assert done.returncode == 1 and "E027" in done.stderr and "Traceback" not in done.stderr
 
 
 # -- crash safety: every step of the journal, and kills at random moments -----------------

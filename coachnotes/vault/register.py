@@ -140,7 +140,37 @@ def parse(data: bytes) -> list[dict]:
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("number"), str) for e in entries):
         raise RegisterError(1, _("must be a list of invoices, each with its `number`"))
-    return [_plain(entry) for entry in entries]
+    entries = [_plain(entry) for entry in entries]
+    for entry in entries:
+        missing = _missing(entry)
+        if missing:
+            raise RegisterError(1, _("holds invoice {number} without `{key}`").format(
+                number=entry["number"], key=missing))
+    return entries
+
+
+_NEEDED = ("date", "period.from", "period.to", "seller.name", "buyer.name", "vat.kind",
+           "vat.rate", "net", "vat_amount", "total", "lines")
+_LINE_NEEDED = ("date", "name", "text", "quantity", "unit", "rate", "amount")
+
+
+def _missing(entry: dict) -> str | None:
+    """The first key an entry lacks for its documents to be made from it (None: none)."""
+    for key in _NEEDED:
+        value: Any = entry
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            return key
+    if not isinstance(entry["lines"], list):
+        return "lines"
+    if entry.get("type") == "credit" and not entry.get("credits"):
+        return "credits"
+    for n, line in enumerate(entry["lines"], 1):
+        for key in _LINE_NEEDED:
+            if not isinstance(line, dict) or line.get(key) is None and key != "date":
+                return f"lines.{n}.{key}"
+    return None
 
 
 def _plain(value: Any) -> Any:
