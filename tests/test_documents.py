@@ -620,3 +620,11 @@ def test_a_uwv_plan_lists_the_activities_with_their_hours(make_vault):
         assert line in section, line
     plain = vault(make_vault)  # an employer's coaching: no such list
     assert "Activiteiten" not in report(plain, "--kind", "plan").stdout
+    assert "Elke 6 weken" not in report(plain, "--kind", "plan").stdout
+    second = vault(make_vault)
+    note = second / JAN
+    note.write_text(note.read_text().replace("type: client\n",
+                                             "type: client\nprogramme: second-track\n"),
+                    encoding="utf-8")
+    assert "Elke 6 weken vanaf de start een evaluatie met werkgever en werknemer" in report(
+        second, "--kind", "plan").stdout

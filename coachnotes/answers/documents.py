@@ -332,6 +332,8 @@ def _course(vault: Vault, view: ClientView, lang: str) -> Section:
     for label, day in (("start", client.start_date), ("col.planned_end", client.planned_end)):
         if day:
             lines.append(f"{text(lang, label)}: {written_out(day, lang)}")
+    if client.get("programme") == "second-track":  # Wet verbetering poortwachter
+        lines.append(text(lang, "doc.course.evaluations"))
     return Section(text(lang, "doc.course"), lines, [])
 
 

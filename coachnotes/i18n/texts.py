@@ -139,6 +139,8 @@ TEXTS: dict[str, str] = {
     "doc.vat": N_("VAT {number}"),
     "doc.course": N_("How the trajectory runs"),
     "doc.course.sessions": N_("{n} coaching conversations in about {months} months"),
+    "doc.course.evaluations": N_("An evaluation with employer and employee every 6 weeks "
+                                 "from the start"),
     "doc.planned": N_("Conversations planned"),
     "doc.follow_ups": N_("Follow-up conversations"),
     "doc.follow_up": N_("Follow-up conversation {n}"),
