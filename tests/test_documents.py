@@ -538,8 +538,10 @@ def test_the_programme_names_the_person_coached_and_the_uwv_order_is_on_every_do
     if programme:
         note = root / JAN
         note.write_text(note.read_text().replace(
-            "type: client\n", f"type: client\nprogramme: {programme}\norder: 2026-048213\n"),
+            "type: client\n", f"type: client\nprogramme: {programme}\norder: 2026-048213\n"
+                               "referred_by: self\n"),
             encoding="utf-8")
+        assert f"Aanmelding via: de {word.lower()} zelf" in report(root, "--kind", "plan").stdout
     for kind in ("plan", "progress", "final", "consent"):
         md = report(root, "--kind", kind).stdout
         assert f"- {word}: Jan de Vries" in md, kind

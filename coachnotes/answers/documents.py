@@ -296,7 +296,8 @@ def _reason(vault: Vault, view: ClientView, lang: str) -> Section:
     reason = str(client.get("reason") or "")
     lines = [reason] if reason else []
     if client.get("referred_by"):
-        lines.append(f"{text(lang, 'referred_by')}: {referred(client.get('referred_by'), lang)}")
+        whence = referred(client.get("referred_by"), lang, client.get("programme"))
+        lines.append(f"{text(lang, 'referred_by')}: {whence}")
     return Section(text(lang, "reason"), lines, [(client.path, reason)] if reason else [])
 
 

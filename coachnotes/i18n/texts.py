@@ -51,7 +51,7 @@ TEXTS: dict[str, str] = {
     "referred_by": N_("Referred by"),
     "referred.hr": N_("HR"),
     "referred.manager": N_("the manager"),
-    "referred.self": N_("the coachee self"),
+    "referred.self": N_("the {person} self"),
     "referred.other": N_("other"),
     "reason": N_("Reason"),
     "goals": N_("Coaching goals"),
@@ -261,10 +261,15 @@ def written_out(day, language: str) -> str:
     return f"{day.day} {gettext(MONTH_NAMES[day.month - 1], language)} {day.year}"
 
 
-def referred(value: str, language: str) -> str:
-    """Where the reason came from, in the vault's words (`hr`, `manager`, `self`, `other`)."""
+def referred(value: str, language: str, programme: str | None = None) -> str:
+    """Where the reason came from, in the vault's words (`hr`, `manager`, `self`, `other`);
+    `self` names the person coached as the programme does (the candidate, the employee)."""
     key = f"referred.{value}"
-    return text(language, key) if key in TEXTS else value
+    if key not in TEXTS:
+        return value
+    person = text(language, f"person.{programme or 'coaching'}").lower() \
+        if f"person.{programme or 'coaching'}" in TEXTS else text(language, "person.coaching")
+    return text(language, key, person=person)
 
 
 def text(language: str, key: str, **values: object) -> str:

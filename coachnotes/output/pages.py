@@ -339,7 +339,8 @@ def _facts(client: Client, lang: str) -> list[str]:
     if v.get("sponsor"):
         facts.append(f"{text(lang, 'sponsor')}: {cell(v['sponsor'])}")
     if v.get("referred_by"):
-        facts.append(f"{text(lang, 'referred_by')}: {referred(v['referred_by'], lang)}")
+        whence = referred(v["referred_by"], lang, v.get("programme"))
+        facts.append(f"{text(lang, 'referred_by')}: {whence}")
     return facts
 
 

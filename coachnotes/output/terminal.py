@@ -145,7 +145,8 @@ def show_client(view: ClientView, width: int | None = WIDTH) -> list[str]:
               "referred_by": _("referred by")}
     for key, label in labels.items():
         if v.get(key):
-            shown = referred(v[key], current()) if key == "referred_by" else v[key]
+            shown = referred(v[key], current(), v.get("programme")) \
+                if key == "referred_by" else v[key]
             out.append(f"  {label}: {clip(shown, fit(16))}")
     line = _("sessions: {held} of {planned}").format(held=view.held, planned=view.planned)
     if view.month is not None:
