@@ -630,3 +630,36 @@ def test_a_uwv_plan_lists_the_activities_with_their_hours(make_vault):
                     encoding="utf-8")
     assert "Elke 6 weken vanaf de start een evaluatie met werkgever en werknemer" in report(
         second, "--kind", "plan").stdout
+
+
+@pytest.mark.parametrize("programme,word", [("coaching", "Coachee"), ("uwv", "Kandidaat"),
+                                            ("gemeente", "Deelnemer"),
+                                            ("second-track", "Werknemer")])
+def test_every_kind_reads_back_from_word_and_pdf_for_each_programme(make_vault, tmp_path,
+                                                                     programme, word):
+    """Each kind of document of each programme, read back: Word (A4 in its XML, the PAGE and
+    NUMPAGES fields, the person named) and PDF (A4, "pagina N van M" and the coachee's name
+    on every page, the person named)."""
+    import docx
+    import pypdf
+
+    root = vault(make_vault)
+    note = root / JAN
+    note.write_text(note.read_text().replace("type: client\n",
+                                             f"type: client\nprogramme: {programme}\n"),
+                    encoding="utf-8")
+    for kind in ("plan", "progress", "final", "consent"):
+        path, _ = write(root, tmp_path, "docx", "--kind", kind)
+        word_file = docx.Document(path)
+        body = word_file.element.body.xml
+        assert 'w:w="11906"' in body and 'w:h="16838"' in body, kind
+        footer = word_file.sections[0].footer.paragraphs[0]._p.xml
+        assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer, kind
+        assert f"{word}: Jan de Vries" in docx_text(path), kind
+        path, _ = write(root, tmp_path, "pdf", "--kind", kind)
+        pages = pdf_text(path)
+        for n, page in enumerate(pages, 1):
+            assert f"Jan de Vries · pagina {n} van {len(pages)}" in page, (kind, n)
+        assert f"{word}: Jan de Vries" in " ".join(pages), kind
+        box = pypdf.PdfReader(path).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842), kind
