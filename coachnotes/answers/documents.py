@@ -402,7 +402,8 @@ def _money(amount: Decimal, lang: str) -> str:
     return decimal(amount, lang, grouping=True)
 
 
-def _results(vault: Vault, view: ClientView, lang: str) -> Section:
+def score_lines(view: ClientView, lang: str) -> list[str]:
+    """Each goal's scores as a line: "Rust: Start: 3 · Einde: 8 · Terugkomgesprek 1: 7"."""
     lines = []
     for goal in view.results:
         said = [f"{text(lang, 'start')}: {_score(goal.start)}",
@@ -410,6 +411,11 @@ def _results(vault: Vault, view: ClientView, lang: str) -> Section:
         said += [f"{text(lang, 'doc.follow_up', n=n)}: {_score(v)}"
                  for n, v in enumerate(goal.follow_ups, 1)]
         lines.append(f"{goal.goal}: " + " · ".join(said))
+    return lines
+
+
+def _results(vault: Vault, view: ClientView, lang: str) -> Section:
+    lines = score_lines(view, lang)
     if lines:
         lines.insert(0, text(lang, "doc.results.intro",
                              person=person(view.client, lang).lower()))

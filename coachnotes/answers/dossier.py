@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from coachnotes.answers.documents import LOCALES, Document, Section, clean, letterhead, person
+from coachnotes.answers.documents import (
+    LOCALES,
+    Document,
+    Section,
+    clean,
+    letterhead,
+    person,
+    score_lines,
+)
 from coachnotes.answers.views import ClientView
 from coachnotes.i18n.texts import text, written_out
 from coachnotes.vault.model import Vault
@@ -35,7 +43,8 @@ def dossier_document(vault: Vault, view: ClientView, today: dt.date,
     header.append((text(lang, "report.date"), written_out(today, lang)))
     sections = [Section(text(lang, key), [str(item) for item in client.get(key)], [])
                 for key in ("goals", "development_points") if client.get(key)]
-    sections += [_scores(view, lang), _timeline(client, lang)]
+    sections += [Section(text(lang, "results"), score_lines(view, lang), []),
+                 _timeline(client, lang)]
     sections += [_note(vault, client.path, text(lang, "dossier.client_note"), [], lang)]
     for session in client.sessions:
         sections.append(_note(vault, session.path, _heading(session, lang),
@@ -107,21 +116,6 @@ def _note(vault: Vault, path: str, title: str, lines: list[str], lang: str) -> S
         if words:
             paragraphs.append(words)
     return Section(title, lines, [], paragraphs)
-
-
-def _scores(view: ClientView, lang: str) -> Section:
-    lines = []
-    for goal in view.results:
-        said = [f"{text(lang, 'start')}: {_score(goal.start)}",
-                f"{text(lang, 'end')}: {_score(goal.end)}"]
-        said += [f"{text(lang, 'doc.follow_up', n=n)}: {_score(v)}"
-                 for n, v in enumerate(goal.follow_ups, 1)]
-        lines.append(f"{goal.goal}: " + " · ".join(said))
-    return Section(text(lang, "results"), lines, [])
-
-
-def _score(value: int | None) -> str:
-    return "–" if value is None else str(value)
 
 
 def _timeline(client, lang: str) -> Section:
