@@ -418,7 +418,7 @@ def test_invoice_killed_at_random_moments_never_breaks_the_numbering(tmp_path, g
     env.update(git_env)
     chance = random.Random(20261207)
     months = [(2026, m) for m in range(1, 11)]
-    for year, month in chance.sample(months, 5):
+    for year, month in chance.sample(months, 4):
         write_files(root, {f"clients/jan/sessions/{year}-{month:02d}-02-coaching.md":
                            session_note("jan", date=f"{year}-{month:02d}-02",
                                         number=10 + month)})
@@ -432,7 +432,7 @@ def test_invoice_killed_at_random_moments_never_breaks_the_numbering(tmp_path, g
         finish = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
         assert finish.returncode == 0, finish.stderr
     entries = _assert_sound(root, rules)
-    assert len(entries) == 5
+    assert len(entries) == 4
 
 
 def test_forget_keeps_the_register_and_the_invoices_and_says_so(tmp_path, git_env):
