@@ -214,7 +214,7 @@ NOT_HEALTH = ["muziek", "illustratie", "will", "skills", "arbeid", "doctoraal", 
 
 
 def test_health_words_match_beginnings_and_compounds_and_not_other_words():
-    from coachnotes.answers.documents import health_pattern
+    from coachnotes.answers.reports import health_pattern
     from coachnotes.answers.search import fold
 
     pattern = health_pattern("nl", ["hartklachten", "~stress"])
@@ -377,7 +377,7 @@ SHARED_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
 def test_any_text_for_the_sponsor_renders_in_word_and_pdf(text):
     import docx
 
-    from coachnotes.answers.documents import Document, Section, clean
+    from coachnotes.answers.reports import Document, Section, clean
     from coachnotes.output.documents import to_docx, to_pdf
 
     made = clean(Document("progress", "nl", "nl-NL", text or "x", "s", "Vertrouwelijk", [text],
@@ -598,7 +598,7 @@ def test_the_scores_chart_is_in_the_word_file_too_and_its_legend_clears_the_axis
     assert (0x1f, 0x77, 0xb4) in colours and (0xd6, 0x27, 0x28) in colours  # both lines
     # the PDF's chart: the legend's top stays below the category labels under the plot
     # (8 pt labels, 5 pt from the axis, as reportlab draws them)
-    from coachnotes.answers.documents import Chart
+    from coachnotes.answers.reports import Chart
     from coachnotes.output.documents import SafeText, _line_chart, register_fonts
 
     for goals in (1, 2, 5):

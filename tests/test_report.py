@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from coachnotes.answers.documents import build_document
+from coachnotes.answers.reports import build_document
 from coachnotes.answers.views import client_view
 from coachnotes.output.documents import to_docx, to_markdown, to_pdf
 from coachnotes.rules.check import client_problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from coachnotes.answers.documents import (
+from coachnotes.answers.reports import (
     LOCALES,
     Document,
     Section,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coachnotes.answers.documents import as_known_on
+from coachnotes.answers.reports import as_known_on
 from coachnotes.answers.results import results as result_groups
 from coachnotes.answers.views import client_view, summaries
 from coachnotes.commands import open_root, open_vault

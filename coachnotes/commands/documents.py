@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coachnotes.answers.documents import Document, build_document, health_findings, logo_of
 from coachnotes.answers.hours import HourRow, icf_rows, month_of
 from coachnotes.answers.hours import hours as count_hours
+from coachnotes.answers.reports import Document, build_document, health_findings, logo_of
 from coachnotes.commands import in_exports, open_vault
 from coachnotes.commands.answers import view_of
 from coachnotes.i18n import _

@@ -1,5 +1,5 @@
 """The sponsor's documents laid out (SPEC §15): Markdown, Word (.docx) and PDF, from one
-`answers.documents.Document`.
+`answers.reports.Document`.
 
 Word and PDF carry a letterhead (the practice), "Vertrouwelijk"/"Confidential" and the page
 number on every page, and honest metadata: the coach as author, the title and subject, the
@@ -15,7 +15,7 @@ import io
 from pathlib import Path
 from typing import Callable
 
-from coachnotes.answers.documents import Chart, Document
+from coachnotes.answers.reports import Chart, Document
 from coachnotes.i18n.texts import text
 from coachnotes.output.markdown import cell
 

@@ -21,8 +21,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from coachnotes.answers.documents import Document
 from coachnotes.answers.dossier import dossier_document
+from coachnotes.answers.reports import Document
 from coachnotes.answers.views import ClientView
 from coachnotes.output.documents import to_html, to_pdf
 from coachnotes.vault.layout import (

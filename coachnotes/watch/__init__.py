@@ -2,7 +2,7 @@
 
 A saved note goes: the observer (`feed.py`, watchdog) → the queue → the loop (`loop.py`,
 ~300 ms of quiet) → the pure steps (`state.py`): the folders it lay in listed again
-(`files.py`), the notes that changed read again, their folders checked again, their clients'
+(`listing.py`), the notes that changed read again, their folders checked again, their clients'
 lines rendered again, and the pages that changed written. The faces' layer: it may import
 every layer below (git for `--sync-every`); watchdog is imported here only.
 """

@@ -31,7 +31,7 @@ from coachnotes.vault.load import (
 )
 from coachnotes.vault.model import NoteRecord, Problem, Vault
 from coachnotes.vault.scan import discover
-from coachnotes.watch.files import FileIndex
+from coachnotes.watch.listing import FileIndex
 
 
 @dataclass
