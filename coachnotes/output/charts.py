@@ -16,6 +16,7 @@ to draw is not written at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from coachnotes.i18n.texts import text
@@ -28,6 +29,7 @@ PALETTE = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4
 
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names and texts, on every save (watch)
 def label(value: object, width: int = 40) -> str:
     """A text a coach typed, as Mermaid reads it in any diagram: letters, digits and a few
     harmless signs (`€`, `%`, `×` kept; `:`, `#`, `;`, quotes, square brackets, `<b>` become
@@ -161,8 +163,10 @@ def coming(entries: list[tuple[str, str, str]], lang: str, title: str,
             sections.append((due_kind(kind, lang), tasks))
         return _gantt(title, sections)
 
-    source = build(False)
-    if source and len(source) > LIMIT:
+    # a milestone line is 30 characters at the least: past LIMIT / 30 items the diagram
+    # cannot fit ungrouped, and building it is most of a save's work at 70,000 notes
+    source = build(False) if len(entries) <= LIMIT // 30 else None
+    if source is None or len(source) > LIMIT:
         source = build(True)
     if source and len(source) > LIMIT:  # still too long: the first days that fit
         lines = source.splitlines()
