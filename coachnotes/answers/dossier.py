@@ -20,6 +20,8 @@ from coachnotes.answers.reports import (
 )
 from coachnotes.answers.views import ClientView
 from coachnotes.i18n.texts import text, written_out
+from coachnotes.vault.files import read_regular
+from coachnotes.vault.frontmatter import MAX_BYTES, split_front_matter, without_comments
 from coachnotes.vault.model import Vault
 
 
@@ -99,9 +101,6 @@ def _fields(session, client, lang: str) -> list[str]:
 def _note(vault: Vault, path: str, title: str, lines: list[str], lang: str) -> Section:
     """A note's own text: its body without the front matter and without comments, a
     paragraph per block; a heading of the note stays as a line of its own."""
-    from coachnotes.vault.files import read_regular
-    from coachnotes.vault.frontmatter import MAX_BYTES, split_front_matter, without_comments
-
     try:
         raw = read_regular(vault.root / path, MAX_BYTES).decode("utf-8-sig", "replace")
     except (OSError, ValueError):

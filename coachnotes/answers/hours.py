@@ -12,6 +12,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from coachnotes.vault import erasures
+from coachnotes.vault.layout import SETTINGS_FILE
 from coachnotes.vault.load import get_client
 from coachnotes.vault.model import Client, Problem, Session, Vault
 
@@ -103,8 +105,6 @@ def _incomplete(vault: Vault, clients: list[Client], start: dt.date, end: dt.dat
                 problems: list[Problem]) -> list[Problem]:
     """The first error of each note that may hold a conversation of the period (its date
     unread, or in the period), and of a rate in the settings that could not be read."""
-    from coachnotes.vault.layout import SETTINGS_FILE
-
     dates = {s.path: s.date for c in clients for s in c.sessions}
     folders = {f"clients/{c.id}/" for c in clients}
     found: dict[str, Problem] = {}
@@ -138,8 +138,6 @@ def icf_rows(vault: Vault, rows: list[HourRow]) -> list[list[str]]:
     """The ICF client coaching log: a client without `sponsor_consent` is listed by a
     pseudonym (its id where ids are codes), never by name nor by an id made of the name; the
     sponsor is the contact; paid and pro bono hours apart."""
-    from coachnotes.vault import erasures
-
     head = ["Client Name", "Contact Information", "Individual/Group", "Number in Group",
             "Start Date", "End Date", "Paid Hours", "Pro-bono Hours"]
     by_client: dict[str, list[HourRow]] = {}

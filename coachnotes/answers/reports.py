@@ -22,6 +22,9 @@ from coachnotes.answers.wordforms import fold
 from coachnotes.errors import Refused
 from coachnotes.i18n import _
 from coachnotes.i18n.texts import TEXTS, decimal, referred, text, written_out
+from coachnotes.vault.files import read_regular
+from coachnotes.vault.frontmatter import MAX_BYTES, section_text
+from coachnotes.vault.layout import template_text
 from coachnotes.vault.model import Vault
 from coachnotes.vault.schema import SHARES
 
@@ -197,7 +200,6 @@ def _template(vault: Vault, kind: str, client) -> tuple[str, list[str]]:
     vault, else the package's; `${name}`, `${organization}`, `${sponsor}`, `${coach}`."""
     import string
 
-    from coachnotes.vault.layout import template_text
 
     raw = template_text(vault.root, vault.language, f"report-{kind}")
     filled = string.Template(raw).safe_substitute(
@@ -222,8 +224,6 @@ def logo_of(vault: Vault) -> tuple[bytes | None, str | None]:
     """The practice's logo (`practice.logo`, SPEC §5 v4) for the letterhead: a PNG or JPEG of
     at most 2 MB inside the vault. (None, why) when it is set but cannot be used; (None, None)
     when there is none."""
-    from coachnotes.vault.files import read_regular
-
     name = (vault.settings.practice or {}).get("logo")
     if not name:
         return None, None
@@ -445,9 +445,6 @@ def _approach(vault: Vault, view: ClientView, lang: str) -> Section:
 
 
 def _note_section(vault: Vault, path: str, headings: tuple[str, ...]) -> str:
-    from coachnotes.vault.files import read_regular
-    from coachnotes.vault.frontmatter import MAX_BYTES, section_text
-
     try:
         body = read_regular(vault.root / path, MAX_BYTES).decode("utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError):
@@ -476,9 +473,6 @@ def _result(vault: Vault, view: ClientView, lang: str) -> Section:
 
 
 def _sponsor_notes(vault: Vault, view: ClientView, lang: str) -> Section:
-    from coachnotes.vault.files import read_regular
-    from coachnotes.vault.frontmatter import MAX_BYTES, section_text
-
     paragraphs, sources = [], []
     # no dates beside the texts: when a conversation took place is attendance, shared or not
     notes = [view.client.path] + [s.path for s in view.client.sessions if s.held(view.today)]
@@ -596,9 +590,6 @@ def _word_at(value: str, start: int, end: int) -> str:
 
 
 def _line_of(path: Path, word: str) -> int:
-    from coachnotes.vault.files import read_regular
-    from coachnotes.vault.frontmatter import MAX_BYTES
-
     try:
         lines = read_regular(path, MAX_BYTES).decode("utf-8-sig", "replace").splitlines()
     except (OSError, ValueError):

@@ -29,7 +29,20 @@ from typing import Any, Callable, NamedTuple
 from coachnotes.answers.wordforms import Forms, Lexicon, dictionary, fold
 from coachnotes.errors import CoachnotesError
 from coachnotes.i18n import _
-from coachnotes.vault.layout import CACHE_DIR, CLIENTS
+from coachnotes.vault.cache import (
+    cached_records,
+    load_blob,
+    private_dir,
+    save_blob,
+    settled,
+    signature,
+)
+from coachnotes.vault.files import write_atomic
+from coachnotes.vault.frontmatter import split_front_matter, without_comments
+from coachnotes.vault.layout import CACHE_DIR, CLIENTS, role_of
+from coachnotes.vault.load import find_client, read_notes
+from coachnotes.vault.parallel import PARALLEL_FROM, parallel_map
+from coachnotes.vault.scan import discover
 
 FORMAT = "2"  # 2 (v4): forms and head columns, the lexicon and the vocabulary
 INDEX = "search.sqlite"
@@ -55,7 +68,6 @@ WEIGHTS = (4.0, 2.0, 1.0, 6.0)
 
 class QueryError(CoachnotesError):
     """A query the search cannot read (exit 2)."""
-
     exit_code = 2
 
 
@@ -118,8 +130,6 @@ def _flatten(value: Any) -> list[str]:
 def note_text(raw: bytes, values: dict) -> str:
     """What a search reads of a note: its front-matter values (all of it when they could not
     be read) and its body."""
-    from coachnotes.vault.frontmatter import split_front_matter, without_comments
-
     text = raw.decode("utf-8-sig", "replace").replace("\r\n", "\n")
     split = split_front_matter(text)
     if split is None or not values:
@@ -176,8 +186,6 @@ def lexicon_path(root: Path, language: str) -> Path:
 
 def _connect(root: Path, language: str) -> sqlite3.Connection:
     """The index, made anew when missing, damaged, of another format or another language."""
-    from coachnotes.vault.cache import private_dir
-
     path = index_path(root)
     private_dir(path.parent)
     if path.is_dir() and not path.is_symlink():  # not an index at all: made anew, no word
@@ -229,9 +237,6 @@ def refresh(conn: sqlite3.Connection, root: Path, language: str) -> list:
     stamped with the index's generation: when nothing changed (the usual search), comparing
     with it costs a tenth of reading 77k rows. A note read within the racy margin of its last
     change is stored without a signature, so the next refresh reads it again."""
-    from coachnotes.vault.cache import load_blob, save_blob
-    from coachnotes.vault.scan import discover
-
     generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     if generation and vouched(root, generation[0]):
         return []  # a running watcher has kept the index up to date with every save
@@ -276,8 +281,6 @@ WATCH_LOCK = "watch.lock"
 
 
 def vouch(root: Path, generation: str) -> None:
-    from coachnotes.vault.files import write_atomic
-
     write_atomic(root / CACHE_DIR / FRESH, generation.encode())
 
 
@@ -325,9 +328,6 @@ def brought_up_to_date(root: Path, language: str) -> str | None:
 def update(root: Path, language: str, rels: list[str]) -> str | None:
     """After saves (`watch`): bring these notes up to date in the index, if there is one;
     the index's generation then (None: no index)."""
-    from coachnotes.vault.cache import signature
-    from coachnotes.vault.layout import role_of
-
     rels = [r for r in rels if r.startswith(CLIENTS + "/") and role_of(r) == "note"]
     if not index_path(root).exists():
         return None
@@ -375,9 +375,6 @@ def _delete(conn: sqlite3.Connection, paths: list[str]) -> None:
 
 def _add(conn: sqlite3.Connection, root: Path, changed: list[tuple[str, int]], language: str,
          taken_ns: int) -> None:
-    from coachnotes.vault.cache import cached_records, settled
-    from coachnotes.vault.load import read_notes
-    from coachnotes.vault.parallel import PARALLEL_FROM, parallel_map
 
     records = cached_records(root, changed, lambda rels: read_notes(root, rels), taken_ns)
     _delete(conn, [rel for rel, _sig in changed])
@@ -420,7 +417,6 @@ class _Vocabulary:
     for words new to it, made with the dictionary. For a large batch (`whole`) both tables are
     read into memory first, so that a forked worker (`parallel_map`) never touches the
     connection; for a few notes they are looked up word by word."""
-
     def __init__(self, conn: sqlite3.Connection, language: str, whole: bool) -> None:
         self.conn, self.language, self.whole = conn, language, whole
         self.engine = forms_of(conn, language)
@@ -500,7 +496,6 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 class _Parts:
     """What a query is made of while it is read: AND-groups of OR-ed terms, and exclusions."""
-
     def __init__(self, text: str, language: str, forms: Forms | None = None) -> None:
         self.text, self.language, self.forms = text, language, forms
         self.groups: list[list[str]] = []
@@ -644,8 +639,6 @@ def _keys_of(conn: sqlite3.Connection, language: str) -> Callable[[list[str]], l
 
 def _client(conn: sqlite3.Connection, wanted: str) -> str:
     """A client by id, name or a unique beginning of either (as every CLIENT argument)."""
-    from coachnotes.vault.load import find_client
-
     names = dict(conn.execute("SELECT client, name FROM notes WHERE type = 'client'"))
     return find_client(wanted, names)
 
@@ -713,8 +706,6 @@ def _placed(root: Path, hit: Hit, query: Query, language: str,
             keys_of: Callable[[list[str]], list[set]]) -> Hit:
     """The line of the first match in the note (never inside a comment), and a snippet of it
     with the words marked `**…**`; without a query, the note's first line of text."""
-    from coachnotes.vault.frontmatter import without_comments
-
     try:
         with open(root / hit.path, "rb") as handle:
             lines = handle.read(2 * 1024 * 1024).decode("utf-8-sig", "replace").splitlines()
@@ -726,7 +717,6 @@ def _placed(root: Path, hit: Hit, query: Query, language: str,
         if spans:
             return hit._replace(line=number, snippet=_snippet(line, spans))
     # no words (or none on one line): the first line of the body says what the note is about
-    from coachnotes.vault.frontmatter import split_front_matter
 
     split = split_front_matter("\n".join(lines) + "\n")
     start = split[1] if split else 0
