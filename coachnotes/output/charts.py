@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import re
 
-from coachnotes.i18n.texts import text
+from coachnotes.i18n.texts import due_kind, text
 
 LIMIT = 4500  # characters; GitLab and Gitea refuse a diagram over 5,000 by default
 _UNSAFE = re.compile(r"[^\w .,'()/&+\-–?!€%×]", re.UNICODE)
@@ -141,8 +141,6 @@ def coming(entries: list[tuple[str, str, str]], lang: str, title: str,
     """FOLLOW-UPS.md's `gantt`: (kind, date, label) of the items in the coming days, a
     section per kind; several items of a kind on one day as one milestone when the diagram
     would grow too long; an overdue one red (`crit`), the others in the default colour."""
-    from coachnotes.i18n.texts import due_kind
-
     by_kind: dict[str, list[tuple[str, str]]] = {}
     for kind, day, what in entries:
         by_kind.setdefault(kind, []).append((day, what))

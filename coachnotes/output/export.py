@@ -25,6 +25,7 @@ from coachnotes.answers.dossier import dossier_document
 from coachnotes.answers.reports import Document
 from coachnotes.answers.views import ClientView
 from coachnotes.output.documents import to_html, to_pdf
+from coachnotes.vault.files import write_atomic
 from coachnotes.vault.layout import (
     CACHE_DIR,
     CLIENTS,
@@ -34,6 +35,7 @@ from coachnotes.vault.layout import (
     place,
 )
 from coachnotes.vault.model import Vault
+from coachnotes.vault.redact import Mentions, is_own_note
 from coachnotes.vault.register import REGISTER, RegisterError, dump, parse
 
 _NEVER = {".git", CACHE_DIR, EXPORTS}
@@ -41,9 +43,6 @@ _NEVER = {".git", CACHE_DIR, EXPORTS}
 
 def export_client(vault: Vault, view: ClientView, today: dt.date, target: Path) -> list[str]:
     """Write the zip (atomically); returns the client's files it holds."""
-    from coachnotes.vault.files import write_atomic
-    from coachnotes.vault.redact import Mentions
-
     client = view.client
     mentions = Mentions([client.id], [client.name] if client.name else [])
     own, elsewhere, mentioning, excerpts, skipped = _gather(vault.root, client.id, mentions)
@@ -114,7 +113,6 @@ def own_invoice_lines(data: bytes, client_id: str) -> bytes | None:
 class Gathered:
     """The client's own folder; its notes elsewhere; other files that mention it (whole);
     lines of other clients' notes that mention it; links left out."""
-
     def __init__(self, client_id: str, mentions) -> None:
         self.folder = f"{CLIENTS}/{client_id}/"
         self.mentions = mentions
@@ -125,8 +123,6 @@ class Gathered:
         self.skipped: list[str] = []
 
     def add(self, rel: str, data: bytes) -> None:
-        from coachnotes.vault.redact import is_own_note
-
         if rel.startswith(self.folder):
             self.own[rel] = data
         elif rel == REGISTER:  # the invoices: only this client's lines, never another's

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import Callable, Container, Iterable, NamedTuple
 
 from coachnotes.answers.due import fix_items, sort_key
+from coachnotes.answers.results import Tally, contribution
+from coachnotes.answers.results import group as result_group
 from coachnotes.answers.views import STATUS_ORDER, ClientView, client_views, row_order, status_rank
 from coachnotes.i18n.texts import referred, text
 from coachnotes.output.charts import block, coming, goal_chart, results_chart, trajectory
 from coachnotes.output.markdown import cell, link
+from coachnotes.rules.check import check
+from coachnotes.vault.cache import memo, signature
+from coachnotes.vault.files import write_atomic
 from coachnotes.vault.layout import (
     CLIENT_NOTE,
     FOLLOW_UPS_PAGE,
@@ -32,6 +37,7 @@ from coachnotes.vault.layout import (
     has_marker,
     place,
 )
+from coachnotes.vault.load import inputs, load_vault
 from coachnotes.vault.model import Client, DueItem, Problem, Settings, Vault, add_days
 
 COMING_DAYS = 90
@@ -61,7 +67,6 @@ class ClientLines(NamedTuple):
     """A client's lines on the top pages, rendered once (the watcher keeps them per client):
     its INDEX.md row with the key that orders it, and its FOLLOW-UPS.md lines, each with the
     due items' sort key and date."""
-
     order: str
     status: str | None
     row: str
@@ -79,7 +84,6 @@ def client_lines(view: ClientView, today: dt.date) -> ClientLines:
     items = [(_flat(sort_key(pair)), pair[0].due, _follow_up_line(pair[0]),
               (pair[0].kind, pair[0].due.isoformat(), f"{pair[0].name} – {pair[0].text}"))
              for pair in view.due if pair[0].due is not None and pair[0].due <= until]
-    from coachnotes.answers.results import contribution
 
     return ClientLines(_flat(row_order(r)), r.status, row, items,
                        contribution(view.client, today, view.lasting_drop))
@@ -100,7 +104,6 @@ def _follow_up_line(i: DueItem) -> str:
 class Sorted:
     """Lines kept in the order of their keys, with a value beside each (status, due date),
     changed a few at a time by bisection: the watcher re-sorts nothing on a save."""
-
     def __init__(self) -> None:
         self.keys: list[str] = []
         self.values: list = []
@@ -125,7 +128,6 @@ class Sorted:
 
 class TopPages:
     """INDEX.md and FOLLOW-UPS.md as sorted lines, one client put in or taken out at a time."""
-
     def __init__(self) -> None:
         self.rows = Sorted()  # values: the status rank (the key begins with it)
         self.items = Sorted()  # values: the due date (the key begins with it)
@@ -153,7 +155,6 @@ class TopPages:
     def _tally(self, result: tuple | None, sign: int) -> None:
         if result is None:
             return
-        from coachnotes.answers.results import Tally
 
         key, tally = result
         total = self.tallies.get(key, Tally()) + tally if sign > 0 else \
@@ -196,8 +197,6 @@ def compose(views: dict[str, ClientView], wanted: Iterable[str], today: dt.date,
 
 def render_results(tallies: dict, today: dt.date, lang: str, charts: bool = True) -> str:
     """RESULTS.md: whether results last, per year the trajectories ended (SPEC §18)."""
-    from coachnotes.answers.results import Tally, group
-
     def mean(value: float | None) -> str:
         return "–" if value is None else f"{value:+.2f}"
 
@@ -210,14 +209,14 @@ def render_results(tallies: dict, today: dt.date, lang: str, charts: bool = True
     total = Tally()
     for key in sorted(tallies):
         total += tallies[key]
-    for g in [group(key, tallies[key]) for key in sorted(tallies)] + \
-            ([group(f"**{text(lang, 'total')}**", total)] if len(tallies) > 1 else []):
+    for g in [result_group(key, tallies[key]) for key in sorted(tallies)] + \
+            ([result_group(f"**{text(lang, 'total')}**", total)] if len(tallies) > 1 else []):
         out.append(f"| {g.group} | {g.trajectories} | {g.not_measured} | {g.goals} | "
                    f"{g.improved} | {g.held} | {g.fallen} | {mean(g.mean_change)} | "
                    f"{mean(g.mean_change_since_end)} |")
     if not tallies:
         out.append("| – | 0 | 0 | 0 | 0 | 0 | 0 | – | – |")
-    chart = results_chart([group(key, tallies[key]) for key in sorted(tallies)], lang) \
+    chart = results_chart([result_group(key, tallies[key]) for key in sorted(tallies)], lang) \
         if charts else None
     if chart:
         out += [""] + block(chart)[:-1]
@@ -472,8 +471,6 @@ class PagesResult:
 def regenerate(vault: Vault, today: dt.date,
                progress: Callable[[str], None] | None = None) -> PagesResult:
     """Check the vault, render every page and write what changed (`index`, `sync`)."""
-    from coachnotes.rules.check import check
-
     pages = render_pages(vault, today, check(vault, today))
     return write_pages(vault.root, pages, vault.pages, set(vault.clients), progress)
 
@@ -508,8 +505,6 @@ def write_pages(root: Path, pages: dict[str, str], existing: Iterable[str],
 def _write_page(path: Path, rel: str, data: bytes, result: PagesResult,
                 last: dict | None) -> None:
     """One page: left when unchanged, refused over a file without the marker or a link."""
-    from coachnotes.vault.files import write_atomic
-
     if _known(last, rel, path, data) or _same_bytes(path, data):
         result.unchanged.append(rel)
     elif (os.path.lexists(path) and not has_marker(path)) or path.is_symlink():
@@ -557,9 +552,6 @@ def index_vault(root: Path, today: dt.date,
     hold, no page can differ, so the vault is not even loaded. `progress(count)` may return a
     callback that is called once per page.
     """
-    from coachnotes.vault.cache import memo, signature
-    from coachnotes.vault.load import inputs, load_vault
-
     def page_signatures(rels: Iterable[str]) -> dict[str, int] | None:
         found = {}
         for rel in rels:

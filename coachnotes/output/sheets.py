@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from coachnotes.answers.hours import HourRow
 from coachnotes.i18n import N_, gettext
+from coachnotes.i18n.texts import text
 
 HEADS = (N_("date"), N_("client"), N_("name"), N_("sponsor"), N_("kind"), N_("minutes"),
          N_("amount"))
@@ -33,8 +34,6 @@ def _number(value: Decimal | None, language: str) -> str:
 
 def hours_csv(rows: list[HourRow], language: str) -> bytes:
     """The rows with headers in the language; `nl`: `;`, decimal comma, UTF-8 with BOM."""
-    from coachnotes.i18n.texts import text
-
     dutch = language == "nl"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
@@ -57,8 +56,6 @@ def plain_csv(table: list[list[str]]) -> bytes:
 def hours_xlsx(rows: list[HourRow], language: str, title: str) -> bytes:
     """A workbook: a summary sheet (per sponsor: hours and amount, as formulas over the
     sponsor's sheet), then one sheet per sponsor with its conversations and totals."""
-    from coachnotes.i18n.texts import text
-
     groups: dict[str, list[list]] = {}
     for r in rows:
         groups.setdefault(r.sponsor or gettext("(no sponsor)", language), []).append(

@@ -22,12 +22,14 @@ from coachnotes.vault.layout import (
     client_page,
     folder_of,
     has_marker,
+    is_document,
     place,
     slugify,
 )
 from coachnotes.vault.load import iter_problems
-from coachnotes.vault.model import Client, Folder, Problem, Vault
+from coachnotes.vault.model import Client, Folder, Problem, Vault, add_months
 from coachnotes.vault.schema import SLUG_RE
+from coachnotes.vault.scores import goal_scores
 
 INTAKE_GRACE_DAYS = 30
 
@@ -83,8 +85,6 @@ def vault_problems(vault: Vault, claiming: set[str] | None = None) -> list[Probl
 
 def committed_documents(tracked: list[str]) -> list[Problem]:
     """W118: documents for a sponsor or a coachee that reached git (SPEC §8)."""
-    from coachnotes.vault.layout import is_document
-
     return [Problem(rel, 1, "W118", _("is a document coachnotes wrote for a sponsor or a "
                                       "coachee, and it is in git, so it goes to every device "
                                       "and the remote: remove it from git with `git rm "
@@ -315,8 +315,6 @@ def trajectory_problems(vault: Vault, client: Client, today: dt.date) -> list[Pr
 def score_problems(client: Client, today: dt.date, drop: int, warn) -> list[Problem]:
     """E026 (more scores than goals), W116 (a result that cannot be compared), W117 (a
     result that did not last): SPEC §18."""
-    from coachnotes.vault.scores import goal_scores
-
     goals = client.get("goals") or []
     found: list[Problem] = []
     for session in client.sessions:
@@ -350,8 +348,6 @@ def score_problems(client: Client, today: dt.date, drop: int, warn) -> list[Prob
 
 def _ended_measured(client: Client) -> bool:
     """A scored conversation (not a follow-up) in the month before `end_date`."""
-    from coachnotes.vault.model import add_months
-
     since = add_months(client.end_date, -1)
     return any(s.kind != "follow-up" and s.date and since <= s.date <= client.end_date
                and s.record.values.get("scores") for s in client.sessions)

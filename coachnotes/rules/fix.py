@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coachnotes.i18n import _
+from coachnotes.rules.check import misnamed_session
 from coachnotes.vault import schema
 from coachnotes.vault.dates import MONTHS, date_reading  # noqa: F401 - fix's own words
+from coachnotes.vault.files import read_regular, write_atomic
 from coachnotes.vault.layout import CLIENTS, client_note, folder_of, place, slugify
 from coachnotes.vault.load import record_from_bytes
 from coachnotes.vault.model import Problem, Vault
@@ -267,8 +269,6 @@ def _destination(vault: Vault, rel: str) -> str | None:
 
 def _session_name(vault: Vault, rel: str) -> str | None:
     """`<date>-<kind>[-<n>].md` for a session note whose name does not say so, else None."""
-    from coachnotes.rules.check import misnamed_session
-
     folder = vault.folders.get(folder_of(rel))
     for session in folder.sessions if folder is not None else ():
         if session.path == rel:
@@ -317,8 +317,6 @@ def _move(root: Path, rel: str, target: str) -> None:
 def fix_vault(vault: Vault, problems: list[Problem], write: bool) -> tuple[list[Fix], str]:
     """Repair every note with a fixable problem; the repairs and their unified diff. With
     `write` false nothing is written (`--diff`)."""
-    from coachnotes.vault.files import read_regular, write_atomic
-
     fixes: list[Fix] = []
     diff: list[str] = []
     paths = sorted({p.path for p in problems if p.code in FIXABLE})
