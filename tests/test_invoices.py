@@ -546,3 +546,13 @@ def test_a_client_renamed_after_invoicing_is_never_billed_twice(make_vault):
     due = json.loads(run_cli("--vault", str(root), "due", "--json", "--today",
                              "2026-12-05").stdout)
     assert not [i for i in due if i["kind"] == "invoice"]
+
+
+def test_a_dry_run_shows_every_line_and_numbers_nothing(make_vault):
+    root = make_vault(_files(), settings=PRACTICE)
+    done = run_cli("--vault", str(root), "invoice", "--dry-run", "--today", "2026-12-01")
+    assert done.returncode == 0, done.stderr
+    assert "Bakkerij De Korf, 3 line(s), € 373.59" in done.stdout
+    assert "2026-11-03  Coaching — Jan de Vries  45 min  € 71.25" in done.stdout
+    assert "Arbeidsmarktscan — Noor Aydın" in done.stdout
+    assert not (root / "invoices.yml").exists() and not (root / "exports").exists()

@@ -49,6 +49,13 @@ def invoice(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: s
     _report(done, dry_run)
 
 
+def _lines(entry: dict, lang: str) -> None:
+    for line in entry["lines"]:
+        minutes = f"{line['minutes']} min" if line.get("minutes") else ""
+        click.echo(f"  {line.get('date') or '':10}  {line['text']} — {line['name']}"
+                   f"  {minutes}  € {decimal(Decimal(line['amount']), lang, grouping=True)}")
+
+
 def _report(done, dry_run: bool) -> None:
     from coachnotes.i18n import current
 
@@ -61,6 +68,8 @@ def _report(done, dry_run: bool) -> None:
         click.echo(_("{title} {number}: {sponsor}, {n} line(s), € {total}").format(
             title=title, number=entry["number"], sponsor=entry["sponsor"],
             n=len(entry["lines"]), total=decimal(Decimal(entry["total"]), lang, grouping=True)))
+        if dry_run:  # what would be on it, to check before it is numbered
+            _lines(entry, lang)
     if dry_run:
         if not shown:
             click.echo(_("nothing to invoice from {start} to {end}").format(
