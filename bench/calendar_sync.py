@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from caldav_server import free_port, start_radicale  # noqa: E402
 from run import coachnotes  # noqa: E402
 
 PASSWORD = "bench"
@@ -42,22 +43,8 @@ def timed(command: list[str], env: dict) -> float:
 def radicale(folder: Path) -> tuple[subprocess.Popen, str]:
     import caldav
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    (folder / "users").write_text(f"coach:{PASSWORD}\n")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(folder / "store"), "--auth-type", "htpasswd",
-         "--auth-htpasswd-filename", str(folder / "users"),
-         "--auth-htpasswd-encryption", "plain"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    port = free_port()
+    server = start_radicale(folder, port, PASSWORD)
     client = caldav.DAVClient(f"http://127.0.0.1:{port}/", username="coach", password=PASSWORD)
     calendar = client.principal().make_calendar(name="bench", cal_id="bench")
     return server, str(calendar.url)

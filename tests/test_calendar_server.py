@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import caldav_server
 import pytest
+from caldav_server import free_port
 
 from conftest import client_note, run_cli, session_note
 
@@ -23,29 +23,8 @@ TODAY = "2026-12-05"
 PASSWORD = "geheim-wachtwoord-123"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_radicale(folder: Path, port: int) -> subprocess.Popen:
-    (folder / "users").write_text(f"coach:{PASSWORD}\n")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(folder / "store"), "--auth-type", "htpasswd",
-         "--auth-htpasswd-filename", str(folder / "users"),
-         "--auth-htpasswd-encryption", "plain"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise AssertionError("radicale did not start")
+    return caldav_server.start_radicale(folder, port, PASSWORD)
 
 
 @pytest.fixture()

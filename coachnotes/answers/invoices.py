@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 from coachnotes.answers.hours import HourRow, hours, rate_of
 from coachnotes.i18n import _
-from coachnotes.i18n.texts import text
+from coachnotes.i18n.texts import TEXTS, text
 from coachnotes.vault.model import Problem, Vault
-from coachnotes.vault.register import REGISTER, invoiced
+from coachnotes.vault.register import REGISTER, Invoiced
 
 CENT = Decimal("0.01")
 VAT_RATE = Decimal(21)
@@ -53,7 +53,7 @@ def plan(vault: Vault, start: dt.date, end: dt.date, today: dt.date, problems: l
          entries: list[dict], sponsor: str | None = None,
          client_id: str | None = None) -> Plan:
     """The drafts of the period, and what stands in their way."""
-    held = invoiced(entries)
+    held = Invoiced(entries)
     counted = hours(vault, start, end, today, problems, sponsor, client_id)
     groups: dict[tuple[str, str | None], list[dict]] = {}
     unsponsored = sorted({row.client for row in counted.rows if not row.sponsor})
@@ -103,13 +103,9 @@ def _session_line(vault: Vault, row: HourRow) -> dict | None:
     quantity = (Decimal(row.minutes) / 60).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     return {"date": row.date.isoformat(), "kind": row.kind, "client": row.client,
             "name": row.name, "text": text(vault.language, f"kind.{row.kind}").capitalize()
-            if f"kind.{row.kind}" in _KIND_KEYS else row.kind,
+            if f"kind.{row.kind}" in TEXTS else row.kind,
             "minutes": row.minutes, "quantity": _plain(quantity), "unit": "HUR",
             "rate": str(money(rate)), "amount": str(row.amount), "path": row.path}
-
-
-_KIND_KEYS = {f"kind.{k}" for k in ("intake", "coaching", "assessment", "evaluation",
-                                     "tripartite", "follow-up")}
 
 
 def _cost_line(client, cost: dict) -> dict:
@@ -227,7 +223,7 @@ def due_rows(vault: Vault, entries: list[dict], today: dt.date,
     end = today.replace(day=1) - dt.timedelta(days=1)
     if end < start:
         return []
-    held = invoiced(entries)
+    held = Invoiced(entries)
     months: dict[tuple[str, dt.date], None] = {}
     for row in hours(vault, start, end, today, problems).rows:
         if row.sponsor and not held.number(row.path, row.date, row.kind, row.name):

@@ -582,7 +582,7 @@ def _term(value: str, phrase: bool, language: str, marks: set[str], prefixes: li
 def _word_term(word: str, stem: str, marks: set[str], forms: Forms | None) -> str:
     """One word: itself, its stem, its forms and compounds (SPEC §17, v4), in the body or the
     name, reason and goals — each column weighted (`WEIGHTS`), so the exact word ranks first."""
-    keys = sorted(forms.query_keys(word) | {stem}) if forms else [stem]
+    keys = sorted(forms.own(word) | {stem}) if forms else [stem]
     marks.update(keys)
     either = " OR ".join(f'"{k}"' for k in keys)
     columns = "{stems forms}" if forms else "stems"

@@ -110,7 +110,8 @@ class Lexicon:
 
 
 class Forms:
-    """The keys of words (`keys`) and of a query's word (`query_keys`), with a stemmer."""
+    """The keys of a note's word (`keys`: its own and its parts') and of a query's word
+    (`own`: a query finds compounds by their parts' keys, never the reverse), with a stemmer."""
 
     def __init__(self, lexicon: Lexicon, stem: Callable[[list[str]], list[str]]) -> None:
         self.lexicon = lexicon
@@ -132,9 +133,6 @@ class Forms:
         found = set(self.stem([word, *lemmas]))
         found.update(filter(None, map(self.family, lemmas)))
         return found
-
-    def query_keys(self, word: str) -> set[str]:
-        return self.own(word)
 
     def keys(self, word: str) -> set[str]:
         """What finds the word in a note: its own keys, and those of the parts of a

@@ -101,7 +101,7 @@ def _with_invoices(root: Path, rows: list[HourRow]) -> list[HourRow]:
     if not (root / register.REGISTER).exists():
         return rows
     try:
-        held = register.invoiced(register.read_kept(root))
+        held = register.Invoiced(register.read_kept(root))
     except register.RegisterError:
         return rows  # E027 says why; hours still count
     return [row._replace(invoice=held.number(row.path, row.date, row.kind, row.name) or "")

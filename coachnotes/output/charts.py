@@ -25,7 +25,9 @@ LIMIT = 4500  # characters; GitLab and Gitea refuse a diagram over 5,000 by defa
 _UNSAFE = re.compile(r"[^\w .,'()/&+\-–?!€%×]", re.UNICODE)
 # xychart-beta draws its lines pale lavender on white by default (PITFALLS v4): two colours
 # with at least 4.4:1 contrast on a light and on a dark page
-PALETTE = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1f77b4, #d62728"}}}}%%'
+SCORE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")  # ≥ 3:1
+PALETTE = ('%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "'
+           + ", ".join(SCORE_COLOURS[:2]) + '"}}}}%%')
 
 
 

@@ -17,6 +17,7 @@ from typing import Callable
 
 from coachnotes.answers.reports import Chart, Document
 from coachnotes.i18n.texts import text
+from coachnotes.output.charts import SCORE_COLOURS
 from coachnotes.output.markdown import cell
 
 FONTS = Path(__file__).parent / "fonts"
@@ -420,7 +421,7 @@ def _line_chart(chart: Chart, safe: SafeText):
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    palette = tuple(colors.HexColor(c) for c in PALETTE)
+    palette = tuple(colors.HexColor(c) for c in SCORE_COLOURS)
     rows = len(chart.series)
     drawing = Drawing(440, 210 + 14 * rows)
     plot = HorizontalLineChart()
@@ -446,7 +447,6 @@ def _line_chart(chart: Chart, safe: SafeText):
     return drawing
 
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")  # ≥ 3:1 on white
 
 
 def chart_png(chart: Chart, scale: int = 2) -> bytes:
@@ -477,7 +477,7 @@ def chart_png(chart: Chart, scale: int = 2) -> bytes:
         draw.text(at(x, top + plot_h + 8), plain(moment), fill="#333333", font=font,
                   anchor="ma")
     for n, (goal, values) in enumerate(chart.series):
-        color = PALETTE[n % len(PALETTE)]
+        color = SCORE_COLOURS[n % len(SCORE_COLOURS)]
         points = [at(x, top + plot_h * (1 - v / 10)) for x, v in zip(xs, values)
                   if v is not None]
         if len(points) > 1:

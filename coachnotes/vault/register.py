@@ -295,10 +295,6 @@ def _named(day: object, kind: object, name: object) -> tuple[str, str, str]:
     return str(day)[:10], str(kind or ""), str(name or "")
 
 
-def invoiced(entries: list[dict]) -> Invoiced:
-    return Invoiced(entries)
-
-
 def line_key(line: dict) -> str:
     """A conversation is its note; a cost is its client note, date, text and amount."""
     if line.get("kind") == "cost":
