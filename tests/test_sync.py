@@ -200,7 +200,7 @@ def test_without_a_remote_no_push_commits_and_plain_sync_exits_3(tmp_path, git_e
 
 # -- a property: whatever two devices do, no synced version is ever lost -----------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 NOTES = [f"clients/jan/sessions/2026-11-{day}-coaching.md" for day in (24, 25, 26)]
@@ -208,9 +208,14 @@ step = st.tuples(st.sampled_from(["edit", "append", "delete", "sync"]),
                  st.sampled_from([0, 1]), st.sampled_from(range(len(NOTES))))
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("COACHNOTES_SYNC_EXAMPLES", "8")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=3, max_size=10))
+# Found by Hypothesis: B deletes a note and writes another from the same template; git took it
+# for a rename and merged A's edit of the deleted note into the other one, markers and all.
+@example(steps=[("edit", 0, 2), ("sync", 0, 0), ("edit", 0, 0), ("edit", 0, 2), ("sync", 1, 0),
+                ("edit", 1, 0), ("delete", 1, 2)])
 def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, git_env,
                                                             monkeypatch, steps):
     from coachnotes.git.sync import sync

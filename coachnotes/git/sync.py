@@ -514,8 +514,10 @@ def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
         repo.git.merge("--ff-only", remote_ref)
         report.merged = True
         return
-    try:
-        repo.git.merge("--no-edit", "--no-verify", "-m",
+    try:  # path by path (`resolve`): git's default strategy finds renames, and two notes
+        # made from one template look alike, so it merged the edit of a note deleted on one
+        # device into another note, markers and all (`-X no-renames` did not stop it in 2.39)
+        repo.git.merge("--no-edit", "--no-verify", "-s", "resolve", "-m",
                        f"coachnotes sync from {device_name()}: merge {remote_ref}", remote_ref)
         report.merged = True
         return
