@@ -1,6 +1,7 @@
 """Fault-injection points for the tests of crash safety: a command that rewrites history
-(`forget`) names each step of its journal with `fault_point("forget:<step>")`. Nothing happens
-unless the environment asks:
+(`forget`), numbers invoices (`invoice`) or merges devices' work (`sync`) names each step of
+its journal with `fault_point("<command>:<step>")`. Nothing happens unless the environment
+asks:
 
 * `COACHNOTES_FAULT=<name>` kills this process with SIGKILL at that point (as a power loss or
   `kill -9` would), so a test can stop the command after every step, deterministically, and

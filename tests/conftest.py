@@ -6,8 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,14 @@ os.environ[RACY] = str(RACY_SECONDS)
 LANG = "COACHNOTES_LANG"
 os.environ[LANG] = "en"
 KEEP = (RACY, LANG)
+# Python compiles each module it imports; with PYTHONDONTWRITEBYTECODE (set on some machines,
+# this one included) it compiles them anew in every process: each xdist worker (4 s of
+# collecting instead of 1) and each command a test starts (a quarter of a second a `forget`).
+# The suite keeps the bytecode outside the tree, in a private folder of its own.
+BYTECODE = Path(tempfile.gettempdir()) / f"coachnotes-tests-bytecode-{os.getuid()}"
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = str(BYTECODE)
+sys.dont_write_bytecode = False
 
 
 def settle() -> None:
@@ -194,6 +204,21 @@ def vault_with_remote(tmp_path: Path, env: dict, name: str = "v") -> tuple[Path,
     return root, remote
 
 
+def copy_of_built(tmp_path: Path, key: str, build: Callable[[Path], None]) -> None:
+    """Copy into `tmp_path` what `build(folder)` makes there, building it once per worker: the
+    synced histories many tests start from take a second of syncs to make, a few ms to copy.
+    A repository's remote is a path, so a caller points it at the copy (`git remote set-url`)."""
+    template = tmp_path.parent / f"built-once-{key}"  # the worker's own temporary folder
+    if not (template / ".built").exists():
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir()
+        build(template)
+        (template / ".built").touch()
+    for entry in template.iterdir():
+        if entry.name != ".built":
+            shutil.copytree(entry, tmp_path / entry.name, symlinks=True)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _one_dictionary_for_the_whole_run(tmp_path_factory):
     """The search's Dutch dictionary is built once per user (`~/.cache/coachnotes/`): here
@@ -218,3 +243,14 @@ def _language_of_each_test_is_its_own():
     i18n._current.clear()
     yield
     i18n._current.clear()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes several seconds of its own; started "
+                                       "first, so that the run does not end waiting for it")
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests first: xdist hands them out at the start, and the many short ones fill
+    the workers around them, instead of one slow test running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -94,6 +94,7 @@ def sync(root: Path, password: str = PASSWORD):
     return run_cli("--vault", str(root), "calendar", "sync", "--today", TODAY, env=env)
 
 
+@pytest.mark.slow
 def test_the_calendar_holds_what_is_due_once_and_the_coachs_own_events_stay(
         make_vault, server, monkeypatch):
     root = vault_for(make_vault, server["url"])

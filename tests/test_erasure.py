@@ -196,6 +196,7 @@ def test_tags_on_the_remote_are_rewritten_too(tmp_path, git_env):
     assert "[erased]" in git(remote, "tag", "-n1", "v1")
 
 
+@pytest.mark.slow
 def test_copies_elsewhere_big_files_cache_and_temporary_files_are_erased(tmp_path, git_env):
     root, remote = vault_with_remote(tmp_path, git_env)
     big = "Dagboek. " * (1 << 18) + "Gesprek met Jan de Vries.\n"  # 2.25 MiB: past 1 MiB

@@ -46,6 +46,7 @@ def gnupg_homes():
         shutil.rmtree(home, ignore_errors=True)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git-remote-gcrypt") is None or shutil.which("gpg") is None,
                     reason="git-remote-gcrypt and gpg: .ci/run installs them")
 def test_the_readme_gcrypt_recipe_keeps_everything_off_the_remote(tmp_path, git_env,

@@ -108,6 +108,7 @@ def test_a_file_the_coach_wrote_in_a_page_place_keeps_both_versions(tmp_path, gi
     assert any("versie van A" in t for t in texts) and any("versie van B" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_a_push_race_fetches_merges_and_pushes_again(tmp_path, git_env):
     remote, a, b = devices(tmp_path, git_env)
     for n in range(4):
@@ -210,21 +211,61 @@ def test_the_cache_of_a_vault_not_made_by_init_stays_out_of_git_add(tmp_path, gi
 
 # -- a killed sync ---------------------------------------------------------------------------------
 
+SYNC_STEPS = ["sync:committed", "sync:conflicted", "sync:resolved", "sync:merged",
+              "sync:regenerated", "sync:pushed"]
+
+
+def conflicting_sync(a: Path, b: Path, git_env: dict, round_: int,
+                     **extra: str) -> tuple[subprocess.Popen, str, str]:
+    """B syncs a line where A writes another, then A's sync starts in a process of its own."""
+    mine, theirs = f"regel van A {round_}", f"regel van B {round_}"
+    edit_line(b, NOTE, "Notities.", f"Notities.\n{theirs}")  # the same place: a conflict
+    assert sync(b, git_env, "b").returncode == 0
+    edit_line(a, NOTE, "Notities.", f"Notities.\n{mine}")
+    env = {**os.environ, **git_env, "COACHNOTES_DEVICE": "a", **extra}
+    process = subprocess.Popen([coachnotes_command(), "--vault", str(a), "sync", "--today",
+                                TODAY], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    return process, mine, theirs
+
+
+def assert_whole_after_a_plain_sync(a: Path, b: Path, git_env: dict, *lines: str) -> None:
+    """The next plain sync leaves no MERGE_HEAD, index.lock or marker, and keeps every line."""
+    result = sync(a, git_env, "a")
+    assert result.returncode == 0, (lines, result.stdout, result.stderr)
+    assert not (a / ".git/MERGE_HEAD").exists() and not (a / ".git/index.lock").exists()
+    texts = [p.read_text() for p in (a / "clients").rglob("*.md")]
+    assert not any(re.search(r"^(<{7}|>{7})", t, re.M) for t in texts), lines
+    every = "\n".join(texts)
+    assert all(line in every for line in lines), lines
+    assert sync(b, git_env, "b").returncode == 0
+
+
+@pytest.mark.slow
+def test_a_sync_stopped_after_each_step_and_run_again_loses_no_line(tmp_path, git_env):
+    """Each step of a conflicting sync is a fault point: killed right after it, the next plain
+    sync finishes the work; and every step there is has its round here."""
+    remote, a, b = devices(tmp_path, git_env)
+    trace = tmp_path / "trace"
+    process, *lines = conflicting_sync(a, b, git_env, 0, COACHNOTES_FAULT_TRACE=str(trace))
+    assert process.wait() == 0
+    assert_whole_after_a_plain_sync(a, b, git_env, *lines)
+    assert trace.read_text().split() == SYNC_STEPS
+    for round_, step in enumerate(SYNC_STEPS, start=1):
+        process, *lines = conflicting_sync(a, b, git_env, round_, COACHNOTES_FAULT=step)
+        assert process.wait() == -signal.SIGKILL, step  # it really died there
+        assert_whole_after_a_plain_sync(a, b, git_env, *lines)
+
+
+@pytest.mark.slow
 def test_a_killed_sync_never_wedges_the_vault_and_loses_no_line(tmp_path, git_env):
-    """12 rounds, fixed seed: kill -9 at a random moment of a conflicting sync; the next
-    plain sync leaves no MERGE_HEAD, index.lock or marker, and every line is kept."""
+    """4 rounds, fixed seed: kill -9 at a random moment of a conflicting sync (between the
+    steps the test above stops at)."""
     remote, a, b = devices(tmp_path, git_env)
     rng = random.Random(13)
-    env = {**os.environ, **git_env, "COACHNOTES_DEVICE": "a"}
     interrupted = 0
-    for round_ in range(12):
-        mine, theirs = f"regel van A {round_}", f"regel van B {round_}"
-        edit_line(b, NOTE, "Notities.", f"Notities.\n{theirs}")  # the same place: a conflict
-        assert sync(b, git_env, "b").returncode == 0
-        edit_line(a, NOTE, "Notities.", f"Notities.\n{mine}")
-        process = subprocess.Popen([coachnotes_command(), "--vault", str(a), "sync", "--today",
-                                    TODAY], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+    for round_ in range(4):
+        process, *lines = conflicting_sync(a, b, git_env, round_)
         if round_ % 2:  # anywhere in the sync
             time.sleep(rng.uniform(0.05, 0.45))
         else:  # somewhere inside its merge: between `git merge` and the merge commit
@@ -236,15 +277,8 @@ def test_a_killed_sync_never_wedges_the_vault_and_loses_no_line(tmp_path, git_en
         process.send_signal(signal.SIGKILL)
         process.wait()
         interrupted += (a / ".git/MERGE_HEAD").exists()
-        result = sync(a, git_env, "a")
-        assert result.returncode == 0, (round_, result.stdout, result.stderr)
-        assert not (a / ".git/MERGE_HEAD").exists() and not (a / ".git/index.lock").exists()
-        texts = [p.read_text() for p in (a / "clients").rglob("*.md")]
-        assert not any(re.search(r"^(<{7}|>{7})", t, re.M) for t in texts), round_
-        every = "\n".join(texts)
-        assert mine in every and theirs in every, round_
-        assert sync(b, git_env, "b").returncode == 0
-    assert interrupted >= 2, interrupted  # the kills did land inside merges
+        assert_whole_after_a_plain_sync(a, b, git_env, *lines)
+    assert interrupted >= 1, interrupted  # a kill did land inside a merge
 
 
 # -- files that are not files ---------------------------------------------------------------------
@@ -329,6 +363,7 @@ def yaml_value(depth: int = 0):
             lambda t: f"{t[0]} [" + ", ".join(f"k{n}: {x}" for n, x in enumerate(t[1])) + "]"))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "type", "date"]),
                           st.sampled_from(["", "&a ", "&b "]), yaml_value()), max_size=6))

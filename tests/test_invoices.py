@@ -31,6 +31,9 @@ from conftest import (
     write_files,
 )
 
+# Its module-scoped fixtures are built once: all its tests run on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("invoices")
+
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 
 PRACTICE = """
@@ -393,7 +396,8 @@ def test_the_journal_names_every_step_and_each_is_tested(tmp_path, git_env):
     done = run_cli("--vault", str(root), "invoice", "--today", "2026-12-01",
                    env={**git_env, "COACHNOTES_FAULT_TRACE": str(trace)})
     assert done.returncode == 0, done.stderr
-    assert trace.read_text().split() == STEPS
+    # its own steps (the syncs it runs to pull and push have theirs: test_hostile.py)
+    assert [p for p in trace.read_text().split() if p.startswith("invoice:")] == STEPS
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -411,6 +415,7 @@ def test_invoice_stopped_after_each_step_and_run_again_numbers_once(tmp_path, gi
     assert [e["number"] for e in yaml.safe_load(pushed)] == [e["number"] for e in entries]
 
 
+@pytest.mark.slow
 def test_invoice_killed_at_random_moments_never_breaks_the_numbering(tmp_path, git_env,
                                                                      rules):
     root, _remote = _git_vault(tmp_path, git_env)

@@ -9,6 +9,9 @@ from dutch_queries import FIRST, NOTES, QUERIES
 
 from conftest import run_cli
 
+# Its module-scoped fixtures are built once: all its tests run on one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("search-dutch")
+
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory):

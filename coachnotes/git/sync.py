@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from coachnotes.errors import SyncError, SyncOffline
+from coachnotes.faults import fault_point
 from coachnotes.git.repo import (
     NETWORK_TIMEOUT,
     Journal,
@@ -290,6 +291,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
     _ignore_exports(root)
     report.errors = _regenerate(root, today)  # notes with errors are synced too
     report.committed = _commit_all(repo, N_("{n} note(s) changed"), report=report)
+    fault_point("sync:committed")
     remote_name = settings.sync.get("remote") or "origin"
     branch = settings.sync.get("branch") or repo.active_branch.name
     if remote_name not in [r.name for r in repo.remotes]:
@@ -307,10 +309,12 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
             journal.write({"step": "merge", "head": repo.head.commit.hexsha})
             copies = _conflict_copies(repo)
             _integrate(repo, remote_ref, branch, report, journal)
+            fault_point("sync:merged")
             # copies another device made of this device's version: named here too
             report.conflicts += sorted(_conflict_copies(repo) - copies - set(report.conflicts))
             report.errors = _regenerate(root, today)
             _commit_all(repo, N_("pages regenerated after merge"), count=False, report=report)
+            fault_point("sync:regenerated")
         if not push:
             return
         back = sorted({p.path.split("/")[1] for p in report.errors if p.code == "E025"})
@@ -320,6 +324,7 @@ def _sync_steps(repo, root: Path, settings, push: bool, today: dt.date | None,
                               "again. Committed here, not pushed").format(items=', '.join(back)))
         try:
             _push(repo, remote_name, branch, remote_ref is None, lease)
+            fault_point("sync:pushed")
             report.pushed = True
             if report.erased:  # old objects of the erased history: gone there too
                 from coachnotes.git.erase_push import prune_remote
@@ -523,8 +528,10 @@ def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
         return
     except git.GitCommandError:
         pass
+    fault_point("sync:conflicted")  # MERGE_HEAD, and markers in the notes
     try:
         _resolve(repo, remote_ref, report, journal)
+        fault_point("sync:resolved")  # conflict copies written, the merge not yet committed
         repo.git.commit("--no-edit", "--no-verify", "-m",
                         f"coachnotes sync from {device_name()}: merge {remote_ref}, "
                         f"{len(report.conflicts)} conflict copy(ies)")
