@@ -4,8 +4,10 @@
 errors into messages and exit codes. Below `commands` it imports only `output` (formatting),
 `i18n` and `errors` (an import-linter contract holds it).
 
-Each click command imports its commands module when it runs, so `coachnotes due` loads only
-what `due` needs (no GitPython, watchdog, SQLite or reportlab).
+Each click function is named after its command (`due_command` runs `coachnotes due`) and
+imports the command's function by its own name when it runs (`from coachnotes.commands.due
+import due`), so `coachnotes due` loads only what `due` needs (no GitPython, watchdog, SQLite or
+reportlab).
 """
 
 from __future__ import annotations

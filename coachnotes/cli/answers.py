@@ -21,7 +21,7 @@ from coachnotes.commands import SESSION_KINDS, STATUSES
 from coachnotes.i18n import _
 
 
-@cli.command()
+@cli.command("due")
 @click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
               help="Items due within DAYS days (default: the setting `due_within_days`).")
 @click.option("--overdue", is_flag=True, help="Only items past their date.")
@@ -32,15 +32,16 @@ from coachnotes.i18n import _
               help="Also write the items as an iCalendar file.")
 @today_option
 @pass_context
-def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_id: str | None,
-        as_json: bool, ics: str | None, today: dt.date | None) -> None:
+def due_command(obj: Context, within: int | None, overdue: bool, show_all: bool,
+                client_id: str | None, as_json: bool, ics: str | None,
+                today: dt.date | None) -> None:
     """List what is due: follow-ups, agreed conversations and actions."""
-    from coachnotes.commands.due import due as query
+    from coachnotes.commands.due import due
 
     if sum(bool(x) for x in (within is not None, overdue, show_all)) > 1:
         raise click.UsageError(_("choose one of --within, --overdue and --all"))
-    found = query(obj.vault, _today(today), within, overdue, show_all, client_id,
-                  Path(ics) if ics else None)
+    found = due(obj.vault, _today(today), within, overdue, show_all, client_id,
+                Path(ics) if ics else None)
     if as_json:
         import json
 
@@ -70,11 +71,12 @@ def due(obj: Context, within: int | None, overdue: bool, show_all: bool, client_
 @click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
 @today_option
 @pass_context
-def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date | None) -> None:
+def list_clients_command(obj: Context, status: str | None, as_json: bool,
+                         today: dt.date | None) -> None:
     """List the clients at a glance."""
-    from coachnotes.commands.answers import list_clients as query
+    from coachnotes.commands.answers import list_clients
 
-    rows = query(obj.vault, _today(today), status)
+    rows = list_clients(obj.vault, _today(today), status)
     if as_json:
         import json
 
@@ -89,34 +91,34 @@ def list_clients(obj: Context, status: str | None, as_json: bool, today: dt.date
     click.echo("\n".join(list_table(rows, terminal_width(sys.stdout.isatty()))))
 
 
-@cli.command()
+@cli.command("show")
 @click.argument("client_id", metavar="CLIENT")
 @today_option
 @pass_context
-def show(obj: Context, client_id: str, today: dt.date | None) -> None:
+def show_command(obj: Context, client_id: str, today: dt.date | None) -> None:
     """Show one client's whole trajectory."""
-    from coachnotes.commands.answers import show as query
+    from coachnotes.commands.answers import show
     from coachnotes.output.terminal import show_client, terminal_width
 
-    view = query(obj.vault, client_id, _today(today))
+    view = show(obj.vault, client_id, _today(today))
     for line in show_client(view, terminal_width(sys.stdout.isatty())):
         click.echo(line)
 
 
 
 
-@cli.command()
+@cli.command("results")
 @click.option("--by", type=click.Choice(["year", "organization", "sponsor"]), default="year",
               show_default=True, help="Group by the year the trajectory ended, or by employer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
 @today_option
 @pass_context
-def results(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None:
+def results_command(obj: Context, by: str, as_json: bool, today: dt.date | None) -> None:
     """Whether results last: scores at start, end and follow-up, across the practice."""
-    from coachnotes.commands.answers import results as query
+    from coachnotes.commands.answers import results
     from coachnotes.output.terminal import results_table, terminal_width
 
-    found = query(obj.vault, _today(today), by)
+    found = results(obj.vault, _today(today), by)
     if as_json:
         import json
 
@@ -154,7 +156,7 @@ class _WordsCommand(click.Command):
         return super().parse_args(ctx, [*options, "--", *words])
 
 
-@cli.command(cls=_WordsCommand)
+@cli.command("search", cls=_WordsCommand)
 @click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--client", "client_id", metavar="CLIENT", help="Only this client's notes.")
 @click.option("--kind", type=click.Choice(["client", *SESSION_KINDS]),
@@ -174,13 +176,13 @@ class _WordsCommand(click.Command):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--files", "as_files", is_flag=True, help="Print only the paths, one per line.")
 @pass_context
-def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: str | None,
-           status: str | None, organization: str | None, sponsor: str | None,
-           tag: str | None, start: dt.date | None, end: dt.date | None, limit: int,
-           as_json: bool, as_files: bool) -> None:
+def search_command(obj: Context, words: tuple[str, ...], client_id: str | None, kind: str | None,
+                   status: str | None, organization: str | None, sponsor: str | None,
+                   tag: str | None, start: dt.date | None, end: dt.date | None, limit: int,
+                   as_json: bool, as_files: bool) -> None:
     """Find notes: every word, "a phrase", begin*, -leave-out, A OR B; case and accents
     ignored, other forms of a word found too."""
-    from coachnotes.commands.answers import search as find
+    from coachnotes.commands.answers import search
 
     if as_json and as_files:
         raise click.UsageError(_("choose one of --json and --files"))
@@ -188,7 +190,7 @@ def search(obj: Context, words: tuple[str, ...], client_id: str | None, kind: st
                "organization": organization, "sponsor": sponsor, "tag": tag,
                "start": start.isoformat() if start else None,
                "end": end.isoformat() if end else None}
-    found = find(obj.vault, list(words), filters, limit if not as_files else 10 ** 9)
+    found = search(obj.vault, list(words), filters, limit if not as_files else 10 ** 9)
     if as_json:
         import json
 

@@ -18,7 +18,7 @@ from coachnotes.cli.app import (
 from coachnotes.i18n import _
 
 
-@cli.command()
+@cli.command("report")
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--kind", type=click.Choice(["plan", "progress", "final", "consent"]),
               default="progress", show_default=True,
@@ -31,12 +31,12 @@ from coachnotes.i18n import _
                                    "PDF into the vault's exports/ folder).")
 @today_option
 @pass_context
-def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | None,
-           today: dt.date | None) -> None:
+def report_command(obj: Context, client_id: str, kind: str, fmt: str, output: Path | None,
+                   today: dt.date | None) -> None:
     """A document for the sponsor: only what the coachee agreed to share."""
-    from coachnotes.commands.documents import report as make
+    from coachnotes.commands.documents import report
 
-    made = make(obj.vault, client_id, kind, fmt, output, _today(today))
+    made = report(obj.vault, client_id, kind, fmt, output, _today(today))
     for found in made.findings:
         click.echo(_("coachnotes: warning: {path}:{line} ({section}): '{word}' reads as health "
                      "data, which an employer may not record; the report is written — leave it "
@@ -55,7 +55,7 @@ def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | Non
     click.echo(str(made.path))
 
 
-@cli.command()
+@cli.command("hours")
 @period_options("this")
 @click.option("--json", "as_json", is_flag=True, help="The rows as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="The rows as CSV, for a spreadsheet.")
@@ -67,13 +67,13 @@ def report(obj: Context, client_id: str, kind: str, fmt: str, output: Path | Non
               "- for the screen (default: the vault's exports/ folder).")
 @today_option
 @pass_context
-def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str | None,
-          client_id: str | None, as_json: bool, as_csv: bool, xlsx: str | None, icf: bool,
-          output: str | None, today: dt.date | None) -> None:
+def hours_command(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str | None,
+                  client_id: str | None, as_json: bool, as_csv: bool, xlsx: str | None, icf: bool,
+                  output: str | None, today: dt.date | None) -> None:
     """Held, billable conversations and hours per sponsor and client, for invoicing."""
     import sys
 
-    from coachnotes.commands.documents import hours as count_hours
+    from coachnotes.commands.documents import hours
 
     if sum((as_json, as_csv, xlsx is not None, icf)) > 1:
         raise click.UsageError(_("choose one of --json, --csv, --xlsx and --icf"))
@@ -81,8 +81,8 @@ def hours(obj: Context, start: dt.date | None, end: dt.date | None, sponsor: str
     if form == "xlsx" and (xlsx or output) == "-":
         raise click.UsageError(_("a workbook cannot go to the screen: leave out -o, or "
                                  "name a file"))
-    counted = count_hours(obj.vault, _today(today), start, end, sponsor, client_id, form,
-                          xlsx or output)
+    counted = hours(obj.vault, _today(today), start, end, sponsor, client_id, form,
+                    xlsx or output)
     if as_json:
         import json
 

@@ -16,15 +16,15 @@ from coachnotes.cli.app import (
 from coachnotes.i18n import _
 
 
-@cli.command()
+@cli.command("sync")
 @click.option("--no-push", is_flag=True, help="Commit and merge, but do not push.")
 @today_option
 @pass_context
-def sync(obj: Context, no_push: bool, today: dt.date | None) -> None:
+def sync_command(obj: Context, no_push: bool, today: dt.date | None) -> None:
     """Commit, pull, resolve conflicts without losing anything, regenerate pages, push."""
-    from coachnotes.commands.git import sync as run_sync
+    from coachnotes.commands.git import sync
 
-    report = run_sync(obj.vault, not no_push, today)
+    report = sync(obj.vault, not no_push, today)
     for message in report.messages:
         click.echo(message, err=True)
     for copy in report.conflicts:
@@ -62,10 +62,10 @@ def hooks() -> None:
 @hooks.command(name="install")
 @click.option("--force", is_flag=True, help="Keep an existing pre-commit hook and run it first.")
 @pass_context
-def hooks_install(obj: Context, force: bool) -> None:
+def hooks_install_command(obj: Context, force: bool) -> None:
     """Install a pre-commit hook that blocks commits of notes with errors."""
-    from coachnotes.commands.git import hooks_install as install
+    from coachnotes.commands.git import hooks_install
 
-    click.echo(_("installed {install_hook}").format(install_hook=install(obj.vault, force)))
+    click.echo(_("installed {install_hook}").format(install_hook=hooks_install(obj.vault, force)))
 
 

@@ -41,7 +41,7 @@ class _CheckCommand(click.Command):
                                 for c in CODES.values()])
 
 
-@cli.command(cls=_CheckCommand)
+@cli.command("check", cls=_CheckCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--staged", is_flag=True,
@@ -52,17 +52,17 @@ class _CheckCommand(click.Command):
               "write nothing.")
 @today_option
 @pass_context
-def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, diff: bool,
-          today: dt.date | None) -> None:
+def check_command(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, diff: bool,
+                  today: dt.date | None) -> None:
     """Check the vault's structure and the health of each trajectory."""
-    from coachnotes.commands.notes import check as run_check
+    from coachnotes.commands.notes import check
 
     if diff and not fix:
         raise click.UsageError(_("--diff goes with --fix: `coachnotes check --fix --diff`"))
     if fix and staged:
         raise click.UsageError(_("--fix repairs the files, not what is staged: leave out "
                                  "--staged"))
-    found = run_check(obj.vault, _today(today), staged, fix, diff)
+    found = check(obj.vault, _today(today), staged, fix, diff)
     if fix:
         if diff:
             click.echo(found.patch, nl=False)
@@ -86,16 +86,16 @@ def check(obj: Context, as_json: bool, strict: bool, staged: bool, fix: bool, di
     sys.exit(1 if found.errors or (strict and problems) else 0)
 
 
-@cli.command()
+@cli.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
               help="Language of the templates and pages.")
 @click.option("--coach", metavar="NAME", help="Your name, written into the settings.")
-def init(directory: Path, language: str, coach: str | None) -> None:
+def init_command(directory: Path, language: str, coach: str | None) -> None:
     """Make a new vault: settings, clients/, .gitignore, .gitattributes and a git repository."""
-    from coachnotes.commands.notes import init as make
+    from coachnotes.commands.notes import init
 
-    for note in make(directory, language, coach):
+    for note in init(directory, language, coach):
         click.echo(note, err=True)
     click.echo(_("New vault in {directory}. Add a client with: coachnotes new client NAME").format(
                  directory=directory))
@@ -114,13 +114,13 @@ def new() -> None:
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
 @today_option
 @pass_context
-def new_client(obj: Context, name: str, organization: str | None, sponsor: str | None,
-               intake: dt.date | None, edit: bool, today: dt.date | None) -> None:
+def new_client_command(obj: Context, name: str, organization: str | None, sponsor: str | None,
+                       intake: dt.date | None, edit: bool, today: dt.date | None) -> None:
     """Write clients/<id>/client.md for a new client; prints its path."""
     from coachnotes.commands import open_root
-    from coachnotes.commands.notes import new_client as make
+    from coachnotes.commands.notes import new_client
 
-    path = make(obj.vault, name, organization, sponsor, intake, _today(today))
+    path = new_client(obj.vault, name, organization, sponsor, intake, _today(today))
     click.echo(path)
     if edit:
         click.edit(filename=str(open_root(obj.vault) / path))
@@ -134,30 +134,31 @@ def new_client(obj: Context, name: str, organization: str | None, sponsor: str |
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
 @today_option
 @pass_context
-def new_session(obj: Context, client_id: str, kind: str, date: dt.date | None, edit: bool,
-                today: dt.date | None) -> None:
+def new_session_command(obj: Context, client_id: str, kind: str, date: dt.date | None, edit: bool,
+                        today: dt.date | None) -> None:
     """Write a session note for CLIENT, numbered after the last coaching session."""
     from coachnotes.commands import open_root
-    from coachnotes.commands.notes import new_session as make
+    from coachnotes.commands.notes import new_session
 
-    path = make(obj.vault, client_id, kind, date or _today(today))
+    path = new_session(obj.vault, client_id, kind, date or _today(today))
     click.echo(path)
     if edit:
         click.edit(filename=str(open_root(obj.vault) / path))
 
 
-@cli.command()
+@cli.command("close")
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--date", "date", type=DATE, metavar="DATE",
               help="The last regular conversation (default: today).")
 @today_option
 @pass_context
-def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | None) -> None:
+def close_command(obj: Context, client_id: str, date: dt.date | None,
+                  today: dt.date | None) -> None:
     """End the regular conversations: status follow-up, end_date and follow-ups planned; once
     every follow-up is held, close again: status closed."""
-    from coachnotes.commands.notes import close as run_close
+    from coachnotes.commands.notes import close
 
-    closed = run_close(obj.vault, client_id, date or _today(today), _today(today))
+    closed = close(obj.vault, client_id, date or _today(today), _today(today))
     for path, what in closed.open_actions:
         click.echo(_("{path}: {action}. It is no longer on the list of what is due: mark it "
                      "`done: true`, or remove it").format(path=path, action=what), err=True)
@@ -173,26 +174,26 @@ def close(obj: Context, client_id: str, date: dt.date | None, today: dt.date | N
                      "compared (W116).").format(goals="; ".join(closed.open_ends)), err=True)
 
 
-@cli.command()
+@cli.command("rename")
 @click.argument("client_id", metavar="CLIENT")
 @click.argument("new_id", metavar="NEW-ID")
 @today_option
 @pass_context
-def rename(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> None:
+def rename_command(obj: Context, client_id: str, new_id: str, today: dt.date | None) -> None:
     """Give a client a new id: move its folder and rewrite `id` and each session's `client`."""
-    from coachnotes.commands.notes import rename as run_rename
+    from coachnotes.commands.notes import rename
 
-    changed = run_rename(obj.vault, client_id, new_id, _today(today))
+    changed = rename(obj.vault, client_id, new_id, _today(today))
     click.echo(_("clients/{client_id}/ is now clients/{new_id}/; {n} note(s) rewritten, "
                  "pages regenerated").format(client_id=client_id, new_id=new_id, n=len(changed)))
 
 
-@cli.command()
+@cli.command("index")
 @today_option
 @pass_context
-def index(obj: Context, today: dt.date | None) -> None:
+def index_command(obj: Context, today: dt.date | None) -> None:
     """Write INDEX.md, FOLLOW-UPS.md and a README.md per client."""
-    from coachnotes.commands.notes import index as write_pages
+    from coachnotes.commands.notes import index
 
     with contextlib.ExitStack() as stack:
         def progress(count: int):
@@ -202,7 +203,7 @@ def index(obj: Context, today: dt.date | None) -> None:
                                                         file=sys.stderr))
             return lambda _path: bar.update(1)
 
-        result = write_pages(obj.vault, _today(today), progress)
+        result = index(obj.vault, _today(today), progress)
     for rel in result.refused:
         click.echo(_("{rel}:1: E030 not overwritten: it lacks the generated marker line "
                      "(rename it to keep it)").format(rel=rel), err=True)
@@ -212,15 +213,15 @@ def index(obj: Context, today: dt.date | None) -> None:
     sys.exit(1 if result.refused else 0)
 
 
-@cli.command()
+@cli.command("watch")
 @click.option("--sync-every", type=click.FloatRange(min=0.1), metavar="MINUTES",
               help="Also sync with git when the vault has been quiet, at most this often.")
 @today_option
 @pass_context
-def watch(obj: Context, sync_every: float | None, today: dt.date | None) -> None:
+def watch_command(obj: Context, sync_every: float | None, today: dt.date | None) -> None:
     """Check and rebuild the pages on every save, until Ctrl-C."""
-    from coachnotes.commands.notes import watch as run
+    from coachnotes.commands.notes import watch
 
-    sys.exit(run(obj.vault, sync_every, today, click.echo))
+    sys.exit(watch(obj.vault, sync_every, today, click.echo))
 
 

@@ -19,33 +19,34 @@ from coachnotes.cli.app import (
 from coachnotes.i18n import _
 
 
-@cli.command()
+@cli.command("export")
 @click.argument("client_id", metavar="CLIENT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE.zip", help="Where to write it (default: the vault's exports/ "
                                        "folder).")
 @today_option
 @pass_context
-def export(obj: Context, client_id: str, output: Path | None, today: dt.date | None) -> None:
+def export_command(obj: Context, client_id: str, output: Path | None,
+                   today: dt.date | None) -> None:
     """Everything about one client in one zip, for the coachee's right of access."""
-    from coachnotes.commands.privacy import export as make
+    from coachnotes.commands.privacy import export
 
-    made = make(obj.vault, client_id, output, _today(today))
+    made = export(obj.vault, client_id, output, _today(today))
     click.echo(_("{output}: {n} note(s), data.json and dossier.html").format(
                  output=made.path, n=len(made.notes)))
 
 
-@cli.command()
+@cli.command("retention")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @today_option
 @pass_context
-def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
+def retention_command(obj: Context, as_json: bool, today: dt.date | None) -> None:
     """Clients past the retention period (erase them with `forget`), and when the others
     will be."""
-    from coachnotes.commands.privacy import retention as periods
+    from coachnotes.commands.privacy import retention
     from coachnotes.output.terminal import retention_table, terminal_width
 
-    years, rows, invoices = periods(obj.vault, _today(today))
+    years, rows, invoices = retention(obj.vault, _today(today))
     if as_json:
         import json
 
@@ -70,17 +71,16 @@ def retention(obj: Context, as_json: bool, today: dt.date | None) -> None:
         + (": " + _("erase them with `coachnotes forget CLIENT`") if past else ""), err=True)
 
 
-@cli.command()
+@cli.command("forget")
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Show what would be erased; change nothing.")
 @today_option
 @pass_context
-def forget(obj: Context, client_id: str, yes: bool, dry_run: bool,
-           today: dt.date | None) -> None:
+def forget_command(obj: Context, client_id: str, yes: bool, dry_run: bool,
+                   today: dt.date | None) -> None:
     """Erase a client from the vault, its whole git history and the remote (AVG)."""
-    from coachnotes.commands.privacy import forget as run_forget
-    from coachnotes.commands.privacy import forget_preview
+    from coachnotes.commands.privacy import forget, forget_preview
 
     shown = forget_preview(obj.vault, client_id)
     client_id = shown.client
@@ -95,7 +95,7 @@ def forget(obj: Context, client_id: str, yes: bool, dry_run: bool,
         if not confirm(_("Erase {client_id} from this vault, its whole history and the "
                          "remote? This cannot be undone").format(client_id=client_id)):
             raise click.Abort()
-    report = run_forget(obj.vault, client_id, _today(today))
+    report = forget(obj.vault, client_id, _today(today))
     client_id = report.client
     for path in report.mentions:
         click.echo(_("{path}: the mentions of {client_id} now read {word}").format(
