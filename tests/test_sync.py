@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import client_note, git, run_cli, session_note
+from conftest import client_note, copy_of_built, git, run_cli, session_note
 
 JAN = "clients/jan/client.md"
 NOTE = "clients/jan/sessions/2026-11-20-coaching.md"
@@ -208,6 +208,20 @@ step = st.tuples(st.sampled_from(["edit", "append", "delete", "sync"]),
                  st.sampled_from([0, 1]), st.sampled_from(range(len(NOTES))))
 
 
+def two_devices(base: Path, git_env: dict) -> None:
+    """A vault with one client, synced to a bare remote (`a`), and a clone of it (`b`)."""
+    remote = base / "remote.git"
+    git(base, "init", "--bare", "-q", "-b", "main", str(remote))
+    a = base / "a"
+    assert run_cli("init", str(a), "--language", "en", env=git_env).returncode == 0
+    git(a, "remote", "add", "origin", str(remote))
+    (a / "clients/jan/sessions").mkdir(parents=True)
+    (a / JAN).write_text(client_note())
+    assert run_cli("--vault", str(a), "sync", env={**git_env, "COACHNOTES_DEVICE": "device0"}
+                   ).returncode == 0
+    git(base, "clone", "-q", str(remote), str(base / "b"))
+
+
 @pytest.mark.slow
 @settings(max_examples=int(os.environ.get("COACHNOTES_SYNC_EXAMPLES", "8")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -221,13 +235,11 @@ def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, gi
     from coachnotes.git.sync import sync
 
     base = tmp_path_factory.mktemp("prop")
+    copy_of_built(base, "two-devices", lambda folder: two_devices(folder, git_env))
     remote = base / "remote.git"
-    git(base, "init", "--bare", "-q", "-b", "main", str(remote))
     roots = [base / "a", base / "b"]
-    assert run_cli("init", str(roots[0]), "--language", "en", env=git_env).returncode == 0
-    git(roots[0], "remote", "add", "origin", str(remote))
-    (roots[0] / "clients/jan/sessions").mkdir(parents=True)
-    (roots[0] / JAN).write_text(client_note())
+    for root in roots:
+        git(root, "remote", "set-url", "origin", str(remote))
 
     def do_sync(index: int) -> None:
         monkeypatch.setenv("COACHNOTES_DEVICE", f"device{index}")
@@ -240,8 +252,6 @@ def test_random_edits_on_two_devices_lose_no_synced_version(tmp_path_factory, gi
 
     synced: set[str] = set()  # tokens that took part in a sync
     superseded: set[str] = set()  # tokens a device removed knowingly (edit or delete)
-    do_sync(0)
-    git(base, "clone", "-q", str(remote), str(roots[1]))
     counter = 0
     for action, who, which in steps:
         root = roots[who]
