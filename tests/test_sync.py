@@ -116,6 +116,36 @@ def test_delete_on_one_device_and_edit_on_the_other_keeps_the_edit(devices, dele
         assert device.read(NOTE) == edited
 
 
+def test_a_note_moved_unchanged_on_one_device_takes_the_other_devices_edit_along(devices):
+    a, b, _ = devices
+    moved = "clients/jan/sessions/2026-11-20-loopbaangesprek.md"
+    (b.root / NOTE).rename(b.root / moved)  # renamed in Obsidian: its text unchanged
+    a.write(NOTE, a.read(NOTE) + "Aangevuld op de laptop.\n")
+    for device in (b, a, b):
+        result = device.sync()
+        assert result.returncode == 0, result.stderr
+    for device in (a, b):
+        assert device.read(moved).endswith("Regel een.\nAangevuld op de laptop.\n")
+        assert not (device.root / NOTE).exists() and device.conflict_copies() == []
+
+
+def test_a_note_deleted_on_one_device_while_a_look_alike_is_written_stays_apart(devices):
+    """Two notes from one template look alike: the edit of the one deleted on one device is
+    kept as that note, never merged into the new one written there (git's rename guess)."""
+    a, b, _ = devices
+    other = "clients/jan/sessions/2026-11-21-coaching.md"
+    (b.root / NOTE).unlink()
+    b.write(other, session_note(date="2026-11-21", number=2) + "Regel van de desktop.\n")
+    a.write(NOTE, a.read(NOTE) + "Aangevuld op de laptop.\n")
+    for device in (b, a, b):
+        result = device.sync()
+        assert result.returncode == 0, result.stderr
+    for device in (a, b):
+        assert device.read(NOTE).endswith("Regel een.\nAangevuld op de laptop.\n")
+        assert device.read(other).endswith("Regel van de desktop.\n")
+        assert "<<<<<<<" not in device.read(NOTE) + device.read(other)
+
+
 def test_unreachable_remote_keeps_the_commit_and_the_next_sync_pushes_it(devices, tmp_path):
     a, b, remote = devices
     moved = tmp_path / "elsewhere.git"

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import re
 import stat
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -519,15 +520,9 @@ def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
         repo.git.merge("--ff-only", remote_ref)
         report.merged = True
         return
-    try:  # path by path (`resolve`): git's default strategy finds renames, and two notes
-        # made from one template look alike, so it merged the edit of a note deleted on one
-        # device into another note, markers and all (`-X no-renames` did not stop it in 2.39)
-        repo.git.merge("--no-edit", "--no-verify", "-s", "resolve", "-m",
-                       f"coachnotes sync from {device_name()}: merge {remote_ref}", remote_ref)
+    if _merged(repo, remote_ref):
         report.merged = True
         return
-    except git.GitCommandError:
-        pass
     fault_point("sync:conflicted")  # MERGE_HEAD, and markers in the notes
     try:
         _resolve(repo, remote_ref, report, journal)
@@ -541,28 +536,88 @@ def _integrate(repo, remote_ref: str, branch: str, report: SyncReport,
         raise
 
 
-def _unmerged(repo) -> dict[str, set[int]]:
-    """Path -> which index stages it has (1 base, 2 ours, 3 theirs)."""
-    stages: dict[str, set[int]] = {}
+def _merged(repo, remote_ref: str) -> bool:
+    """Merge; False when conflicts are left to resolve. A note moved unchanged on one device
+    (a client renamed) takes the other device's edits along: only exact renames are followed,
+    for two notes made from one template look alike, and git's guess merged the edit of a note
+    deleted on one device into another note, markers and all (`-X no-renames` did not stop it
+    in git 2.39). Where a rename is in a conflict, the merge is made again path by path
+    (`resolve`), so that no side of it is a mix of two notes."""
+    import git
+
+    message = f"coachnotes sync from {device_name()}: merge {remote_ref}"
+    try:
+        repo.git.merge("--no-edit", "--no-verify", "-X", "find-renames=100%", "-m", message,
+                       remote_ref)
+        return True
+    except git.GitCommandError as error:
+        said = f"{error.stdout}\n{error.stderr}"
+    if not re.search(r"CONFLICT \([^)]*rename", said):
+        return False
+    repo.git.merge("--abort")
+    try:
+        repo.git.merge("--no-edit", "--no-verify", "-s", "resolve", "-m", message, remote_ref)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def _unmerged(repo) -> dict[str, dict[int, str]]:
+    """Path -> its index stages (1 base, 2 ours, 3 theirs), each with its blob."""
+    stages: dict[str, dict[int, str]] = {}
     for line in repo.git.ls_files("-u", "-z").split("\0"):
         if line:
             meta, path = line.split("\t", 1)
-            stages.setdefault(path, set()).add(int(meta.split()[2]))
+            _mode, blob, stage = meta.split()
+            stages.setdefault(path, {})[int(stage)] = blob
     return stages
+
+
+def _our_pages(repo, unmerged: dict[str, dict[int, str]]) -> set[str]:
+    """The conflicted places of generated pages whose every side is coachnotes' page (it
+    starts with the marker), not a file the coach wrote there: read in one `git cat-file`."""
+    places = {path: [blob for stage, blob in sides.items() if stage != 1]
+              for path, sides in unmerged.items() if is_generated_place(path)}
+    blobs = sorted({blob for found in places.values() for blob in found})
+    if not blobs:
+        return set()
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=repo.working_tree_dir,
+                          input="".join(f"{blob}\n" for blob in blobs).encode(),
+                          capture_output=True, check=True)
+    pages, out, at = set(), done.stdout, 0
+    for blob in blobs:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        if out[header_end + 1:header_end + 1 + size].lstrip(b"\xef\xbb\xbf").startswith(
+                MARKER.encode()):
+            pages.add(blob)
+        at = header_end + 1 + size + 1
+    return {path for path, found in places.items() if set(found) <= pages}
+
+
+def _keep_our_pages(repo, pages: set[str], unmerged: dict[str, dict[int, str]]) -> None:
+    """Our side of each conflicted page, in a few git commands however many (they are made
+    anew after the merge); a page only the other side has is left out until then."""
+    kept = sorted(path for path in pages if 2 in unmerged[path])
+    gone = sorted(path for path in pages if 2 not in unmerged[path])
+    for at in range(0, len(kept), 500):
+        repo.git.checkout("--ours", "--", *kept[at:at + 500])
+        repo.git.add("--", *kept[at:at + 500])
+    for at in range(0, len(gone), 500):
+        repo.git.rm("--cached", "--ignore-unmatch", "-q", "--", *gone[at:at + 500])
 
 
 def _resolve(repo, remote_ref: str, report: SyncReport, journal: Journal | None = None) -> None:
     root = Path(repo.working_tree_dir)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    for path, stages in sorted(_unmerged(repo).items()):
+    unmerged = _unmerged(repo)
+    pages = _our_pages(repo, unmerged)
+    _keep_our_pages(repo, pages, unmerged)
+    for path, sides in sorted(unmerged.items()):
+        if path in pages:
+            continue
+        stages = set(sides)
         target = root / path
-        if is_generated_place(path) and _ours_generated(repo, path, stages):
-            if 2 in stages:
-                repo.git.checkout("--ours", "--", path)
-                repo.git.add("--", path)
-            else:
-                repo.git.rm("--cached", "--ignore-unmatch", "-q", "--", path)
-            continue  # regenerated after the merge
         if stages == {1, 3} or stages == {3}:  # deleted here, edited there: keep the edit
             repo.git.checkout("--theirs", "--", path)
             repo.git.add("--", path)
@@ -606,16 +661,6 @@ def _union(repo, path: str, target: Path) -> bool:
         return False
     _write(target, merged)
     repo.git.add("--", path)
-    return True
-
-
-def _ours_generated(repo, path: str, stages: set[int]) -> bool:
-    """Whether the versions of a page's place are coachnotes' pages (they start with the
-    marker), not a file the coach wrote there."""
-    for stage in sorted(stages - {1}):
-        blob = repo.git.show(f":{stage}:{path}", stdout_as_string=False)
-        if not blob.lstrip(b"\xef\xbb\xbf").startswith(MARKER.encode()):
-            return False
     return True
 
 
