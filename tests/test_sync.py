@@ -129,6 +129,27 @@ def test_a_note_moved_unchanged_on_one_device_takes_the_other_devices_edit_along
         assert not (device.root / NOTE).exists() and device.conflict_copies() == []
 
 
+def test_a_move_in_a_conflict_is_merged_file_by_file_and_keeps_every_text(devices):
+    """Both devices rename one note, A editing it too: git sees a rename on one side and a
+    deletion on the other (a conflict about a rename), and the merge is made again file by
+    file: each device's note stays, as it wrote it."""
+    a, b, _ = devices
+    on_b, on_a = (f"clients/jan/sessions/2026-11-20-{kind}.md"
+                  for kind in ("loopbaangesprek", "tussengesprek"))
+    original = b.read(NOTE)
+    (b.root / NOTE).rename(b.root / on_b)
+    (a.root / NOTE).rename(a.root / on_a)
+    mine = session_note(date="2026-11-20", number=2) + "Regel een.\nAangevuld op de laptop.\n"
+    a.write(on_a, mine)  # a second conversation that day, as the laptop now has it
+    for device in (b, a, b):
+        result = device.sync()
+        assert result.returncode == 0, result.stderr
+    for device in (a, b):
+        assert device.read(on_b) == original
+        assert device.read(on_a) == mine
+        assert not (device.root / NOTE).exists() and device.conflict_copies() == []
+
+
 def test_a_note_deleted_on_one_device_while_a_look_alike_is_written_stays_apart(devices):
     """Two notes from one template look alike: the edit of the one deleted on one device is
     kept as that note, never merged into the new one written there (git's rename guess)."""
