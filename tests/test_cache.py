@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -280,8 +281,14 @@ def test_notes_read_by_two_processes_equal_notes_read_by_one(example_copy, make_
         return {rel: NoteRecord(rel, *found) for rel, found in
                 zip(rels, parallel_map(rels, work(root), parallel_from))}
 
-    if not _may_fork():
-        pytest.skip("one core, or other threads running: notes are read by one process")
+    if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core, or not Linux: notes are read by one process")
+    import threading
+
+    deadline = time.monotonic() + 3  # a thread that is ending may take a moment
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _may_fork(), f"threads an earlier test left running: {threading.enumerate()}"
     corpus = make_vault({corpus_place(p.name): p.read_bytes() for p in CORPUS.iterdir()})
     many = make_vault({JAN: client_note(), **{
         f"clients/jan/sessions/{n:04d}.md": session_note(date="2026-01-12", actions=[

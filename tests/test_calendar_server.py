@@ -40,6 +40,7 @@ def server(tmp_path):
     held = {"url": str(calendar.url), "calendar": calendar, "port": port, "folder": tmp_path,
             "process": process}
     yield held
+    client.close()  # its connections' watching threads end with it
     held["process"].kill()  # the one running now: a test may have restarted the server
     held["process"].wait()
 

@@ -76,16 +76,19 @@ def sync_calendar(root: Path, today: dt.date) -> CalendarReport:
                                 "guide), then sync again"))
     wanted = wanted_items(root, today, settings)
     report = CalendarReport()
-    events, tasks = _connect(url, server.get("user"), server.get("tasks_url"), report)
-    routes = {"events": (events, {u: d for u, (task, d) in wanted.items()
-                                  if not task or tasks is events})}
-    if tasks is not None and tasks is not events:
-        routes["tasks"] = (tasks, {u: d for u, (task, d) in wanted.items() if task})
-    if tasks is None:  # the calendar takes no tasks, and no other is named for them
-        report.tasks_left_out = sum(1 for task, _data in wanted.values() if task)
-    state = _load_state(root).get(url, {})
-    for name, (calendar, mine) in routes.items():
-        state[name] = _push(calendar, mine, state.get(name, {}), report)
+    client, events, tasks = _connect(url, server.get("user"), server.get("tasks_url"), report)
+    try:  # closed after: its connections' watching threads end with it
+        routes = {"events": (events, {u: d for u, (task, d) in wanted.items()
+                                      if not task or tasks is events})}
+        if tasks is not None and tasks is not events:
+            routes["tasks"] = (tasks, {u: d for u, (task, d) in wanted.items() if task})
+        if tasks is None:  # the calendar takes no tasks, and no other is named for them
+            report.tasks_left_out = sum(1 for task, _data in wanted.values() if task)
+        state = _load_state(root).get(url, {})
+        for name, (calendar, mine) in routes.items():
+            state[name] = _push(calendar, mine, state.get(name, {}), report)
+    finally:
+        client.close()
     _save_state(root, url, state)
     return report
 
@@ -114,15 +117,28 @@ def _calendar_bytes(made) -> bytes:
 
 
 def _connect(url: str, user: str | None, tasks_url: str | None, report: CalendarReport):
-    """The calendar for events, and the one for tasks: the same, the `tasks_url` one where
-    the calendar takes no tasks (iCloud), or None (then tasks are not pushed, and it says
-    so once)."""
+    """The client, the calendar for events, and the one for tasks: the same, the
+    `tasks_url` one where the calendar takes no tasks (iCloud), or None (then tasks are not
+    pushed, and it says so once). The caller closes the client; on a refusal it is closed
+    here."""
     import caldav
-    from caldav.lib import error
 
     try:
         client = caldav.DAVClient(url, username=user, password=password(url, user),
                                   timeout=20)
+    except Exception as failed:  # noqa: BLE001 - a network failure has many classes here
+        raise _unreachable(failed) from None
+    try:
+        return (client, *_calendars(client, url, tasks_url, report))
+    except BaseException:
+        client.close()
+        raise
+
+
+def _calendars(client, url: str, tasks_url: str | None, report: CalendarReport):
+    from caldav.lib import error
+
+    try:
         events = client.calendar(url=url)
         if "VTODO" in set(events.get_supported_components()):
             return events, events
@@ -142,9 +158,13 @@ def _connect(url: str, user: str | None, tasks_url: str | None, report: Calendar
                               "`calendar_server.url`").format(url=url, reason=_reason(failed))
                             ) from None
     except Exception as failed:  # noqa: BLE001 - a network failure has many classes here
-        raise CalendarError(_("could not reach the calendar server ({reason}); nothing was "
-                              "lost, sync the calendar again when it can be reached").format(
-                              reason=_reason(failed))) from None
+        raise _unreachable(failed) from None
+
+
+def _unreachable(failed: Exception) -> CalendarError:
+    return CalendarError(_("could not reach the calendar server ({reason}); nothing was "
+                           "lost, sync the calendar again when it can be reached").format(
+                           reason=_reason(failed)))
 
 
 def _reason(failed: Exception) -> str:
