@@ -37,6 +37,13 @@ class Device:
         return sorted(self.root.rglob("*.conflict-*"))
 
 
+def sync_in_turn(*devices: Device) -> None:
+    """Each device syncs, one after the other, and each sync succeeds."""
+    for device in devices:
+        result = device.sync()
+        assert result.returncode == 0, (device.name, result.stderr)
+
+
 @pytest.fixture
 def devices(tmp_path, git_env):
     remote = tmp_path / "remote.git"
@@ -108,10 +115,7 @@ def test_delete_on_one_device_and_edit_on_the_other_keeps_the_edit(devices, dele
     edited = session_note(date="2026-11-20", number=1) + "Aangevuld op de desktop.\n"
     (a.root / NOTE).unlink()
     b.write(NOTE, edited)
-    order = (a, b, a) if deleter_first else (b, a, b)
-    for device in order:
-        result = device.sync()
-        assert result.returncode == 0, result.stderr
+    sync_in_turn(*((a, b, a) if deleter_first else (b, a, b)))
     for device in (a, b):
         assert device.read(NOTE) == edited
 
@@ -121,9 +125,7 @@ def test_a_note_moved_unchanged_on_one_device_takes_the_other_devices_edit_along
     moved = "clients/jan/sessions/2026-11-20-loopbaangesprek.md"
     (b.root / NOTE).rename(b.root / moved)  # renamed in Obsidian: its text unchanged
     a.write(NOTE, a.read(NOTE) + "Aangevuld op de laptop.\n")
-    for device in (b, a, b):
-        result = device.sync()
-        assert result.returncode == 0, result.stderr
+    sync_in_turn(b, a, b)
     for device in (a, b):
         assert device.read(moved).endswith("Regel een.\nAangevuld op de laptop.\n")
         assert not (device.root / NOTE).exists() and device.conflict_copies() == []
@@ -141,9 +143,7 @@ def test_a_move_in_a_conflict_is_merged_file_by_file_and_keeps_every_text(device
     (a.root / NOTE).rename(a.root / on_a)
     mine = session_note(date="2026-11-20", number=2) + "Regel een.\nAangevuld op de laptop.\n"
     a.write(on_a, mine)  # a second conversation that day, as the laptop now has it
-    for device in (b, a, b):
-        result = device.sync()
-        assert result.returncode == 0, result.stderr
+    sync_in_turn(b, a, b)
     for device in (a, b):
         assert device.read(on_b) == original
         assert device.read(on_a) == mine
@@ -158,9 +158,7 @@ def test_a_note_deleted_on_one_device_while_a_look_alike_is_written_stays_apart(
     (b.root / NOTE).unlink()
     b.write(other, session_note(date="2026-11-21", number=2) + "Regel van de desktop.\n")
     a.write(NOTE, a.read(NOTE) + "Aangevuld op de laptop.\n")
-    for device in (b, a, b):
-        result = device.sync()
-        assert result.returncode == 0, result.stderr
+    sync_in_turn(b, a, b)
     for device in (a, b):
         assert device.read(NOTE).endswith("Regel een.\nAangevuld op de laptop.\n")
         assert device.read(other).endswith("Regel van de desktop.\n")
