@@ -71,9 +71,7 @@ def test_different_notes_edited_on_each_device(devices):
     a, b, _ = devices
     a.write("clients/jan/sessions/2026-11-21-coaching.md", session_note(date="2026-11-21"))
     b.write("clients/piet/client.md", client_note("piet", name="Piet Paulusma"))
-    for device in (a, b, a):
-        result = device.sync()
-        assert result.returncode == 0, result.stderr
+    sync_in_turn(a, b, a)
     for device in (a, b):
         assert (device.root / "clients/jan/sessions/2026-11-21-coaching.md").exists()
         assert (device.root / "clients/piet/client.md").exists()
